@@ -1,0 +1,3 @@
+from chimenum.cli import main
+
+main()

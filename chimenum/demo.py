@@ -1,0 +1,190 @@
+"""The embedded demo account: sample numbers served by the loopback fake on 127.0.0.1.
+
+``--demo`` (or ``CHIMENUM_DEMO=1``) starts :class:`chimenum.fakeapi.FakeChime` inside the chimenum
+process and points the client at it with static demo credentials, so every request still goes
+through botocore's serialising, signing and parsing. It needs no AWS account and no network.
+
+The account holds ``+12065550100`` (the number in AWS's own documentation) and numbers covering
+every status, type, product type, calling-name status and association kind of the Chime API.
+Numbers it does not hold answer ``NotFoundException``, as the service does.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from chimenum.fakeapi import FakeChime
+
+_ALL_CAPABILITIES = dict.fromkeys(
+    ("InboundCall", "OutboundCall", "InboundSMS", "OutboundSMS", "InboundMMS", "OutboundMMS"),
+    True,
+)
+
+
+def _number(
+    e164: str,
+    status: str,
+    product: str,
+    *,
+    type_: str = "Local",
+    country: str = "US",
+    associations: tuple[tuple[str, str, str], ...] = (),
+    capabilities: dict[str, bool] | None = None,
+    calling_name: str | None = None,
+    calling_name_status: str = "Unassigned",
+    created: str = "2024-01-15T10:20:30.123Z",
+    updated: str = "2024-06-02T08:00:00.000Z",
+    deleted: str | None = None,
+) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "PhoneNumberId": e164,
+        "E164PhoneNumber": e164,
+        "Country": country,
+        "Type": type_,
+        "ProductType": product,
+        "Status": status,
+        "Capabilities": capabilities if capabilities is not None else dict(_ALL_CAPABILITIES),
+        "Associations": [
+            {"Value": value, "Name": name, "AssociatedTimestamp": when}
+            for name, value, when in associations
+        ],
+        "CallingNameStatus": calling_name_status,
+        "CreatedTimestamp": created,
+        "UpdatedTimestamp": updated,
+    }
+    if calling_name is not None:
+        record["CallingName"] = calling_name
+    if deleted is not None:
+        record["DeletionTimestamp"] = deleted
+    return record
+
+
+_VOICE_ONLY = {
+    "InboundCall": True,
+    "OutboundCall": True,
+    "InboundSMS": False,
+    "OutboundSMS": False,
+    "InboundMMS": False,
+    "OutboundMMS": False,
+}
+
+
+def sample_numbers() -> list[dict[str, Any]]:
+    """The demo account's numbers, as the service puts them on the wire."""
+    return [
+        _number(
+            "+12065550100",
+            "Assigned",
+            "BusinessCalling",
+            associations=(
+                ("AccountId", "12a3456b-7c89-012d-3456-78901e23fg45", "2024-01-15T10:25:00.000Z"),
+                ("UserId", "1ab2345c-67de-8901-f23g-45h678901j2k", "2024-01-15T10:26:41.500Z"),
+            ),
+            capabilities={**_ALL_CAPABILITIES, "InboundMMS": False, "OutboundMMS": False},
+            calling_name="AnyCompany",
+            calling_name_status="UpdateSucceeded",
+        ),
+        _number(
+            "+12065550101",
+            "Assigned",
+            "VoiceConnector",
+            capabilities=_VOICE_ONLY,
+            associations=(
+                ("VoiceConnectorId", "abcdef1ghij2klmno3pqr4", "2024-02-01T12:00:00.000Z"),
+            ),
+        ),
+        _number(
+            "+12065550102",
+            "Assigned",
+            "VoiceConnector",
+            capabilities=_VOICE_ONLY,
+            associations=(
+                (
+                    "VoiceConnectorGroupId",
+                    "123a456b-c7d8-90e1-fg23-4h567jkl8901",
+                    "2024-02-03T16:30:00.000Z",
+                ),
+            ),
+        ),
+        _number(
+            "+12065550103",
+            "Assigned",
+            "SipMediaApplicationDialIn",
+            capabilities=_VOICE_ONLY,
+            associations=(
+                ("SipRuleId", "6bd8d6f2-3bd4-4ed2-9f3a-2c1a4b7e9d10", "2024-03-10T09:15:00.000Z"),
+            ),
+        ),
+        _number("+12065550104", "Unassigned", "BusinessCalling"),
+        _number(
+            "+12065550105",
+            "AcquireInProgress",
+            "BusinessCalling",
+            created="2024-06-02T07:59:58.000Z",
+        ),
+        _number("+12065550106", "AcquireFailed", "VoiceConnector", capabilities=_VOICE_ONLY),
+        _number("+12065550107", "ReleaseInProgress", "BusinessCalling"),
+        _number(
+            "+12065550108",
+            "DeleteInProgress",
+            "VoiceConnector",
+            capabilities=_VOICE_ONLY,
+            deleted="2024-06-09T08:00:00.000Z",
+        ),
+        _number("+12065550109", "ReleaseFailed", "BusinessCalling"),
+        _number(
+            "+12065550110",
+            "DeleteFailed",
+            "SipMediaApplicationDialIn",
+            capabilities=_VOICE_ONLY,
+            deleted="2024-06-09T08:00:00.000Z",
+        ),
+        _number(
+            "+18005550100",
+            "Assigned",
+            "VoiceConnector",
+            type_="TollFree",
+            capabilities=_VOICE_ONLY,
+            calling_name="AnyCompany Support",
+            calling_name_status="UpdateInProgress",
+            associations=(
+                ("VoiceConnectorId", "abcdef1ghij2klmno3pqr4", "2024-04-20T14:00:00.000Z"),
+            ),
+        ),
+        _number(
+            "+18885550100",
+            "Unassigned",
+            "SipMediaApplicationDialIn",
+            type_="TollFree",
+            capabilities=_VOICE_ONLY,
+            calling_name="AnyCo IVR",
+            calling_name_status="UpdateFailed",
+        ),
+        _number(
+            "+442079460000",
+            "Assigned",
+            "BusinessCalling",
+            country="GB",
+            capabilities={
+                **_ALL_CAPABILITIES,
+                "InboundSMS": False,
+                "OutboundSMS": False,
+                "InboundMMS": False,
+                "OutboundMMS": False,
+            },
+        ),
+    ]
+
+
+_lock = threading.Lock()
+_server: FakeChime | None = None
+
+
+def endpoint_url() -> str:
+    """Start the demo service in this process (once) and return its loopback URL."""
+    global _server
+    with _lock:
+        if _server is None:
+            _server = FakeChime(sample_numbers()).start()
+        return _server.url

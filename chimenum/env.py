@@ -1,0 +1,113 @@
+"""The terminal environment: the one owner of stdout, stderr, tty flags, colour and the consoles.
+
+Nothing else in chimenum touches ``sys.stdout``/``sys.stderr``: tests build an ``Environment``
+around ``io.StringIO`` streams. The rich consoles are created on first use, so a run that never
+renders a table never imports rich.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import cached_property
+from typing import TYPE_CHECKING, Literal, TextIO
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+ColorChoice = Literal["auto", "always", "never"]
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+@dataclass
+class Environment:
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    color: ColorChoice = "auto"
+    quiet: bool = False
+
+    @cached_property
+    def stdout_isatty(self) -> bool:
+        return _isatty(self.stdout)
+
+    @cached_property
+    def stderr_isatty(self) -> bool:
+        return _isatty(self.stderr)
+
+    def colorize(self, isatty: bool) -> bool:
+        """Colour rules, strongest first: --color, NO_COLOR, CLICOLOR_FORCE, then the tty."""
+        if self.color != "auto":
+            return self.color == "always"
+        if self.environ.get("NO_COLOR"):
+            return False
+        if self.environ.get("CLICOLOR_FORCE", "0") not in ("", "0"):
+            return True
+        return isatty
+
+    @property
+    def stdout_color(self) -> bool:
+        return self.colorize(self.stdout_isatty)
+
+    @property
+    def stderr_color(self) -> bool:
+        return self.colorize(self.stderr_isatty)
+
+    def _console(self, stream: TextIO, color: bool, isatty: bool) -> Console:
+        from rich.console import Console
+
+        return Console(
+            file=stream,
+            force_terminal=color,
+            no_color=not color,
+            color_system="auto" if color else None,
+            highlight=False,
+            emoji=False,
+            markup=False,
+            # A pipe gets plain text wide enough that tables are not squeezed.
+            width=None if isatty else int(self.environ.get("COLUMNS") or 200),
+            force_interactive=isatty and color,
+            legacy_windows=False,
+        )
+
+    @cached_property
+    def console(self) -> Console:
+        return self._console(self.stdout, self.stdout_color, self.stdout_isatty)
+
+    @cached_property
+    def err_console(self) -> Console:
+        return self._console(self.stderr, self.stderr_color, self.stderr_isatty)
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+    def print(self, renderable: RenderableType) -> None:
+        """Render rich content on stdout; piped output carries no trailing padding."""
+        console = self.console
+        if self.stdout_isatty:
+            console.print(renderable)
+            return
+        with console.capture() as capture:
+            console.print(renderable)
+        self.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
+
+    def write(self, text: str) -> None:
+        self.stdout.write(text)
+
+    def error(self, message: str) -> None:
+        """One diagnostic line on stderr; every line chimenum writes there goes through here."""
+        self.stderr.write(f"chimenum: {message}\n")
+        self.stderr.flush()
+
+    def warn(self, message: str) -> None:
+        if not self.quiet:
+            self.error(message)

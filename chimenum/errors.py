@@ -1,0 +1,252 @@
+"""The exit-code table, and the one mapping from exceptions to it.
+
+Every failure chimenum can meet becomes a :class:`Failure`: the documented error code a script can
+match on (the API's exception name, or a chimenum name for failures that never reached the API),
+a one-line message for a person, and the exit code. :func:`classify` is the only place that knows
+which botocore exception means what; botocore is imported lazily so that ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class ExitCode(enum.IntEnum):
+    OK = 0
+    INTERNAL = 1
+    USAGE = 2
+    NOT_FOUND = 3
+    BAD_REQUEST = 4
+    UNAUTHORIZED = 5
+    FORBIDDEN = 6
+    THROTTLED = 7
+    SERVICE_UNAVAILABLE = 8
+    SERVICE_FAILURE = 9
+    CONFIG = 10
+    NETWORK = 11
+    BAD_RESPONSE = 12
+    INTERRUPTED = 130
+
+
+EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
+    ExitCode.OK: "every requested id was fetched",
+    ExitCode.INTERNAL: "unexpected internal error (rerun with --debug for the traceback)",
+    ExitCode.USAGE: "usage error, including an id that cannot be valid",
+    ExitCode.NOT_FOUND: "NotFoundException",
+    ExitCode.BAD_REQUEST: "BadRequestException",
+    ExitCode.UNAUTHORIZED: "UnauthorizedClientException",
+    ExitCode.FORBIDDEN: "ForbiddenException (and AccessDenied)",
+    ExitCode.THROTTLED: "ThrottledClientException (still throttled after retries)",
+    ExitCode.SERVICE_UNAVAILABLE: "ServiceUnavailableException",
+    ExitCode.SERVICE_FAILURE: "ServiceFailureException",
+    ExitCode.CONFIG: "configuration or credentials problem",
+    ExitCode.NETWORK: "network problem: endpoint unreachable, connection reset, timeout",
+    ExitCode.BAD_RESPONSE: "the service answered with something that is not a valid response",
+    ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+}
+
+#: When several ids fail differently, the exit code is the first of these that occurred:
+#: problems that affect every id (configuration, network, auth) outrank per-id answers.
+SEVERITY: tuple[ExitCode, ...] = (
+    ExitCode.INTERRUPTED,
+    ExitCode.INTERNAL,
+    ExitCode.CONFIG,
+    ExitCode.NETWORK,
+    ExitCode.UNAUTHORIZED,
+    ExitCode.FORBIDDEN,
+    ExitCode.BAD_RESPONSE,
+    ExitCode.SERVICE_FAILURE,
+    ExitCode.SERVICE_UNAVAILABLE,
+    ExitCode.THROTTLED,
+    ExitCode.BAD_REQUEST,
+    ExitCode.NOT_FOUND,
+)
+
+
+def most_severe(codes: Iterable[ExitCode]) -> ExitCode:
+    seen = set(codes)
+    for code in SEVERITY:
+        if code in seen:
+            return code
+    return ExitCode.OK
+
+
+#: The documented exceptions of GetPhoneNumber (both APIs), and the aliases AWS front ends use
+#: for the same meaning.
+API_ERROR_CODES: dict[str, ExitCode] = {
+    "NotFoundException": ExitCode.NOT_FOUND,
+    "BadRequestException": ExitCode.BAD_REQUEST,
+    "UnauthorizedClientException": ExitCode.UNAUTHORIZED,
+    "UnrecognizedClientException": ExitCode.UNAUTHORIZED,
+    "InvalidSignatureException": ExitCode.UNAUTHORIZED,
+    "IncompleteSignatureException": ExitCode.UNAUTHORIZED,
+    "MissingAuthenticationTokenException": ExitCode.UNAUTHORIZED,
+    "InvalidClientTokenId": ExitCode.UNAUTHORIZED,
+    "SignatureDoesNotMatch": ExitCode.UNAUTHORIZED,
+    "ForbiddenException": ExitCode.FORBIDDEN,
+    "AccessDeniedException": ExitCode.FORBIDDEN,
+    "AccessDenied": ExitCode.FORBIDDEN,
+    "ThrottledClientException": ExitCode.THROTTLED,
+    "ThrottlingException": ExitCode.THROTTLED,
+    "Throttling": ExitCode.THROTTLED,
+    "TooManyRequestsException": ExitCode.THROTTLED,
+    "ServiceUnavailableException": ExitCode.SERVICE_UNAVAILABLE,
+    "ServiceFailureException": ExitCode.SERVICE_FAILURE,
+    "InternalServerError": ExitCode.SERVICE_FAILURE,
+    # Expired temporary credentials are fixed by refreshing them, not by a permission change.
+    "ExpiredTokenException": ExitCode.CONFIG,
+    "ExpiredToken": ExitCode.CONFIG,
+    "RequestExpired": ExitCode.CONFIG,
+}
+
+#: Error codes chimenum itself reports for failures that are not an API exception.
+CONFIG_ERROR = "ConfigurationError"
+NETWORK_ERROR = "NetworkError"
+BAD_RESPONSE_ERROR = "InvalidResponse"
+INTERNAL_ERROR = "InternalError"
+INTERRUPTED_ERROR = "Interrupted"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Why one request failed: the code scripts match on, a line for people, the exit code."""
+
+    code: str
+    message: str
+    exit_code: ExitCode
+
+    @property
+    def retryable(self) -> bool:
+        return self.exit_code in (
+            ExitCode.THROTTLED,
+            ExitCode.SERVICE_UNAVAILABLE,
+            ExitCode.SERVICE_FAILURE,
+        )
+
+
+class ChimenumError(Exception):
+    """A failure that ends the whole command, carrying its exit code."""
+
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+
+
+class MalformedResponse(Exception):
+    """The service answered, but not with a document of the shape the API model promises."""
+
+
+def _sso_hint(exc: BaseException) -> str:
+    profile = getattr(exc, "kwargs", {}).get("profile_name") or ""
+    return f" (run: aws sso login{' --profile ' + profile if profile else ''})"
+
+
+def classify(exc: BaseException, endpoint: str | None = None) -> Failure:
+    """Map any exception raised while talking to AWS to its documented failure."""
+    import botocore.exceptions as bx
+    from botocore.parsers import ResponseParserError
+
+    where = f" ({endpoint})" if endpoint else ""
+    if isinstance(exc, ChimenumError):
+        return exc.failure
+    if isinstance(exc, MalformedResponse):
+        return Failure(
+            BAD_RESPONSE_ERROR,
+            f"invalid response from the service{where}: {exc}",
+            ExitCode.BAD_RESPONSE,
+        )
+    if isinstance(exc, bx.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code") or "")
+        message = str(error.get("Message") or "") or str(exc)
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        exit_code = API_ERROR_CODES.get(code)
+        if exit_code is None:
+            if status == 429:
+                exit_code = ExitCode.THROTTLED
+            elif status >= 500:
+                exit_code = ExitCode.SERVICE_FAILURE
+            elif status in (401, 403):
+                exit_code = ExitCode.FORBIDDEN if status == 403 else ExitCode.UNAUTHORIZED
+            elif 400 <= status < 500 and code:
+                exit_code = ExitCode.BAD_REQUEST
+            else:
+                return Failure(
+                    BAD_RESPONSE_ERROR,
+                    f"invalid response from the service{where}: HTTP {status} {code}".rstrip(),
+                    ExitCode.BAD_RESPONSE,
+                )
+        if exit_code is ExitCode.CONFIG:
+            message += " (refresh your credentials)"
+        return Failure(code or f"HTTP{status}", message, exit_code)
+    if isinstance(
+        exc, (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError, bx.TokenRetrievalError)
+    ):
+        return Failure(
+            CONFIG_ERROR,
+            f"the SSO session has expired or is invalid{_sso_hint(exc)}",
+            ExitCode.CONFIG,
+        )
+    if isinstance(exc, bx.NoCredentialsError):
+        return Failure(
+            CONFIG_ERROR,
+            "no AWS credentials found (set AWS_PROFILE, run 'aws configure' or 'aws sso login',"
+            " or try --demo)",
+            ExitCode.CONFIG,
+        )
+    if isinstance(exc, bx.ProfileNotFound):
+        return Failure(
+            CONFIG_ERROR,
+            f"{exc} (profiles are read from ~/.aws/config and ~/.aws/credentials)",
+            ExitCode.CONFIG,
+        )
+    if isinstance(exc, bx.NoRegionError):
+        return Failure(
+            CONFIG_ERROR,
+            "no region configured (use --region, AWS_REGION or a profile's region)",
+            ExitCode.CONFIG,
+        )
+    if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
+        return Failure(
+            NETWORK_ERROR,
+            f"timed out talking to {endpoint or 'the endpoint'}: {exc}",
+            ExitCode.NETWORK,
+        )
+    if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectionClosedError, bx.HTTPClientError)):
+        return Failure(
+            NETWORK_ERROR,
+            f"network error talking to {endpoint or 'the endpoint'}: {exc}",
+            ExitCode.NETWORK,
+        )
+    if isinstance(exc, ResponseParserError):
+        return Failure(
+            BAD_RESPONSE_ERROR,
+            f"invalid response from the service{where}: {exc}",
+            ExitCode.BAD_RESPONSE,
+        )
+    if isinstance(
+        exc,
+        (
+            bx.PartialCredentialsError,
+            bx.CredentialRetrievalError,
+            bx.InvalidConfigError,
+            bx.ConfigParseError,
+            bx.ConfigNotFound,
+            bx.UnknownCredentialError,
+            bx.InvalidRegionError,
+            bx.UnknownServiceError,
+            bx.InvalidEndpointConfigurationError,
+        ),
+    ):
+        return Failure(CONFIG_ERROR, str(exc), ExitCode.CONFIG)
+    if isinstance(exc, bx.ParamValidationError):
+        return Failure("ParamValidationError", str(exc), ExitCode.USAGE)
+    if isinstance(exc, KeyboardInterrupt):
+        return Failure(INTERRUPTED_ERROR, "interrupted", ExitCode.INTERRUPTED)
+    return Failure(
+        INTERNAL_ERROR,
+        f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+        ExitCode.INTERNAL,
+    )

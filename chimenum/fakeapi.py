@@ -1,0 +1,437 @@
+"""A loopback fake of the Chime phone-number API, real enough for botocore to talk to.
+
+It serves ``GET /phone-numbers/{id}`` and ``GET /phone-numbers`` (with paging and filters) the way
+the service does on the wire: rest-json bodies, ISO 8601 timestamps, errors as an HTTP status plus
+``x-amzn-ErrorType`` and a ``{"Code", "Message"}`` body. It checks that every request carries a
+SigV4 ``Authorization`` header and logs what each one asked for, so tests can assert on requests
+sent (or not sent). Faults can be injected per id or for every request, and a token bucket,
+random 503s and latency simulate a busy service.
+
+It backs the ``--demo`` account (see :mod:`chimenum.demo`), the tests and the benchmark; run it
+alone with ``python -m chimenum.fakeapi --help``.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import random
+import re
+import socket
+import struct
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+#: The documented exceptions, with the HTTP status the service answers them with.
+API_ERRORS: dict[str, int] = {
+    "BadRequestException": 400,
+    "UnauthorizedClientException": 401,
+    "ForbiddenException": 403,
+    "AccessDeniedException": 403,
+    "NotFoundException": 404,
+    "ThrottledClientException": 429,
+    "ServiceFailureException": 500,
+    "ServiceUnavailableException": 503,
+}
+
+#: Faults that are not an API exception: broken answers and broken connections.
+WIRE_FAULTS = ("not-json", "wrong-shape", "empty-object", "truncated", "drop", "reset", "slow")
+
+_AUTH = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=(?P<akid>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
+    r"(?P<service>[^/]+)/aws4_request, ?SignedHeaders=[^,]+, ?Signature=[0-9a-f]{64}$"
+)
+
+
+@dataclass
+class Fault:
+    kind: str
+    #: How many more requests it applies to; ``None`` for every one.
+    times: int | None = None
+    message: str = ""
+    delay: float = 30.0
+
+
+@dataclass
+class LoggedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    phone_number_id: str | None
+    #: The HTTP status answered (0 while the answer is being written, or for a dropped connection).
+    status: int
+    time: float
+    region: str | None
+    service: str | None
+    user_agent: str
+    headers: dict[str, str] = field(repr=False)
+
+
+class TokenBucket:
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+def _next_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
+
+
+def _offset(token: str) -> int | None:
+    try:
+        text = base64.urlsafe_b64decode(token.encode()).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    prefix, _, number = text.partition(":")
+    return int(number) if prefix == "offset" and number.isdigit() else None
+
+
+class FakeChime:
+    """The fake service: its records, its faults, its request log and its HTTP server."""
+
+    def __init__(
+        self,
+        records: Iterable[dict[str, Any]] = (),
+        *,
+        latency: float = 0.0,
+        latency_jitter: float = 0.0,
+        throttle_rate: float | None = None,
+        throttle_burst: int = 10,
+        fail_ratio: float = 0.0,
+        seed: int = 0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.records: dict[str, dict[str, Any]] = {r["PhoneNumberId"]: r for r in records}
+        self.faults: dict[str, Fault] = {}
+        self.requests: list[LoggedRequest] = []
+        self.latency = latency
+        self.latency_jitter = latency_jitter
+        self.bucket = TokenBucket(throttle_rate, throttle_burst) if throttle_rate else None
+        self.fail_ratio = fail_ratio
+        self.random = random.Random(seed)
+        self.lock = threading.Lock()
+        self._server = _Server((host, port), _Handler)
+        self._server.fake = self
+        self._thread: threading.Thread | None = None
+
+    # -- control ---------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def start(self) -> FakeChime:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeChime:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def inject(
+        self,
+        phone_number_id: str,
+        kind: str,
+        *,
+        times: int | None = None,
+        message: str = "",
+        delay: float = 30.0,
+    ) -> None:
+        """Make requests for ``phone_number_id`` (``"*"``: every request) fail with ``kind``."""
+        if kind not in API_ERRORS and kind not in WIRE_FAULTS:
+            raise ValueError(f"unknown fault {kind!r}")
+        with self.lock:
+            self.faults[phone_number_id] = Fault(kind, times, message, delay)
+
+    def clear_log(self) -> None:
+        with self.lock:
+            self.requests.clear()
+
+    def requested_ids(self) -> list[str | None]:
+        with self.lock:
+            return [r.phone_number_id for r in self.requests]
+
+    # -- behaviour -------------------------------------------------------------------------
+
+    def _take_fault(self, phone_number_id: str | None) -> Fault | None:
+        with self.lock:
+            for key in (phone_number_id, "*"):
+                fault = self.faults.get(key) if key else None
+                if fault is None:
+                    continue
+                if fault.times is not None:
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        del self.faults[key]  # type: ignore[arg-type]
+                return fault
+            return None
+
+    def _busy(self) -> str | None:
+        with self.lock:
+            if self.bucket is not None and not self.bucket.take():
+                return "ThrottledClientException"
+            if self.fail_ratio and self.random.random() < self.fail_ratio:
+                return "ServiceUnavailableException"
+            delay = self.latency + (
+                self.random.uniform(0, self.latency_jitter) if self.latency_jitter else 0.0
+            )
+        if delay:
+            time.sleep(delay)
+        return None
+
+    def list_page(self, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        def one(name: str) -> str | None:
+            values = query.get(name)
+            return values[0] if values else None
+
+        max_results = int(one("max-results") or 100)
+        token = one("next-token")
+        start = _offset(token) if token else 0
+        if start is None:
+            return 400, {"Code": "BadRequestException", "Message": "Invalid next token."}
+        status, product = one("status"), one("product-type")
+        filter_name, filter_value = one("filter-name"), one("filter-value")
+        with self.lock:
+            matching = [
+                r
+                for r in self.records.values()
+                if (status is None or r.get("Status") == status)
+                and (product is None or r.get("ProductType") == product)
+                and (
+                    filter_name is None
+                    or any(
+                        a.get("Name") == filter_name and a.get("Value") == filter_value
+                        for a in r.get("Associations", [])
+                    )
+                )
+            ]
+        page = matching[start : start + max_results]
+        body: dict[str, Any] = {"PhoneNumbers": page}
+        if start + max_results < len(matching):
+            body["NextToken"] = _next_token(start + max_results)
+        return 200, body
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 256
+    fake: FakeChime
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+        length: int | None = None,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        self.send_header("x-amzn-RequestId", f"fake-{id(body):x}")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _send_json(self, status: int, doc: dict[str, Any]) -> None:
+        self._send(status, json.dumps(doc).encode())
+
+    def _send_error(self, code: str, message: str = "") -> None:
+        status = API_ERRORS[code]
+        message = message or f"fake {code}"
+        body = json.dumps({"Code": code, "Message": message}).encode()
+        self._send(status, body, headers={"x-amzn-ErrorType": f"{code}:"})
+
+    def do_GET(self) -> None:
+        fake = self.server.fake
+        url = urlsplit(self.path)
+        query = parse_qs(url.query, keep_blank_values=True)
+        route = url.path.rstrip("/")
+        phone_id: str | None = None
+        if route.startswith("/phone-numbers/"):
+            phone_id = unquote(route[len("/phone-numbers/") :])
+        auth = _AUTH.match(self.headers.get("Authorization", ""))
+        # Logged before answering, so a client that has its answer always finds its request here.
+        logged = LoggedRequest(
+            method="GET",
+            path=url.path,
+            query=query,
+            phone_number_id=phone_id,
+            status=0,
+            time=time.monotonic(),
+            region=auth["region"] if auth else None,
+            service=auth["service"] if auth else None,
+            user_agent=self.headers.get("User-Agent", ""),
+            headers=dict(self.headers.items()),
+        )
+        with fake.lock:
+            fake.requests.append(logged)
+        logged.status = self._answer(fake, route, phone_id, query, auth is not None)
+
+    def _answer(
+        self,
+        fake: FakeChime,
+        route: str,
+        phone_id: str | None,
+        query: dict[str, list[str]],
+        signed: bool,
+    ) -> int:
+        if not signed:
+            self._send_error("ForbiddenException", "Missing or malformed SigV4 Authorization.")
+            return 403
+        fault = fake._take_fault(phone_id)
+        if fault is not None and fault.kind == "slow":
+            time.sleep(fault.delay)
+        elif fault is not None:
+            return self._fault(fault, fake, phone_id)
+        busy = fake._busy()
+        if busy is not None:
+            self._send_error(busy)
+            return API_ERRORS[busy]
+        if route == "/phone-numbers":
+            status, body = fake.list_page(query)
+            self._send_json(status, body)
+            return status
+        if phone_id is None:
+            self._send_error("NotFoundException", "No such route.")
+            return 404
+        with fake.lock:
+            record = fake.records.get(phone_id)
+        if record is None:
+            self._send_error("NotFoundException", "The requested resource was not found.")
+            return 404
+        self._send_json(200, {"PhoneNumber": record})
+        return 200
+
+    def _fault(self, fault: Fault, fake: FakeChime, phone_id: str | None) -> int:
+        kind = fault.kind
+        if kind in API_ERRORS:
+            self._send_error(kind, fault.message)
+            return API_ERRORS[kind]
+        if kind == "not-json":
+            self._send(200, b"<html><body>Service temporarily moved</body></html>", "text/html")
+        elif kind == "wrong-shape":
+            self._send_json(200, {"PhoneNumber": {"PhoneNumberId": 12, "Capabilities": "all"}})
+        elif kind == "empty-object":
+            self._send_json(200, {})
+        elif kind == "truncated":
+            record = fake.records.get(phone_id or "", {"PhoneNumberId": phone_id})
+            body = json.dumps({"PhoneNumber": record}).encode()
+            self._send(200, body[: len(body) // 2], length=len(body))
+            self.close_connection = True
+        elif kind == "drop":
+            self.close_connection = True
+            return 0
+        elif kind == "reset":
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return 0
+        return 200
+
+
+def generate_numbers(count: int, first: int = 12065560000) -> Iterator[dict[str, Any]]:
+    """``count`` plain Assigned VoiceConnector numbers, for load tests and the benchmark."""
+    for n in range(first, first + count):
+        e164 = f"+{n}"
+        yield {
+            "PhoneNumberId": e164,
+            "E164PhoneNumber": e164,
+            "Country": "US",
+            "Type": "Local",
+            "ProductType": "VoiceConnector",
+            "Status": "Assigned",
+            "Capabilities": {
+                "InboundCall": True,
+                "OutboundCall": True,
+                "InboundSMS": False,
+                "OutboundSMS": False,
+                "InboundMMS": False,
+                "OutboundMMS": False,
+            },
+            "Associations": [
+                {
+                    "Value": "abcdef1ghij2klmno3pqr4",
+                    "Name": "VoiceConnectorId",
+                    "AssociatedTimestamp": "2024-03-01T09:00:00.000Z",
+                }
+            ],
+            "CallingNameStatus": "Unassigned",
+            "CreatedTimestamp": "2024-02-28T17:45:12.345Z",
+            "UpdatedTimestamp": "2024-03-01T09:00:00.000Z",
+        }
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(
+        prog="python -m chimenum.fakeapi",
+        description="Serve the loopback fake Chime API until stdin closes or Ctrl-C.",
+    )
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
+    parser.add_argument("--latency-jitter", type=float, default=0.0)
+    parser.add_argument("--throttle-rate", type=float, default=None, help="requests/s")
+    parser.add_argument("--throttle-burst", type=int, default=10)
+    parser.add_argument("--fail-ratio", type=float, default=0.0, help="share of 503 answers")
+    parser.add_argument("--generate", type=int, default=0, help="extra generated numbers")
+    args = parser.parse_args(argv)
+    from chimenum.demo import sample_numbers
+
+    fake = FakeChime(
+        [*sample_numbers(), *generate_numbers(args.generate)],
+        latency=args.latency,
+        latency_jitter=args.latency_jitter,
+        throttle_rate=args.throttle_rate,
+        throttle_burst=args.throttle_burst,
+        fail_ratio=args.fail_ratio,
+        port=args.port,
+    )
+    with fake:
+        sys.stdout.write(fake.url + "\n")
+        sys.stdout.flush()
+        with contextlib.suppress(KeyboardInterrupt):
+            sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Parsing and normalising phone-number ids.
+
+A Chime ``PhoneNumberId`` is the number in E.164 form (``+12065550100``). People paste it in the
+forms they see: plain, percent-encoded as list output shows it (``%2B12065550100``), with
+surrounding whitespace, or with the usual separators (``+1 206-555-0100``, ``+1 (206) 555.0100``).
+All of those normalise to the E.164 string. Anything else cannot name a phone number, so it is
+refused here, before any request is sent: an empty id would even turn ``GET /phone-numbers/{id}``
+into the list route.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from urllib.parse import unquote
+
+#: Longer input is refused without being examined further: no E.164 number is near this long.
+MAX_INPUT_LENGTH = 64
+
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+_SEPARATORS = re.compile(r"[ \t\-.()]")
+
+
+class InvalidId(ValueError):
+    """An id that cannot be a phone-number id; its message says why, for one line on stderr."""
+
+
+def _visible(text: str) -> str:
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    return repr(shown)
+
+
+def normalise(raw: str) -> str:
+    """Return the E.164 phone-number id that ``raw`` names, or raise :class:`InvalidId`."""
+    if len(raw) > MAX_INPUT_LENGTH:
+        raise InvalidId(f"invalid phone-number id {_visible(raw)}: longer than {MAX_INPUT_LENGTH}")
+    text = raw.strip()
+    if not text:
+        raise InvalidId("invalid phone-number id: empty")
+    if "%" in text:
+        decoded = unquote(text, errors="strict") if _valid_percent(text) else None
+        if decoded is None:
+            raise InvalidId(f"invalid phone-number id {_visible(raw)}: bad percent-encoding")
+        text = decoded.strip()
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+        raise InvalidId(f"invalid phone-number id {_visible(raw)}: contains control characters")
+    compact = _SEPARATORS.sub("", text)
+    if _E164.fullmatch(compact):
+        return compact
+    if compact.isascii() and compact.isdigit():
+        raise InvalidId(
+            f"invalid phone-number id {_visible(raw)}: E.164 ids start with '+' "
+            f"(did you mean +{compact}?)"
+        )
+    raise InvalidId(
+        f"invalid phone-number id {_visible(raw)}: expected an E.164 number such as +12065550100"
+    )
+
+
+def _valid_percent(text: str) -> bool:
+    try:
+        unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        return False
+    return re.fullmatch(r"(?:[^%]|%[0-9A-Fa-f]{2})*", text) is not None
+
+
+def unique(ids: Iterable[str]) -> list[str]:
+    """Normalise every id, keeping the first occurrence of each in input order.
+
+    Raises :class:`InvalidId` for the first id that cannot be valid, so nothing is fetched when
+    any input is bad.
+    """
+    seen: dict[str, None] = {}
+    for raw in ids:
+        seen.setdefault(normalise(raw), None)
+    return list(seen)

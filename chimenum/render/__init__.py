@@ -1,0 +1,52 @@
+"""Renderers: one module per output format, chosen from :data:`FORMATS` by name.
+
+A renderer receives results in input order through :meth:`Renderer.add` and writes only to the
+streams of the :class:`~chimenum.env.Environment` it was given; it never calls AWS. Strings from
+the API are untrusted: every format for people passes them through :mod:`.sanitize`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from chimenum.env import Environment
+    from chimenum.fetch import Result
+
+#: What the document is about: one id (``get ID``), several ids (``get ID ID...``).
+DocumentKind = Literal["one", "many"]
+
+#: Output format name -> "module:class"; modules are imported only when chosen.
+FORMATS: dict[str, str] = {
+    "table": "chimenum.render.table:TableRenderer",
+    "json": "chimenum.render.jsonfmt:JsonRenderer",
+    "ndjson": "chimenum.render.ndjson:NdjsonRenderer",
+}
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    kind: DocumentKind = "one"
+    utc: bool = False
+
+
+class Renderer:
+    """Base class: collect nothing, write nothing. Subclasses override what they need."""
+
+    def __init__(self, env: Environment, options: RenderOptions) -> None:
+        self.env = env
+        self.options = options
+
+    def add(self, result: Result) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Called once after the last result (also after an interrupt, to flush what is done)."""
+
+
+def get_renderer(name: str, env: Environment, options: RenderOptions) -> Renderer:
+    module_name, _, class_name = FORMATS[name].partition(":")
+    cls: type[Renderer] = getattr(importlib.import_module(module_name), class_name)
+    return cls(env, options)

@@ -1,0 +1,23 @@
+"""``-o ndjson``: one JSON object per line, written as soon as it and everything before it are done.
+
+A fetched number is ``{"PhoneNumber": {...}}``; a failed id is
+``{"PhoneNumberId", "ErrorCode", "ErrorMessage"}``. Nothing is kept, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chimenum.records import to_json
+from chimenum.render import Renderer
+from chimenum.render.jsonfmt import error_object
+
+if TYPE_CHECKING:
+    from chimenum.fetch import Result
+
+
+class NdjsonRenderer(Renderer):
+    def add(self, result: Result) -> None:
+        doc = result.document if result.document is not None else error_object(result)
+        self.env.write(to_json(doc, indent=None) + "\n")
+        self.env.stdout.flush()

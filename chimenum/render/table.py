@@ -1,0 +1,238 @@
+"""``-o table`` (the default): rich views for people.
+
+One id gets a detail view (identity, capabilities grid, associations, timestamps with their age);
+several ids get one summary table, a row per fetched number in input order. Colour is used only
+when the environment says so (a TTY, ``--color``, ``NO_COLOR``, ``CLICOLOR_FORCE``); piped, the
+same content is written with no escape sequences. Every string from the API goes through
+:func:`~chimenum.render.sanitize.inert` into a ``Text`` object, so neither control characters nor
+rich markup in data can act on the terminal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.console import Group
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from chimenum.render import Renderer
+from chimenum.render.sanitize import inert
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from chimenum.fetch import Result
+
+STATUS_STYLES: dict[str, str] = {
+    "Assigned": "bold green",
+    "Unassigned": "cyan",
+    "AcquireInProgress": "yellow",
+    "ReleaseInProgress": "yellow",
+    "DeleteInProgress": "yellow",
+    "PortinInProgress": "yellow",
+    "PortinCancelRequested": "yellow",
+    "AcquireFailed": "bold red",
+    "ReleaseFailed": "bold red",
+    "DeleteFailed": "bold red",
+    "Cancelled": "red",
+    # Calling-name statuses.
+    "UpdateSucceeded": "green",
+    "UpdateInProgress": "yellow",
+    "UpdateFailed": "bold red",
+}
+
+_CAPABILITY_KINDS = ("Call", "SMS", "MMS")
+_DASH = "—"
+
+
+def styled(value: object, style: str = "") -> Text:
+    """Untrusted data as an inert ``Text``: escapes visible, markup literal."""
+    if value is None or value == "":
+        return Text(_DASH, style="dim")
+    return Text(inert(value), style=style)
+
+
+def status_text(value: object) -> Text:
+    return styled(value, STATUS_STYLES.get(value, "magenta") if isinstance(value, str) else "")
+
+
+def age(when: dt.datetime, now: dt.datetime) -> str:
+    """``"3 days ago"`` / ``"in 2 hours"``, in the largest unit that fits."""
+    seconds = (now - when).total_seconds()
+    future = seconds < 0
+    seconds = abs(seconds)
+    for unit, size in (
+        ("year", 365 * 86400),
+        ("month", 30 * 86400),
+        ("day", 86400),
+        ("hour", 3600),
+        ("minute", 60),
+    ):
+        if seconds >= size:
+            count = int(seconds // size)
+            phrase = f"{count} {unit}{'s' if count != 1 else ''}"
+            return f"in {phrase}" if future else f"{phrase} ago"
+    return "just now"
+
+
+class TableRenderer(Renderer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.numbers: list[dict[str, Any]] = []
+
+    # -- values ----------------------------------------------------------------------------
+
+    def timestamp(self, value: object, *, with_age: bool = True, date_only: bool = False) -> Text:
+        if not isinstance(value, dt.datetime):
+            return styled(value)
+        when = value.astimezone(dt.timezone.utc) if self.options.utc else value.astimezone()
+        shown = when.strftime("%Y-%m-%d" if date_only else "%Y-%m-%d %H:%M:%S %Z")
+        text = Text(shown)
+        if with_age:
+            text.append(f" ({age(value, self.env.now())})", style="dim")
+        return text
+
+    @staticmethod
+    def capabilities_summary(caps: object) -> Text:
+        """``call sms / call``: inbound kinds, then outbound kinds."""
+        if not isinstance(caps, dict):
+            return styled(None)
+        sides = [
+            " ".join(k.lower() for k in _CAPABILITY_KINDS if caps.get(f"{d}bound{k}") is True)
+            or _DASH
+            for d in ("In", "Out")
+        ]
+        return Text(" / ".join(sides))
+
+    @staticmethod
+    def capabilities_grid(caps: object) -> Table:
+        grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        grid.add_column("")
+        for kind in _CAPABILITY_KINDS:
+            grid.add_column(kind, justify="center")
+        caps = caps if isinstance(caps, dict) else {}
+        for direction in ("Inbound", "Outbound"):
+            cells = []
+            for kind in _CAPABILITY_KINDS:
+                value = caps.get(f"{direction}{kind}")
+                cells.append(
+                    Text("✓", style="green")
+                    if value is True
+                    else Text("✗", style="red")
+                    if value is False
+                    else Text("?", style="dim")
+                )
+            grid.add_row(direction, *cells)
+        return grid
+
+    # -- views -----------------------------------------------------------------------------
+
+    def detail(self, number: dict[str, Any]) -> RenderableType:
+        title = Text()
+        title.append(
+            inert(number.get("E164PhoneNumber") or number.get("PhoneNumberId", "")), style="bold"
+        )
+        title.append("  ")
+        title.append_text(status_text(number.get("Status")))
+
+        facts = Table.grid(padding=(0, 2))
+        facts.add_column(style="bold")
+        facts.add_column()
+        calling_name = styled(number.get("CallingName"))
+        if number.get("CallingNameStatus"):
+            calling_name.append("  ")
+            calling_name.append_text(status_text(number["CallingNameStatus"]))
+        rows: list[tuple[str, Text]] = [
+            ("Phone number id", styled(number.get("PhoneNumberId"))),
+            ("Status", status_text(number.get("Status"))),
+            ("Type", styled(number.get("Type"))),
+            ("Product type", styled(number.get("ProductType"))),
+            ("Country", styled(number.get("Country"))),
+            ("Calling name", calling_name),
+        ]
+        for key, label in (("Name", "Name"), ("OrderId", "Order id"), ("PhoneNumberArn", "ARN")):
+            if key in number:
+                rows.append((label, styled(number[key])))
+        rows += [
+            ("Created", self.timestamp(number.get("CreatedTimestamp"))),
+            ("Updated", self.timestamp(number.get("UpdatedTimestamp"))),
+        ]
+        if number.get("DeletionTimestamp") is not None:
+            rows.append(("Deletion", self.timestamp(number["DeletionTimestamp"])))
+        for label, value in rows:
+            facts.add_row(label, value)
+
+        parts: list[RenderableType] = [title, Padding(facts, (1, 0, 1, 2), expand=False)]
+        parts.append(Text("Capabilities", style="bold underline"))
+        parts.append(
+            Padding(self.capabilities_grid(number.get("Capabilities")), (0, 0, 1, 2), expand=False)
+        )
+        parts.append(Text("Associations", style="bold underline"))
+        associations = number.get("Associations") or []
+        if associations:
+            table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+            table.add_column("Name")
+            table.add_column("Value", overflow="fold")
+            table.add_column("Associated")
+            for item in associations:
+                item = item if isinstance(item, dict) else {}
+                table.add_row(
+                    styled(item.get("Name")),
+                    styled(item.get("Value")),
+                    self.timestamp(item.get("AssociatedTimestamp")),
+                )
+            parts.append(Padding(table, (0, 0, 0, 2), expand=False))
+        else:
+            parts.append(Padding(Text("none", style="dim"), (0, 0, 0, 2), expand=False))
+        return Group(*parts)
+
+    def summary(self, numbers: list[dict[str, Any]]) -> RenderableType:
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+        table.add_column("Phone number", no_wrap=True)
+        table.add_column("Status", no_wrap=True)
+        table.add_column("Type")
+        table.add_column("Product type", no_wrap=True)
+        table.add_column("Country")
+        table.add_column("Calling name", overflow="fold")
+        table.add_column("Capabilities in / out", no_wrap=True)
+        table.add_column("Associations", no_wrap=True, overflow="ellipsis")
+        table.add_column("Updated")
+        for number in numbers:
+            associations = number.get("Associations") or []
+            assoc = Text()
+            for index, item in enumerate(associations):
+                if isinstance(item, dict):
+                    if index:
+                        assoc.append("\n")
+                    assoc.append(f"{inert(item.get('Name', ''))} ", style="dim")
+                    assoc.append(inert(item.get("Value", "")))
+            table.add_row(
+                styled(number.get("E164PhoneNumber") or number.get("PhoneNumberId")),
+                status_text(number.get("Status")),
+                styled(number.get("Type")),
+                styled(number.get("ProductType")),
+                styled(number.get("Country")),
+                styled(number.get("CallingName")),
+                self.capabilities_summary(number.get("Capabilities")),
+                assoc if associations else styled(None),
+                self.timestamp(number.get("UpdatedTimestamp"), date_only=True),
+            )
+        return table
+
+    # -- renderer protocol -----------------------------------------------------------------
+
+    def add(self, result: Result) -> None:
+        if result.document is not None:
+            self.numbers.append(result.document["PhoneNumber"])
+
+    def finish(self) -> None:
+        if not self.numbers:
+            return
+        if self.options.kind == "one":
+            self.env.print(self.detail(self.numbers[0]))
+        else:
+            self.env.print(self.summary(self.numbers))

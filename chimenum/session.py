@@ -1,0 +1,110 @@
+"""AWS session and client resolution: the only place botocore is configured.
+
+Resolution follows the AWS CLI: ``--profile`` or ``AWS_PROFILE``; credentials from botocore's
+untouched chain (env, shared files, SSO, ``credential_process``, container/instance roles);
+region from ``--region``, ``AWS_REGION``, ``AWS_DEFAULT_REGION`` or the profile; endpoint from
+``--endpoint-url``, then ``AWS_ENDPOINT_URL_<SERVICE>`` / ``AWS_ENDPOINT_URL`` (read by
+botocore itself) and the profile's ``endpoint_url``.
+
+Retries belong to :mod:`chimenum.fetch`, not botocore: botocore's standard and adaptive modes do
+not retry Chime's ``ThrottledClientException`` (botocore#2635), so the client is built with a
+single attempt and fetch owns the whole policy.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from chimenum import __version__
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+Api = Literal["chime", "voice"]
+
+SERVICE_NAMES: dict[str, str] = {"chime": "chime", "voice": "chime-sdk-voice"}
+
+#: Amazon Chime has a single global endpoint, signed for us-east-1, whatever region is set.
+CHIME_GLOBAL_REGION = "us-east-1"
+
+DEFAULT_CONNECT_TIMEOUT = 5.0
+DEFAULT_READ_TIMEOUT = 15.0
+
+
+@dataclass
+class Settings:
+    """Everything the user said about where and how to reach AWS."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+    api: Api = "chime"
+    debug: bool = False
+    demo: bool = False
+    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
+    read_timeout: float = DEFAULT_READ_TIMEOUT
+
+    @property
+    def service_name(self) -> str:
+        return SERVICE_NAMES[self.api]
+
+
+#: Static credentials for the embedded demo account; they only ever reach 127.0.0.1.
+DEMO_CREDENTIALS = ("AKIDCHIMENUMDEMO0000", "chimenum-demo-secret-key")
+
+
+#: Session variables for the demo: no profile from the environment, no config files read.
+_DEMO_SESSION_VARS: dict[str, tuple[str | None, str | None, str | None, None]] = {
+    "profile": (None, None, None, None),
+    "config_file": (None, None, os.devnull, None),
+    "credentials_file": (None, None, os.devnull, None),
+}
+
+
+def resolve_region(settings: Settings, config_region: str | None) -> str | None:
+    """Pick the region the way the AWS CLI v2 does (botocore alone ignores ``AWS_REGION``)."""
+    return (
+        settings.region
+        or os.environ.get("AWS_REGION")
+        or os.environ.get("AWS_DEFAULT_REGION")
+        or config_region
+    )
+
+
+def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseClient:
+    """Build the botocore client for ``settings``; raises botocore's own configuration errors."""
+    import botocore.session
+    from botocore.config import Config
+
+    if settings.demo:
+        # The demo account ignores the user's AWS configuration: it must work on any machine.
+        session = botocore.session.Session(session_vars=_DEMO_SESSION_VARS)
+    else:
+        session = botocore.session.Session(profile=settings.profile)
+    if settings.debug:
+        session.set_debug_logger("botocore")
+    endpoint_url = settings.endpoint_url
+    region: str | None
+    if settings.demo:
+        from chimenum import demo
+
+        endpoint_url = demo.endpoint_url()
+        session.set_credentials(*DEMO_CREDENTIALS)
+        region = settings.region or CHIME_GLOBAL_REGION
+    else:
+        region = resolve_region(settings, session.get_config_variable("region"))
+    if settings.api == "chime":
+        region = CHIME_GLOBAL_REGION
+    config = Config(
+        retries={"mode": "standard", "total_max_attempts": 1},
+        max_pool_connections=max_pool_connections,
+        connect_timeout=settings.connect_timeout,
+        read_timeout=settings.read_timeout,
+        user_agent_extra=f"chimenum/{__version__}",
+    )
+    kwargs: dict[str, Any] = {"region_name": region, "config": config}
+    if endpoint_url:
+        kwargs["endpoint_url"] = endpoint_url
+    return session.create_client(settings.service_name, **kwargs)

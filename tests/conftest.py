@@ -1,0 +1,82 @@
+"""Shared fixtures: an isolated AWS environment and the loopback fake of the Chime API.
+
+Every test runs with AWS configuration pointing at empty files in a temporary folder, static test
+credentials, no instance metadata lookups, and TZ=UTC, so nothing on the machine leaks in.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from chimenum.cli import cli
+from chimenum.demo import sample_numbers
+from chimenum.fakeapi import FakeChime
+
+TEST_ACCESS_KEY = "AKIDCHIMENUMTEST0000"
+TEST_SECRET_KEY = "chimenum-test-secret"
+
+
+@pytest.fixture(autouse=True)
+def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    for name in list(os.environ):
+        if name.startswith(("AWS_", "CHIMENUM_")) or name in ("NO_COLOR", "CLICOLOR_FORCE"):
+            monkeypatch.delenv(name)
+    config = tmp_path / "aws-config"
+    credentials = tmp_path / "aws-credentials"
+    config.write_text("")
+    credentials.write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", TEST_ACCESS_KEY)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", TEST_SECRET_KEY)
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("COLUMNS", "200")
+    time.tzset()
+    return tmp_path
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeChime]:
+    """The fake Chime API with the demo numbers, and the environment pointed at it."""
+    with FakeChime(sample_numbers()) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME", server.url)
+        yield server
+
+
+@dataclass
+class Run:
+    """What a user sees from one CLI run."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def invoke(*args: str, input: str | None = None) -> Run:
+    result: Result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+    return Run(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def chimenum() -> Callable[..., Run]:
+    """Run the CLI in-process as a user would: ``chimenum("get", "+12065550100")``."""
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def chimenum_exe() -> str:
+    """The installed console script, as a user runs it."""
+    exe = Path(sys.executable).parent / "chimenum"
+    found = str(exe) if exe.exists() else shutil.which("chimenum")
+    assert found, "the chimenum console script is not installed (pip install -e .)"
+    return found
