@@ -142,8 +142,18 @@ def output_options(f: F) -> F:
     return f
 
 
+class Interrupted(Exception):
+    """Ctrl-C inside a command; click would otherwise print its own blank line for it."""
+
+
 class ChimenumGroup(click.Group):
     """Turns every way a run can end into one stderr line and a documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted from None
 
     def main(
         self,
@@ -166,7 +176,7 @@ class ChimenumGroup(click.Group):
         except click.ClickException as exc:
             exc.show(env.stderr)
             code = exc.exit_code
-        except KeyboardInterrupt:
+        except (Interrupted, KeyboardInterrupt):
             env.error("interrupted")
             code = ExitCode.INTERRUPTED
         except Exception as exc:

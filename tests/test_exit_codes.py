@@ -1,0 +1,177 @@
+"""Every row of the exit-code table, through the CLI, botocore and the loopback fake."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from chimenum.errors import ExitCode
+from chimenum.fakeapi import FakeChime
+
+API_EXCEPTIONS = [
+    ("NotFoundException", ExitCode.NOT_FOUND),
+    ("BadRequestException", ExitCode.BAD_REQUEST),
+    ("UnauthorizedClientException", ExitCode.UNAUTHORIZED),
+    ("ForbiddenException", ExitCode.FORBIDDEN),
+    ("AccessDeniedException", ExitCode.FORBIDDEN),
+    ("ThrottledClientException", ExitCode.THROTTLED),
+    ("ServiceUnavailableException", ExitCode.SERVICE_UNAVAILABLE),
+    ("ServiceFailureException", ExitCode.SERVICE_FAILURE),
+]
+
+
+@pytest.mark.parametrize(("exception", "code"), API_EXCEPTIONS)
+def test_each_documented_exception_has_its_exit_code(
+    fake: FakeChime, chimenum, exception: str, code: ExitCode
+) -> None:
+    fake.inject("+12065550100", exception, message=f"planted {exception}")
+    run = chimenum("get", "+12065550100", "--json", "--max-attempts", "2")
+    assert run.exit_code == code
+    assert run.stdout == ""
+    assert run.stderr == f"chimenum: error: +12065550100: {exception}: planted {exception}\n"
+
+
+def test_retried_exceptions_are_tried_max_attempts_times(fake: FakeChime, chimenum) -> None:
+    fake.inject("+12065550100", "ThrottledClientException")
+    assert chimenum("get", "+12065550100", "--max-attempts", "3").exit_code == 7
+    assert fake.requested_ids() == ["+12065550100"] * 3
+
+
+def test_non_retryable_exceptions_are_tried_once(fake: FakeChime, chimenum) -> None:
+    fake.inject("+12065550100", "ForbiddenException")
+    assert chimenum("get", "+12065550100", "--max-attempts", "5").exit_code == 6
+    assert len(fake.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "exception",
+    ["ThrottledClientException", "ServiceUnavailableException", "ServiceFailureException"],
+)
+def test_transient_failures_recover_within_the_retry_budget(
+    fake: FakeChime, chimenum, exception: str
+) -> None:
+    fake.inject("+12065550100", exception, times=2)
+    run = chimenum("get", "+12065550100", "--json")
+    assert run.exit_code == 0, run.stderr
+    assert json.loads(run.stdout)["PhoneNumber"]["PhoneNumberId"] == "+12065550100"
+    assert len(fake.requests) == 3
+
+
+def test_most_severe_failure_wins_and_fetched_numbers_still_print(
+    fake: FakeChime, chimenum
+) -> None:
+    fake.inject("+12065550101", "ForbiddenException")
+    fake.inject("+12065550102", "BadRequestException")
+    run = chimenum("get", "+12065550199", "+12065550102", "+12065550100", "+12065550101", "--json")
+    assert run.exit_code == ExitCode.FORBIDDEN
+    doc = json.loads(run.stdout)
+    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == ["+12065550100"]
+    assert [e["ErrorCode"] for e in doc["PhoneNumberErrors"]] == [
+        "NotFoundException",
+        "BadRequestException",
+        "ForbiddenException",
+    ]
+    assert len(run.stderr.splitlines()) == 3
+
+
+def test_severity_order_is_the_documented_one() -> None:
+    from chimenum.errors import most_severe
+
+    documented = [10, 11, 5, 6, 12, 9, 8, 7, 4, 3]
+    for i, code in enumerate(documented):
+        assert most_severe(ExitCode(c) for c in documented[i:]) == code
+    assert most_severe([]) == ExitCode.OK
+
+
+def test_no_credentials_is_a_configuration_error(
+    fake: FakeChime, chimenum, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    run = chimenum("get", "+12065550100", "+12065550101", "--json")
+    assert run.exit_code == ExitCode.CONFIG
+    assert run.stderr.count("\n") == 1
+    assert "no AWS credentials found" in run.stderr
+    assert fake.requests == []
+
+
+def test_unknown_profile_is_a_configuration_error(fake: FakeChime, chimenum) -> None:
+    run = chimenum("--profile", "nope", "get", "+12065550100")
+    assert run.exit_code == ExitCode.CONFIG
+    assert "The config profile (nope) could not be found" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert fake.requests == []
+
+
+def test_profile_from_config_files_is_used(
+    fake: FakeChime, chimenum, aws_env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (aws_env / "aws-credentials").write_text(
+        "[ops]\naws_access_key_id = AKIDFROMPROFILE00000\naws_secret_access_key = s\n"
+    )
+    monkeypatch.setenv("AWS_PROFILE", "ops")
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    assert chimenum("get", "+12065550100", "--json").exit_code == 0
+    assert "Credential=AKIDFROMPROFILE00000/" in fake.requests[0].headers["Authorization"]
+
+
+def test_unreachable_endpoint_is_a_network_error(chimenum) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    run = chimenum("get", "+12065550100", "--endpoint-url", url)
+    assert run.exit_code == ExitCode.NETWORK
+    assert url in run.stderr
+    assert len(run.stderr.splitlines()) == 1
+
+
+def test_non_json_answer_is_an_invalid_response(fake: FakeChime, chimenum) -> None:
+    fake.inject("+12065550100", "not-json")
+    run = chimenum("get", "+12065550100", "--json")
+    assert run.exit_code == ExitCode.BAD_RESPONSE
+    assert run.stdout == ""
+    assert "InvalidResponse" in run.stderr
+
+
+def test_unexpected_error_is_one_line_with_a_debug_hint(
+    fake: FakeChime, chimenum, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chimenum.render.jsonfmt import JsonRenderer
+
+    def broken(self: JsonRenderer) -> None:
+        raise RuntimeError("renderer exploded")
+
+    monkeypatch.setattr(JsonRenderer, "finish", broken)
+    run = chimenum("get", "+12065550100", "--json")
+    assert run.exit_code == ExitCode.INTERNAL
+    assert run.stderr == (
+        "chimenum: internal error: RuntimeError: renderer exploded "
+        "(rerun with --debug for details)\n"
+    )
+    debug = chimenum("get", "+12065550100", "--json", "--debug")
+    assert debug.exit_code == ExitCode.INTERNAL
+    assert "Traceback (most recent call last)" in debug.stderr
+
+
+def test_interrupt_exits_130(fake: FakeChime, chimenum, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chimenum.fetch import Fetcher
+
+    def interrupted(self: Fetcher, phone_number_id: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Fetcher, "get", interrupted)
+    run = chimenum("get", "+12065550100")
+    assert run.exit_code == ExitCode.INTERRUPTED
+    assert run.stderr == "chimenum: interrupted\n"
+
+
+def test_debug_logs_botocore_on_stderr(fake: FakeChime, chimenum) -> None:
+    run = chimenum("--debug", "get", "+12065550100", "--json")
+    assert run.exit_code == 0
+    assert "botocore" in run.stderr
+    assert "/phone-numbers/%2B12065550100" in run.stderr
+    json.loads(run.stdout)
