@@ -2,23 +2,30 @@
 
 The core never prints: it yields :class:`Result` objects (a document or a :class:`Failure`) and
 the CLI hands them to a renderer. A single id is fetched on the calling thread (no pool, nothing
-to start); a batch runs on a thread pool sharing one botocore client, and results are yielded in
-input order as soon as each one and everything before it are done, with a bounded window of work
-in flight so memory stays flat however long the batch.
+to start); a batch runs on daemon worker threads sharing one botocore client, and results are
+yielded in input order as soon as each one and everything before it are done, with a bounded
+window of work in flight so memory stays flat however long the batch.
 
 Throttling (``ThrottledClientException``, HTTP 429) and 5xx answers are retried here, with
 exponential backoff and full jitter, up to ``max_attempts`` tries per id; botocore itself is set
-to a single attempt (see :mod:`chimenum.session`).
+to a single attempt (see :mod:`chimenum.session`). On top of the per-id backoff, every request
+of a run goes through one shared :class:`RateLimiter`, which learns the rate the API accepts:
+unlimited until the first throttle, then cut on throttling and raised again on success (AIMD),
+so a large batch against a throttling API runs at about the API's rate instead of hammering it
+and losing ids.
+
+Workers are daemon threads and every wait is on a shared stop event, so an interrupted batch
+stops at once: nothing keeps the process alive after Ctrl-C.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from chimenum.errors import ChimenumError, ExitCode, Failure, MalformedResponse, classify
@@ -49,6 +56,141 @@ class Backoff:
         return self.rng.uniform(0, min(self.cap, self.base * 2**attempt))
 
 
+class Stopped(Exception):
+    """Raised in a worker when the run was stopped (Ctrl-C): its result is no longer wanted."""
+
+
+@dataclass
+class RateLimiter:
+    """A client-side request rate shared by every worker, adapted to what the API accepts.
+
+    - Unlimited until the API first throttles: an API that does not throttle is never slowed.
+    - On a throttle, the rate is cut to ``beta`` times the rate the API is known to accept: the
+      lower of the rate that was throttled (the measured send rate when the limit was not what
+      held requests back) and the rate of successful requests over the last ``window``.
+      Throttles of requests sent in slots booked before the last cut, or in the first few slots
+      after it, are ignored: they say nothing about the new rate (just after a cut the API's
+      bucket is still empty, and one unlucky pair of requests must not cut again and again).
+      The first throttle, if it comes early, only sets the rate to the success rate so far.
+    - Once requests succeed again, the rate climbs back linearly to the rate that was throttled
+      over ``recovery`` seconds, then creeps beyond it, slowly at first and faster the longer
+      nothing is throttled (``ceiling * (1 + probe * t**3)``, as TCP CUBIC does), until the next
+      throttle.
+
+    Against a token bucket this settles into a sawtooth just under and over the bucket's rate;
+    the bucket's burst absorbs the overshoot, so a batch runs at about the rate the API allows.
+    Requests are spaced evenly, so the API sees a steady stream rather than bursts.
+    ``cuts`` records every cut as ``(time, throttled rate, new rate)``.
+    """
+
+    beta: float = 0.8
+    recovery: float = 1.0
+    probe: float = 0.25
+    min_rate: float = 1.0
+    #: After a cut, throttles of requests booked within this many slots are ignored.
+    hold_slots: float = 4.0
+    window: float = 1.0
+    clock: Callable[[], float] = time.monotonic
+    #: The rate that was last throttled; ``None`` until the first throttle.
+    ceiling: float | None = None
+    cuts: list[tuple[float, float, float]] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _next_slot: float = 0.0
+    _hold_until: float = float("-inf")
+    _growing_since: float | None = None
+    _started: float | None = None
+    _sent: deque[float] = field(default_factory=deque, repr=False)
+    _succeeded: deque[float] = field(default_factory=deque, repr=False)
+
+    def _per_second(self, times: deque[float], now: float) -> float:
+        """Events per second over the last ``window`` (or since the start, at least 1/4 s)."""
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        started = now if self._started is None else self._started
+        return len(times) / min(self.window, max(now - started, 0.25))
+
+    def _rate(self, now: float) -> float | None:
+        ceiling = self.ceiling
+        if ceiling is None:
+            return None
+        low = max(self.min_rate, ceiling * self.beta)
+        if self._growing_since is None:
+            return low
+        elapsed = now - self._growing_since
+        if elapsed < self.recovery:
+            return low + (ceiling - low) * elapsed / self.recovery
+        return ceiling * (1 + self.probe * (elapsed - self.recovery) ** 3)
+
+    def rate(self) -> float | None:
+        """Requests per second allowed now; ``None`` for no limit."""
+        with self._lock:
+            return self._rate(self.clock())
+
+    def reserve(self) -> float:
+        """Book the next send slot: when the request may go."""
+        with self._lock:
+            now = self.clock()
+            if self._started is None:
+                self._started = now
+            slot = now
+            rate = self._rate(now)
+            if rate is not None:
+                slot = max(now, self._next_slot)
+                self._next_slot = slot + 1.0 / rate
+            self._sent.append(slot)
+            return slot
+
+    def throttled(self, slot: float) -> None:
+        """The request sent in ``slot`` was throttled."""
+        with self._lock:
+            if slot < self._hold_until:
+                return
+            now = self.clock()
+            measured = self._per_second(self._sent, now)
+            rate = self._rate(now)
+            binding = rate is not None and measured >= 0.8 * rate
+            sending = rate if binding and rate is not None else measured
+            accepted = self._per_second(self._succeeded, now) if self._succeeded else sending
+            ceiling = max(self.min_rate, min(sending, accepted))
+            self.ceiling = ceiling
+            started = now if self._started is None else self._started
+            if rate is None and now - started < self.window:
+                # The first throttle, early in the run: the successes so far are a short, rough
+                # sample (the API's burst allowance inflates it, the 1/4 s floor deflates it).
+                # Start at that estimate and probe from there rather than cut below it.
+                self._growing_since = now - self.recovery
+                new_rate = ceiling
+            else:
+                self._growing_since = None
+                new_rate = max(self.min_rate, ceiling * self.beta)
+            # Slots already booked (at most one per worker) keep their places; the new pace
+            # starts after them, so the API never sees the old and the new pace at once.
+            self._next_slot = max(now, self._next_slot)
+            self._hold_until = self._next_slot + self.hold_slots / new_rate
+            self.cuts.append((now, ceiling, new_rate))
+
+    def succeeded(self) -> None:
+        with self._lock:
+            now = self.clock()
+            self._succeeded.append(now)
+            if len(self._succeeded) > 4096:
+                self._per_second(self._succeeded, now)  # trims; throttles are what read it
+            if self.ceiling is not None and self._growing_since is None:
+                self._growing_since = now
+
+
+class _Slot:
+    """One id's pending result, filled by a worker."""
+
+    __slots__ = ("done", "error", "phone_number_id", "result")
+
+    def __init__(self, phone_number_id: str) -> None:
+        self.phone_number_id = phone_number_id
+        self.done = threading.Event()
+        self.result: Result | None = None
+        self.error: BaseException | None = None
+
+
 class Fetcher:
     def __init__(
         self,
@@ -56,12 +198,15 @@ class Fetcher:
         *,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         backoff: Backoff | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        limiter: RateLimiter | None = None,
+        sleep: Callable[[float], object] | None = None,
     ) -> None:
         self.client = client
         self.max_attempts = max(1, max_attempts)
         self.backoff = backoff or Backoff()
-        self.sleep = sleep
+        self.limiter = limiter or RateLimiter()
+        self.stopped = threading.Event()
+        self.sleep = sleep or self.stopped.wait
         output_shape = client.meta.service_model.operation_model("GetPhoneNumber").output_shape
         assert output_shape is not None
         self.output_shape = output_shape
@@ -69,6 +214,10 @@ class Fetcher:
     @property
     def endpoint(self) -> str:
         return str(self.client.meta.endpoint_url)
+
+    def stop(self) -> None:
+        """Abandon the run: waits end at once and no further request is sent."""
+        self.stopped.set()
 
     def _attempt(self, phone_number_id: str) -> tuple[Result, bool]:
         """One request; returns the result and whether trying again could change it."""
@@ -95,30 +244,91 @@ class Fetcher:
     def get(self, phone_number_id: str) -> Result:
         """Fetch one id, retrying throttling and transient failures."""
         attempt = 0
+        limiter = self.limiter
         while True:
+            slot = limiter.reserve()
+            wait = slot - limiter.clock()
+            if wait > 0:
+                self.sleep(wait)
+            if self.stopped.is_set():
+                raise Stopped
             result, retry = self._attempt(phone_number_id)
             attempt += 1
+            if result.failure is None:
+                limiter.succeeded()
+            elif result.failure.exit_code is ExitCode.THROTTLED:
+                limiter.throttled(slot)
             if not retry or attempt >= self.max_attempts:
                 return result
             self.sleep(self.backoff.delay(attempt))
 
-    def many(self, ids: Iterable[str], concurrency: int = DEFAULT_CONCURRENCY) -> Iterator[Result]:
-        """Fetch every id, yielding results in input order as soon as they can be."""
+    def many(
+        self,
+        ids: Iterable[str],
+        concurrency: int = DEFAULT_CONCURRENCY,
+        on_done: Callable[[Result], None] | None = None,
+    ) -> Iterator[Result]:
+        """Fetch every id, yielding results in input order as soon as they can be.
+
+        ``on_done`` is called from the worker as each id completes, in completion order (for a
+        progress display). Closing the iterator early (or an exception in the consumer, such as
+        KeyboardInterrupt) stops the workers.
+        """
         id_list = ids if isinstance(ids, list) else list(ids)
-        if len(id_list) == 1 or concurrency <= 1:
+        if len(id_list) <= 1 or concurrency <= 1:
             for phone_number_id in id_list:
-                yield self.get(phone_number_id)
+                result = self.get(phone_number_id)
+                if on_done is not None:
+                    on_done(result)
+                yield result
             return
+        import queue
+
+        work: queue.SimpleQueue[_Slot | None] = queue.SimpleQueue()
+        workers = min(concurrency, len(id_list))
+
+        def worker() -> None:
+            while not self.stopped.is_set():
+                slot = work.get()
+                if slot is None:
+                    return
+                try:
+                    slot.result = self.get(slot.phone_number_id)
+                    if on_done is not None:
+                        on_done(slot.result)
+                except Stopped:
+                    return
+                except BaseException as exc:  # handed to the consumer, re-raised there
+                    slot.error = exc
+                finally:
+                    slot.done.set()
+
+        for n in range(workers):
+            # Daemon threads: an abandoned request must not keep the process alive.
+            threading.Thread(target=worker, name=f"chimenum-fetch-{n}", daemon=True).start()
         window = concurrency * 4
-        pending: deque[Future[Result]] = deque()
-        pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="chimenum-fetch")
+        pending: deque[_Slot] = deque()
+        finished = False
         try:
             feed = iter(id_list)
-            for phone_number_id in feed:
-                pending.append(pool.submit(self.get, phone_number_id))
-                if len(pending) >= window:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+            while True:
+                for phone_number_id in feed:
+                    slot = _Slot(phone_number_id)
+                    pending.append(slot)
+                    work.put(slot)
+                    if len(pending) >= window:
+                        break
+                if not pending:
+                    finished = True
+                    return
+                head = pending.popleft()
+                head.done.wait()
+                if head.error is not None:
+                    raise head.error
+                assert head.result is not None
+                yield head.result
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            if not finished:
+                self.stop()
+            for _ in range(workers):
+                work.put(None)
