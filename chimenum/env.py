@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
@@ -35,6 +35,8 @@ class Environment:
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     color: ColorChoice = "auto"
     quiet: bool = False
+    #: While a live display (the progress bar) owns stderr, diagnostic lines go through it.
+    stderr_lines: Callable[[str], None] | None = None
 
     @cached_property
     def stdout_isatty(self) -> bool:
@@ -87,6 +89,24 @@ class Environment:
     def err_console(self) -> Console:
         return self._console(self.stderr, self.stderr_color, self.stderr_isatty)
 
+    @cached_property
+    def progress_console(self) -> Console:
+        """For live displays on a stderr terminal: cursor control always, colour by the rules."""
+        from rich.console import Console
+
+        color = self.stderr_color
+        return Console(
+            file=self.stderr,
+            force_terminal=True,
+            force_interactive=True,
+            no_color=not color,
+            color_system="auto" if color else None,
+            highlight=False,
+            emoji=False,
+            markup=False,
+            legacy_windows=False,
+        )
+
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
 
@@ -105,6 +125,9 @@ class Environment:
 
     def error(self, message: str) -> None:
         """One diagnostic line on stderr; every line chimenum writes there goes through here."""
+        if self.stderr_lines is not None:
+            self.stderr_lines(f"chimenum: {message}")
+            return
         self.stderr.write(f"chimenum: {message}\n")
         self.stderr.flush()
 

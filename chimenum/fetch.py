@@ -150,7 +150,8 @@ class RateLimiter:
             rate = self._rate(now)
             binding = rate is not None and measured >= 0.8 * rate
             sending = rate if binding and rate is not None else measured
-            accepted = self._per_second(self._succeeded, now) if self._succeeded else sending
+            # With no success to go by (yet), the rate that was throttled is all there is.
+            accepted = self._per_second(self._succeeded, now) or sending
             ceiling = max(self.min_rate, min(sending, accepted))
             self.ceiling = ceiling
             started = now if self._started is None else self._started
@@ -206,6 +207,7 @@ class Fetcher:
         self.backoff = backoff or Backoff()
         self.limiter = limiter or RateLimiter()
         self.stopped = threading.Event()
+        self._pending: deque[_Slot] = deque()
         self.sleep = sleep or self.stopped.wait
         output_shape = client.meta.service_model.operation_model("GetPhoneNumber").output_shape
         assert output_shape is not None
@@ -218,6 +220,15 @@ class Fetcher:
     def stop(self) -> None:
         """Abandon the run: waits end at once and no further request is sent."""
         self.stopped.set()
+
+    def done_but_not_yielded(self) -> list[Result]:
+        """After an interrupted :meth:`many`: the results already fetched that it had not yet
+        yielded (they wait for an earlier id), in input order."""
+        return [
+            slot.result
+            for slot in list(self._pending)
+            if slot.done.is_set() and slot.result is not None
+        ]
 
     def _attempt(self, phone_number_id: str) -> tuple[Result, bool]:
         """One request; returns the result and whether trying again could change it."""
@@ -308,6 +319,7 @@ class Fetcher:
             threading.Thread(target=worker, name=f"chimenum-fetch-{n}", daemon=True).start()
         window = concurrency * 4
         pending: deque[_Slot] = deque()
+        self._pending = pending
         finished = False
         try:
             feed = iter(id_list)
@@ -321,8 +333,9 @@ class Fetcher:
                 if not pending:
                     finished = True
                     return
-                head = pending.popleft()
+                head = pending[0]
                 head.done.wait()
+                pending.popleft()
                 if head.error is not None:
                     raise head.error
                 assert head.result is not None

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
 from urllib.parse import unquote
 
 #: Longer input is refused without being examined further: no E.164 number is near this long.
@@ -76,3 +77,19 @@ def unique(ids: Iterable[str]) -> list[str]:
     for raw in ids:
         seen.setdefault(normalise(raw), None)
     return list(seen)
+
+
+def id_lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
+    """``(line number, text)`` for each line of ``stream`` that names an id.
+
+    One id per line; blank lines are skipped, and so is everything from a ``#`` to the end of
+    the line (no id contains ``#``), so lists can carry comments. Bytes that are not UTF-8 are
+    kept as U+FFFD, so such a line is reported as invalid rather than crashing the read.
+    """
+    for number, raw in enumerate(stream, start=1):
+        text = raw.decode("utf-8", "replace")
+        if number == 1:
+            text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
+        text = text.partition("#")[0].strip()
+        if text:
+            yield number, text
