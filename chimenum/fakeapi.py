@@ -20,6 +20,7 @@ import random
 import re
 import socket
 import struct
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -245,6 +246,11 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
     fake: FakeChime
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up (an interrupted batch) is normal here, not worth a traceback.
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -317,7 +317,9 @@ class Fetcher:
         for n in range(workers):
             # Daemon threads: an abandoned request must not keep the process alive.
             threading.Thread(target=worker, name=f"chimenum-fetch-{n}", daemon=True).start()
-        window = concurrency * 4
+        # Work may run this far ahead of the oldest unfinished id: wide enough that one slow
+        # id does not idle the workers at once, small enough that memory stays flat.
+        window = max(256, concurrency * 4)
         pending: deque[_Slot] = deque()
         self._pending = pending
         finished = False

@@ -1,0 +1,554 @@
+"""Batches at scale: ids from files and stdin, concurrency, throttling, order, streaming,
+progress, interrupts and startup cost, all through botocore against the loopback fake."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import pty
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chimenum.fakeapi import FakeChime, generate_numbers
+
+FIRST = 12065560000
+
+
+def numbers(count: int, start: int = 0) -> list[str]:
+    return [f"+{FIRST + n}" for n in range(start, start + count)]
+
+
+@pytest.fixture
+def make_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., FakeChime]]:
+    """A fake with ``count`` generated numbers and the given behaviour, the env pointed at it."""
+    started: list[FakeChime] = []
+
+    def make(count: int, **behaviour: Any) -> FakeChime:
+        fake = FakeChime(generate_numbers(count, FIRST), **behaviour).start()
+        started.append(fake)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME", fake.url)
+        return fake
+
+    yield make
+    for fake in started:
+        fake.stop()
+
+
+def fetched_ids(stdout: str) -> list[str]:
+    return [n["PhoneNumberId"] for n in json.loads(stdout)["PhoneNumbers"]]
+
+
+# -- input ---------------------------------------------------------------------------------
+
+
+def test_stdin_skips_blank_lines_and_comments_and_gives_the_many_shape(
+    make_fake: Callable[..., FakeChime], chimenum
+) -> None:
+    fake = make_fake(5)
+    text = (
+        "# numbers to audit\n"
+        "+12065560003\n"
+        "\n"
+        "   \n"
+        "%2B12065560001   # percent-encoded, with a comment\n"
+        "+1 206-556-0002\r\n"
+        "+12065560003\n"
+    )
+    run = chimenum("get", "-", "--json", input=text)
+    assert run.exit_code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert list(doc) == ["PhoneNumbers", "PhoneNumberErrors"]
+    assert fetched_ids(run.stdout) == ["+12065560003", "+12065560001", "+12065560002"]
+    assert sorted(fake.requested_ids()) == ["+12065560001", "+12065560002", "+12065560003"]
+
+
+def test_one_id_from_a_file_still_gives_the_many_shape(
+    make_fake: Callable[..., FakeChime], chimenum, tmp_path: Path
+) -> None:
+    make_fake(3)
+    ids = tmp_path / "ids.txt"
+    ids.write_bytes(b"\xef\xbb\xbf+12065560002\n")  # with the BOM some editors write
+    run = chimenum("get", "--from-file", str(ids), "--json")
+    assert run.exit_code == 0, run.stderr
+    assert json.loads(run.stdout) == {
+        "PhoneNumbers": [json.loads(run.stdout)["PhoneNumbers"][0]],
+        "PhoneNumberErrors": [],
+    }
+    assert fetched_ids(run.stdout) == ["+12065560002"]
+
+
+def test_arguments_then_files_in_order(
+    make_fake: Callable[..., FakeChime], chimenum, tmp_path: Path
+) -> None:
+    make_fake(6)
+    first, second = tmp_path / "a.txt", tmp_path / "b.txt"
+    first.write_text("+12065560004\n+12065560001\n")
+    second.write_text("+12065560000\n")
+    run = chimenum(
+        "get", "+12065560005", "-", "-f", str(first), "-f", str(second), "--json",
+        input="+12065560003\n",
+    )  # fmt: skip
+    assert run.exit_code == 0, run.stderr
+    assert fetched_ids(run.stdout) == [
+        "+12065560005",
+        "+12065560003",
+        "+12065560004",
+        "+12065560001",
+        "+12065560000",
+    ]
+
+
+def test_invalid_stdin_lines_are_refused_with_line_numbers_and_no_request(
+    make_fake: Callable[..., FakeChime], chimenum
+) -> None:
+    fake = make_fake(5)
+    text = "+12065560001\n# fine\nnot-a-number\n\n12065560002\n+12065560003\n\xff\xfe\n"
+    run = chimenum("get", "-", "--json", input=text.encode("latin-1").decode("latin-1"))
+    assert run.exit_code == 2
+    assert run.stdout == ""
+    lines = run.stderr.splitlines()
+    assert lines[0].startswith("chimenum: stdin:3: invalid phone-number id 'not-a-number'")
+    assert lines[1].startswith("chimenum: stdin:5: ") and "did you mean +12065560002" in lines[1]
+    assert lines[2].startswith("chimenum: stdin:7: invalid phone-number id")
+    assert lines[3] == "chimenum: 3 invalid input lines; nothing fetched"
+    assert fake.requests == []
+
+
+def test_undecodable_bytes_in_a_file_are_an_invalid_line(
+    make_fake: Callable[..., FakeChime], chimenum, tmp_path: Path
+) -> None:
+    fake = make_fake(3)
+    ids = tmp_path / "ids.txt"
+    ids.write_bytes(b"+12065560001\n+1206\xff5560002\n")
+    run = chimenum("get", "-f", str(ids))
+    assert run.exit_code == 2
+    assert f"chimenum: {ids}:2: invalid phone-number id" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert fake.requests == []
+
+
+def test_many_invalid_lines_are_summed_up(
+    make_fake: Callable[..., FakeChime], chimenum, tmp_path: Path
+) -> None:
+    fake = make_fake(1)
+    ids = tmp_path / "ids.txt"
+    ids.write_text("".join(f"bad{n}\n" for n in range(50)))
+    run = chimenum("get", "-f", str(ids))
+    assert run.exit_code == 2
+    lines = run.stderr.splitlines()
+    assert len(lines) == 22
+    assert lines[19].startswith(f"chimenum: {ids}:20: ")
+    assert lines[20] == "chimenum: ... and 30 more invalid lines"
+    assert lines[21] == "chimenum: 50 invalid input lines; nothing fetched"
+    assert fake.requests == []
+
+
+def test_empty_input_is_an_empty_batch(make_fake: Callable[..., FakeChime], chimenum) -> None:
+    fake = make_fake(1)
+    run = chimenum("get", "-", "--json", input="# nothing today\n\n")
+    assert run.exit_code == 0
+    assert json.loads(run.stdout) == {"PhoneNumbers": [], "PhoneNumberErrors": []}
+    assert run.stderr == "chimenum: no ids in the input\n"
+    assert fake.requests == []
+
+
+def test_missing_file_is_a_usage_error(chimenum, tmp_path: Path) -> None:
+    run = chimenum("get", "-f", str(tmp_path / "nope.txt"))
+    assert run.exit_code == 2
+    assert "No such file" in run.stderr
+
+
+# -- concurrency, throttling, faults, order ------------------------------------------------
+
+
+def test_connection_pool_matches_the_concurrency(
+    make_fake: Callable[..., FakeChime], chimenum, caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = make_fake(96, latency=0.05)
+    caplog.set_level(logging.WARNING, logger="urllib3")
+    run = chimenum("get", *numbers(96), "-o", "ndjson", "--concurrency", "32")
+    assert run.exit_code == 0, run.stderr
+    assert len(run.stdout.splitlines()) == 96
+    assert not [r for r in caplog.records if "Connection pool is full" in r.getMessage()]
+    # Far more than botocore's default 10 connections really were in use at once.
+    times = sorted(r.time for r in fake.requests)
+    in_flight = max(sum(t <= u < t + 0.05 for u in times) for t in times)
+    assert in_flight >= 20
+
+
+def test_a_pool_smaller_than_the_workers_is_detected(
+    make_fake: Callable[..., FakeChime], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The check above can fail: a client whose pool is too small does log the warning."""
+    from chimenum.fetch import Fetcher
+    from chimenum.session import Settings, make_client
+
+    fake = make_fake(64, latency=0.05)
+    caplog.set_level(logging.WARNING, logger="urllib3")
+    fetcher = Fetcher(make_client(Settings(endpoint_url=fake.url), max_pool_connections=4))
+    assert len(list(fetcher.many(numbers(64), 32))) == 64
+    assert [r for r in caplog.records if "Connection pool is full" in r.getMessage()]
+
+
+def test_throttling_api_every_id_fetched_and_the_rate_adapts(
+    make_fake: Callable[..., FakeChime], chimenum
+) -> None:
+    fake = make_fake(150, throttle_rate=50, throttle_burst=10)
+    started = time.monotonic()
+    run = chimenum("get", *numbers(150), "--json")
+    elapsed = time.monotonic() - started
+    assert run.exit_code == 0, run.stderr
+    assert fetched_ids(run.stdout) == numbers(150)
+    log = sorted(fake.requests, key=lambda r: r.time)
+    throttled = [r for r in log if r.status == 429]
+    t0 = log[0].time
+    # Unlimited at first: the workers' first requests all go out at once ...
+    assert log[15].time - t0 < 0.25
+    # ... and they are throttled, so the rate is cut to about what the bucket allows:
+    # a client without the limiter sends hundreds of retries a second here.
+    assert throttled and throttled[0].time - t0 < 0.5
+    seconds = [r.time - t0 for r in log]
+    for start in (1.0, 1.5, 2.0):
+        sent = sum(start <= s < start + 0.5 for s in seconds)
+        assert 10 <= sent <= 40, (start, sent)
+    # It creeps up again on success and finds the limit again: throttled later on too.
+    assert any(r.time - t0 > 1.0 for r in throttled)
+    assert len(throttled) < 0.3 * len(log)
+    assert elapsed < 2 * 150 / 50
+
+
+def test_flaky_api_every_id_fetched(make_fake: Callable[..., FakeChime], chimenum) -> None:
+    fake = make_fake(200, fail_ratio=0.2, seed=3)
+    run = chimenum("get", *numbers(200), "--json")
+    assert run.exit_code == 0, run.stderr
+    assert fetched_ids(run.stdout) == numbers(200)
+    assert json.loads(run.stdout)["PhoneNumberErrors"] == []
+    assert sum(r.status == 503 for r in fake.requests) >= 20
+
+
+def test_exit_7_only_when_the_attempts_are_spent(
+    make_fake: Callable[..., FakeChime], chimenum
+) -> None:
+    fake = make_fake(5)
+    fake.inject("+12065560001", "ThrottledClientException", times=2)
+    fake.inject("+12065560003", "ThrottledClientException")
+    run = chimenum("get", *numbers(5), "--json", "--max-attempts", "3")
+    assert run.exit_code == 7
+    doc = json.loads(run.stdout)
+    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == [
+        "+12065560000",
+        "+12065560001",
+        "+12065560002",
+        "+12065560004",
+    ]
+    assert [(e["PhoneNumberId"], e["ErrorCode"]) for e in doc["PhoneNumberErrors"]] == [
+        ("+12065560003", "ThrottledClientException")
+    ]
+    asked = fake.requested_ids()
+    assert asked.count("+12065560003") == 3
+    assert asked.count("+12065560001") == 3
+    assert "+12065560003: ThrottledClientException" in run.stderr
+
+
+def test_5xx_still_failing_after_the_attempts_keeps_its_own_exit_code(
+    make_fake: Callable[..., FakeChime], chimenum
+) -> None:
+    fake = make_fake(3)
+    fake.inject("+12065560001", "ServiceUnavailableException")
+    run = chimenum("get", *numbers(3), "--json", "--max-attempts", "2")
+    assert run.exit_code == 8
+    assert fake.requested_ids().count("+12065560001") == 2
+
+
+@pytest.mark.parametrize("fmt", ["json", "ndjson"])
+def test_order_is_kept_with_random_latency(
+    make_fake: Callable[..., FakeChime], chimenum, fmt: str
+) -> None:
+    fake = make_fake(120, latency_jitter=0.05, seed=7)
+    ids = numbers(120)[::-1]
+    run = chimenum("get", *ids, "-o", fmt, "--concurrency", "16")
+    assert run.exit_code == 0, run.stderr
+    if fmt == "json":
+        assert fetched_ids(run.stdout) == ids
+    else:
+        got = [
+            json.loads(line)["PhoneNumber"]["PhoneNumberId"] for line in run.stdout.split("\n")[:-1]
+        ]
+        assert got == ids
+    assert len(fake.requests) == 120
+
+
+def test_ndjson_error_objects_in_place(make_fake: Callable[..., FakeChime], chimenum) -> None:
+    make_fake(3)
+    run = chimenum("get", "+12065560000", "+12065569999", "+12065560002", "-o", "ndjson")
+    assert run.exit_code == 3
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert lines[0]["PhoneNumber"]["PhoneNumberId"] == "+12065560000"
+    assert lines[1] == {
+        "PhoneNumberId": "+12065569999",
+        "ErrorCode": "NotFoundException",
+        "ErrorMessage": "The requested resource was not found.",
+    }
+    assert lines[2]["PhoneNumber"]["PhoneNumberId"] == "+12065560002"
+
+
+# -- streaming, progress, interrupts (the installed console script) ------------------------
+
+
+def _spawn(exe: str, *args: str, **kwargs: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([exe, *args], stdin=subprocess.DEVNULL, **kwargs)
+
+
+def test_ndjson_lines_appear_before_the_batch_ends(
+    make_fake: Callable[..., FakeChime], chimenum_exe: str
+) -> None:
+    fake = make_fake(200, latency=0.02)
+    proc = _spawn(
+        chimenum_exe, "get", *numbers(200), "-o", "ndjson", "--concurrency", "4",
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    still_running = proc.poll() is None
+    requests_so_far = len(fake.requests)
+    rest = proc.stdout.read()  # the buffered reader holds more than the first line
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert json.loads(first)["PhoneNumber"]["PhoneNumberId"] == "+12065560000"
+    assert still_running
+    assert requests_so_far < 100
+    assert len(rest.splitlines()) == 199
+
+
+def _run_with_stderr_on_a_terminal(args: list[str]) -> tuple[int, bytes, str]:
+    """Run with stdout piped and stderr on a pseudo-terminal; return code, stdout, terminal."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave, close_fds=True
+    )
+    os.close(slave)
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO once the child has closed the terminal
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    out, _ = proc.communicate(timeout=60)
+    reader.join(timeout=10)
+    os.close(master)
+    return proc.returncode, out, b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_progress_bar_on_a_terminal_for_a_slow_batch(
+    make_fake: Callable[..., FakeChime], chimenum_exe: str
+) -> None:
+    make_fake(60, latency=0.06)
+    args = [chimenum_exe, "get", *numbers(59), "+12065569999", "--json", "--concurrency", "2"]
+    code, out, terminal = _run_with_stderr_on_a_terminal(args)
+    assert code == 3
+    assert len(json.loads(out)["PhoneNumbers"]) == 59  # stdout untouched by the bar
+    assert "ids/s" in terminal
+    assert "/60" in terminal  # done/total
+    assert "errors" in terminal
+    assert "\x1b[" in terminal  # drawn and redrawn in place
+    assert "chimenum: error: +12065569999: NotFoundException" in terminal
+
+
+def test_no_progress_bar_for_a_quick_batch_or_with_quiet(
+    make_fake: Callable[..., FakeChime], chimenum_exe: str
+) -> None:
+    make_fake(60, latency=0.06)
+    quick = [chimenum_exe, "get", *numbers(5), "--json"]
+    quiet = [chimenum_exe, "get", *numbers(60), "--json", "--concurrency", "2", "--quiet"]
+    for args in (quick, quiet):
+        code, out, terminal = _run_with_stderr_on_a_terminal(args)
+        assert code == 0
+        assert json.loads(out)["PhoneNumberErrors"] == []
+        assert terminal == ""
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(
+    make_fake: Callable[..., FakeChime], chimenum_exe: str
+) -> None:
+    make_fake(60, latency=0.06)
+    proc = subprocess.run(
+        [chimenum_exe, "get", *numbers(60), "--json", "--concurrency", "2"],
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0
+    assert proc.stderr == b""
+
+
+@pytest.mark.parametrize("fmt", ["ndjson", "json"])
+def test_sigint_stops_at_once_writes_what_was_fetched_and_exits_130(
+    make_fake: Callable[..., FakeChime], chimenum_exe: str, fmt: str
+) -> None:
+    fake = make_fake(300, latency=0.05)
+    # A request that never ends is in flight when Ctrl-C comes: it must not hold the exit.
+    fake.inject("+12065560009", "slow", delay=60)
+    proc = _spawn(
+        chimenum_exe, "get", *numbers(300), "-o", fmt, "--concurrency", "4",
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    # Ids 0-8 come back, 9 hangs, the window after it fills: ids up to ~24 are asked for.
+    while len(fake.requests) < 20:
+        assert proc.poll() is None
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    interrupted = time.monotonic()
+    out, err = proc.communicate(timeout=30)
+    stopped_after = time.monotonic() - interrupted
+    assert proc.returncode == 130
+    assert stopped_after < 2.0
+    stderr = err.decode()
+    assert "Traceback" not in stderr
+    assert stderr.startswith("chimenum: interrupted: ")
+    assert stderr.endswith(" of 300 ids fetched\n")
+    if fmt == "ndjson":
+        got = [json.loads(line)["PhoneNumber"]["PhoneNumberId"] for line in out.splitlines()]
+    else:
+        got = fetched_ids(out.decode())
+    # Everything fetched is written, in input order, the stuck id and later ones missing.
+    assert got[:9] == numbers(9)
+    assert "+12065560009" not in got
+    assert 9 < len(got) < 300
+    assert got == sorted(got)
+    assert f"interrupted: {len(got)} of 300" in stderr
+
+
+# -- startup ---------------------------------------------------------------------------------
+
+_PROBE = """
+import json, os, sys
+sys.argv = ["chimenum", *json.loads(os.environ["PROBE_ARGS"])]
+try:
+    from chimenum.cli import main
+    main()
+except SystemExit:
+    pass
+finally:
+    heavy = sorted({m.split(".")[0] for m in sys.modules} & {"botocore", "boto3", "rich"})
+    with open(os.environ["PROBE_OUT"], "w") as out:
+        json.dump(heavy, out)
+"""
+
+
+def _heavy_modules(tmp_path: Path, args: list[str], **env: str) -> list[str]:
+    out = tmp_path / "modules.json"
+    proc = subprocess.run(
+        [sys.executable, "-c", _PROBE],
+        env={**os.environ, **env, "PROBE_ARGS": json.dumps(args), "PROBE_OUT": str(out)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "Traceback" not in proc.stderr, proc.stderr
+    modules: list[str] = json.loads(out.read_text())
+    return modules
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--help"], ["--version"], ["get", "--help"], ["get"]],
+    ids=["help", "version", "get-help", "usage-error"],
+)
+def test_help_version_and_usage_errors_import_neither_botocore_nor_rich(
+    tmp_path: Path, args: list[str]
+) -> None:
+    assert _heavy_modules(tmp_path, args) == []
+
+
+def test_shell_completion_imports_neither_botocore_nor_rich(tmp_path: Path) -> None:
+    env = {"_CHIMENUM_COMPLETE": "bash_complete", "COMP_WORDS": "chimenum g", "COMP_CWORD": "1"}
+    assert _heavy_modules(tmp_path, [], **env) == []
+
+
+def test_get_json_imports_no_rich(fake: FakeChime, tmp_path: Path) -> None:
+    assert _heavy_modules(tmp_path, ["get", "+12065550100", "--json"]) == ["botocore"]
+    assert _heavy_modules(tmp_path, ["get", "+12065550100", "+12065550101", "--json"]) == [
+        "botocore"
+    ]
+    # The probe does see rich when it is used: the table view.
+    assert "rich" in _heavy_modules(tmp_path, ["get", "+12065550100"])
+
+
+def test_completion_probe_really_completes(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "_CHIMENUM_COMPLETE": "bash_complete",
+        "COMP_WORDS": "chimenum g",
+        "COMP_CWORD": "1",
+    }
+    proc = subprocess.run(
+        [sys.executable, "-c", "from chimenum.cli import main; main()"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "get" in proc.stdout
+
+
+# -- the rate limiter on its own -------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_limiter_cuts_on_throttle_ignores_stale_throttles_and_recovers() -> None:
+    from chimenum.fetch import RateLimiter
+
+    clock = Clock()
+    limiter = RateLimiter(clock=clock)
+    assert limiter.rate() is None
+    # Two seconds of 100 requests/s, all accepted: no limit.
+    slots = []
+    for _ in range(200):
+        slots.append(limiter.reserve())
+        limiter.succeeded()
+        clock.now += 0.01
+    assert slots[-1] == pytest.approx(clock.now - 0.01)
+    assert limiter.rate() is None
+    limiter.throttled(slots[-1])
+    assert limiter.rate() == pytest.approx(80.0, rel=0.05)
+    # A throttle of a request sent before the cut does not cut again.
+    limiter.throttled(slots[-2])
+    assert len(limiter.cuts) == 1
+    # Requests are now spaced at the new rate.
+    a, b = limiter.reserve(), limiter.reserve()
+    assert b - a == pytest.approx(1 / limiter.rate(), rel=0.05)  # type: ignore[operator]
+    # Success: back to the throttled rate within the recovery time, then beyond it.
+    limiter.succeeded()
+    clock.now += 0.5
+    assert 85 < limiter.rate() < 95  # type: ignore[operator]
+    clock.now += 0.5
+    assert limiter.rate() == pytest.approx(100, rel=0.01)
+    clock.now += 2
+    assert limiter.rate() > 150  # type: ignore[operator]
+    # A new throttle, sent well after the cut, cuts again.
+    clock.now += 1
+    limiter.throttled(limiter.reserve())
+    assert len(limiter.cuts) == 2
