@@ -552,3 +552,46 @@ def test_rate_limiter_cuts_on_throttle_ignores_stale_throttles_and_recovers() ->
     clock.now += 1
     limiter.throttled(limiter.reserve())
     assert len(limiter.cuts) == 2
+
+
+# -- the README's batch examples ---------------------------------------------------------------
+
+
+def test_readme_batch_examples_run_as_written(
+    make_fake: Callable[..., FakeChime], chimenum_exe: str, tmp_path: Path
+) -> None:
+    import re
+    import shutil
+
+    assert shutil.which("jq"), "jq is a test tool (.ci/run installs it)"
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("### Batches", 1)[1]
+    block = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    commands = [line for line in block.splitlines() if line and not line.startswith("#")]
+    assert len(commands) == 2
+    make_fake(4)
+    (tmp_path / "numbers.txt").write_text("+12065560000\n\n# retired\n+12065560002\n")
+    (tmp_path / "audit.txt").write_text("# audit\n+12065560001\n+12065569999\n")
+    env = {**os.environ, "PATH": f"{Path(chimenum_exe).parent}{os.pathsep}{os.environ['PATH']}"}
+    outputs = []
+    for command in commands:
+        proc = subprocess.run(
+            ["bash", "-o", "pipefail", "-c", command],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        outputs.append(proc)
+    assert outputs[0].returncode == 0, outputs[0].stderr
+    lines = (tmp_path / "numbers.ndjson").read_text().splitlines()
+    assert [json.loads(x)["PhoneNumber"]["PhoneNumberId"] for x in lines] == [
+        "+12065560000",
+        "+12065560002",
+    ]
+    # The second example's list has a number the account does not hold: exit 3 through the pipe.
+    assert outputs[1].returncode == 3
+    errors = json.loads(outputs[1].stdout)
+    assert [e["PhoneNumberId"] for e in errors] == ["+12065569999"]
+    assert re.search(r"NotFoundException", outputs[1].stderr)
