@@ -302,6 +302,7 @@ def _read_ids(
     type=click.IntRange(1, 256),
     default=16,
     show_default=True,
+    metavar="N",
     help="Requests in flight at once for several ids.",
 )
 @click.option(
@@ -309,6 +310,7 @@ def _read_ids(
     type=click.IntRange(1, 100),
     default=8,
     show_default=True,
+    metavar="N",
     help="Tries per id when throttled or the service fails (5xx).",
 )
 @aws_options
