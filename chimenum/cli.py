@@ -408,7 +408,10 @@ def get(
             for result in fetcher.done_but_not_yielded():
                 emit(result)
                 written += 1
-            env.error(f"interrupted: {written} of {len(phone_ids)} ids fetched")
+            if len(phone_ids) > 1:
+                env.error(f"interrupted: {written} of {len(phone_ids)} ids fetched")
+            else:
+                env.error("interrupted")
             return int(ExitCode.INTERRUPTED)
     finally:
         if progress is not None:
