@@ -14,12 +14,15 @@ unlimited until the first throttle, then cut on throttling and raised again on s
 so a large batch against a throttling API runs at about the API's rate instead of hammering it
 and losing ids.
 
-Workers are daemon threads and every wait is on a shared stop event, so an interrupted batch
-stops at once: nothing keeps the process alive after Ctrl-C.
+In a batch, an id waiting out its backoff waits in the work queue, not in a worker, so the
+workers keep fetching other ids meanwhile. Workers are daemon threads, their waits end when the
+run is stopped, so an interrupted batch stops at once: nothing keeps the process alive after
+Ctrl-C.
 """
 
 from __future__ import annotations
 
+import heapq
 import random
 import threading
 import time
@@ -223,13 +226,60 @@ class RateLimiter:
 class _Slot:
     """One id's pending result, filled by a worker."""
 
-    __slots__ = ("done", "error", "phone_number_id", "result")
+    __slots__ = ("attempts", "done", "error", "phone_number_id", "result")
 
     def __init__(self, phone_number_id: str) -> None:
         self.phone_number_id = phone_number_id
+        self.attempts = 0
         self.done = threading.Event()
         self.result: Result | None = None
         self.error: BaseException | None = None
+
+
+class _WorkQueue:
+    """Ids waiting for a worker: retries whose backoff has ended first, then new ids in order.
+
+    An id to retry waits out its backoff here, not in a worker, so no worker sleeps while
+    others ids wait; once due it goes before new ids, because the output in input order waits
+    for it.
+    """
+
+    def __init__(self) -> None:
+        self._new: deque[_Slot] = deque()
+        self._retries: list[tuple[float, int, _Slot]] = []
+        self._cond = threading.Condition()
+        self._order = 0
+        self._closed = False
+
+    def put(self, slot: _Slot) -> None:
+        with self._cond:
+            self._new.append(slot)
+            self._cond.notify()
+
+    def retry(self, slot: _Slot, due: float) -> None:
+        with self._cond:
+            self._order += 1
+            heapq.heappush(self._retries, (due, self._order, slot))
+            self._cond.notify()
+
+    def get(self) -> _Slot | None:
+        """The next id to try, waiting for one; ``None`` once closed."""
+        with self._cond:
+            while not self._closed:
+                wait: float | None = None
+                if self._retries:
+                    wait = self._retries[0][0] - time.monotonic()
+                    if wait <= 0:
+                        return heapq.heappop(self._retries)[2]
+                if self._new:
+                    return self._new.popleft()
+                self._cond.wait(wait)
+            return None
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
 
 
 class Fetcher:
@@ -292,23 +342,28 @@ class Fetcher:
             return Result(phone_number_id, failure=failure), retry
         return Result(phone_number_id, document=document), False
 
+    def _try(self, phone_number_id: str) -> tuple[Result, bool]:
+        """One attempt, in its turn under the rate limit; tells the limiter how it went."""
+        limiter = self.limiter
+        slot = limiter.reserve()
+        wait = slot - limiter.clock()
+        if wait > 0:
+            self.sleep(wait)
+        if self.stopped.is_set():
+            raise Stopped
+        result, retry = self._attempt(phone_number_id)
+        if result.failure is None:
+            limiter.succeeded()
+        elif result.failure.exit_code is ExitCode.THROTTLED:
+            limiter.throttled(slot)
+        return result, retry
+
     def get(self, phone_number_id: str) -> Result:
         """Fetch one id, retrying throttling and transient failures."""
         attempt = 0
-        limiter = self.limiter
         while True:
-            slot = limiter.reserve()
-            wait = slot - limiter.clock()
-            if wait > 0:
-                self.sleep(wait)
-            if self.stopped.is_set():
-                raise Stopped
-            result, retry = self._attempt(phone_number_id)
+            result, retry = self._try(phone_number_id)
             attempt += 1
-            if result.failure is None:
-                limiter.succeeded()
-            elif result.failure.exit_code is ExitCode.THROTTLED:
-                limiter.throttled(slot)
             if not retry or attempt >= self.max_attempts:
                 return result
             self.sleep(self.backoff.delay(attempt))
@@ -333,26 +388,26 @@ class Fetcher:
                     on_done(result)
                 yield result
             return
-        import queue
-
-        work: queue.SimpleQueue[_Slot | None] = queue.SimpleQueue()
+        work = _WorkQueue()
         workers = min(concurrency, len(id_list))
 
         def worker() -> None:
-            while not self.stopped.is_set():
-                slot = work.get()
-                if slot is None:
-                    return
+            while (slot := work.get()) is not None:
                 try:
-                    slot.result = self.get(slot.phone_number_id)
+                    result, retry = self._try(slot.phone_number_id)
+                    slot.attempts += 1
+                    if retry and slot.attempts < self.max_attempts:
+                        # Back off without holding the worker: it takes other ids meanwhile.
+                        work.retry(slot, time.monotonic() + self.backoff.delay(slot.attempts))
+                        continue
+                    slot.result = result
                     if on_done is not None:
-                        on_done(slot.result)
+                        on_done(result)
                 except Stopped:
                     return
                 except BaseException as exc:  # handed to the consumer, re-raised there
                     slot.error = exc
-                finally:
-                    slot.done.set()
+                slot.done.set()
 
         for n in range(workers):
             # Daemon threads: an abandoned request must not keep the process alive.
@@ -385,5 +440,4 @@ class Fetcher:
         finally:
             if not finished:
                 self.stop()
-            for _ in range(workers):
-                work.put(None)
+            work.close()
