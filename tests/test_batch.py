@@ -304,6 +304,10 @@ def test_ndjson_error_objects_in_place(make_fake: Callable[..., FakeChime], chim
 # -- streaming, progress, interrupts (the installed console script) ------------------------
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _spawn(exe: str, *args: str, **kwargs: Any) -> subprocess.Popen[bytes]:
     return subprocess.Popen([exe, *args], stdin=subprocess.DEVNULL, **kwargs)
 
@@ -407,6 +411,8 @@ def test_sigint_stops_at_once_writes_what_was_fetched_and_exits_130(
     proc = _spawn(
         chimenum_exe, "get", *numbers(300), "-o", fmt, "--concurrency", "4",
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # As from a terminal: a background job (`pytest &`) would inherit SIGINT ignored.
+        preexec_fn=_default_sigint,
     )  # fmt: skip
     # Ids 0-8 come back, 9 hangs, the window after it fills: ids up to ~24 are asked for.
     while len(fake.requests) < 20:
