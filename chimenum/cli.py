@@ -266,6 +266,8 @@ def _read_ids(
 
     for arg in args:
         if arg == "-":
+            if sys.stdin.isatty():
+                env.warn("reading ids from the terminal, one per line; end with Ctrl-D")
             take_lines("stdin", sys.stdin.buffer)
             continue
         try:

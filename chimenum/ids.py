@@ -79,6 +79,11 @@ def unique(ids: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+#: Bytes of a line that are looked at; the rest of a longer line is read and dropped, so one
+#: endless line cannot fill memory (it is then reported as too long, unless it is a comment).
+MAX_LINE_BYTES = 4096
+
+
 def id_lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
     """``(line number, text)`` for each line of ``stream`` that names an id.
 
@@ -86,7 +91,12 @@ def id_lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
     the line (no id contains ``#``), so lists can carry comments. Bytes that are not UTF-8 are
     kept as U+FFFD, so such a line is reported as invalid rather than crashing the read.
     """
-    for number, raw in enumerate(stream, start=1):
+    number = 0
+    while raw := stream.readline(MAX_LINE_BYTES):
+        number += 1
+        if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            while (rest := stream.readline(65536)) and not rest.endswith(b"\n"):
+                pass
         text = raw.decode("utf-8", "replace")
         if number == 1:
             text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
