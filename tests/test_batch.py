@@ -620,3 +620,25 @@ def test_an_endless_line_is_reported_not_read_into_memory(
     assert "longer than 64" in run.stderr
     assert len(run.stderr) < 1000
     assert fake.requests == []
+
+
+def test_data_loader_finds_chimenums_services_without_scanning_all(tmp_path: Path) -> None:
+    """The startup shortcut in session.py answers like botocore's loader for our services."""
+    from botocore.loaders import Loader
+
+    from chimenum.session import _data_loader
+
+    ours = _data_loader(None)
+    for kind in ("service-2", "endpoint-rule-set-1"):
+        everything = Loader().list_available_services(kind)
+        assert ours.list_available_services(kind) == [
+            s for s in everything if s in ("chime", "chime-sdk-voice")
+        ]
+    # AWS_DATA_PATH (the session's data_path) is still searched, first.
+    model = tmp_path / "chime" / "2018-05-01"
+    model.mkdir(parents=True)
+    (model / "chimenum-test-1.json").write_text("{}")
+    extra = _data_loader(str(tmp_path))
+    assert str(tmp_path) in extra.search_paths
+    assert extra.list_available_services("chimenum-test-1") == ["chime"]
+    assert ours.list_available_services("chimenum-test-1") == []
