@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import click
 
 from chimenum import __version__
-from chimenum.env import Environment
+from chimenum.env import ColorChoice, Environment
 from chimenum.errors import (
     EXIT_CODE_MEANINGS,
     ExitCode,
@@ -120,18 +120,46 @@ def aws_options(f: F) -> F:
     return f
 
 
+def _query(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Compile ``--query`` while parsing, so a bad expression fails before any request."""
+    if value is None:
+        return None
+    from chimenum.render.query import QueryError, compile_query
+
+    try:
+        compile_query(value)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+    return value
+
+
 def output_options(f: F) -> F:
     """How to render results; shared by every command that prints phone numbers."""
     decorators = [
         click.option(
             "-o",
             "--output",
-            type=click.Choice(["table", "json", "ndjson"]),
+            type=click.Choice(["table", "json", "ndjson", "text"]),
             default="table",
             show_default=True,
-            help="Output format.",
+            help="Output format; text is the AWS CLI's tab-separated text.",
         ),
         click.option("--json", "as_json", is_flag=True, help="Same as --output json."),
+        click.option(
+            "--query",
+            metavar="EXPR",
+            callback=_query,
+            help="JMESPath expression applied to the JSON document, as in the AWS CLI "
+            "(per line with ndjson).",
+        ),
+        click.option(
+            "--color",
+            type=click.Choice(["auto", "always", "never"]),
+            default="auto",
+            show_default=True,
+            help="Colour on stdout: auto means on a terminal, unless $NO_COLOR is set "
+            "($CLICOLOR_FORCE=1 forces it).",
+        ),
         click.option("--utc", is_flag=True, help="Show timestamps in UTC, not local time."),
         click.option(
             "-q",
@@ -323,6 +351,8 @@ def get(
     from_files: tuple[Any, ...],
     output: str,
     as_json: bool,
+    query: str | None,
+    color: ColorChoice,
     utc: bool,
     quiet: bool,
     concurrency: int,
@@ -351,7 +381,7 @@ def get(
       chimenum get +12065550100 +12065550101 --json | jq '.PhoneNumberErrors'
       chimenum get - -o ndjson < numbers.txt
     """
-    env = Environment(quiet=quiet)
+    env = Environment(quiet=quiet, color=color)
     if not ids and not from_files:
         raise click.UsageError("no phone-number id given", ctx)
     phone_ids = _read_ids(env, ctx, ids, from_files)
@@ -362,7 +392,9 @@ def get(
     from chimenum.render import RenderOptions, get_renderer
 
     fmt = "json" if as_json else output
-    renderer = get_renderer(fmt, env, RenderOptions(kind="many" if batch else "one", utc=utc))
+    renderer = get_renderer(
+        fmt, env, RenderOptions(kind="many" if batch else "one", utc=utc, query=query)
+    )
     if not phone_ids:
         env.warn("no ids in the input")
         renderer.finish()

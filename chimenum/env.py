@@ -110,14 +110,14 @@ class Environment:
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
 
-    def print(self, renderable: RenderableType) -> None:
+    def print(self, renderable: RenderableType, *, soft_wrap: bool = False) -> None:
         """Render rich content on stdout; piped output carries no trailing padding."""
         console = self.console
         if self.stdout_isatty:
-            console.print(renderable)
+            console.print(renderable, soft_wrap=soft_wrap)
             return
         with console.capture() as capture:
-            console.print(renderable)
+            console.print(renderable, soft_wrap=soft_wrap)
         self.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
 
     def write(self, text: str) -> None:

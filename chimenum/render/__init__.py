@@ -23,6 +23,7 @@ FORMATS: dict[str, str] = {
     "table": "chimenum.render.table:TableRenderer",
     "json": "chimenum.render.jsonfmt:JsonRenderer",
     "ndjson": "chimenum.render.ndjson:NdjsonRenderer",
+    "text": "chimenum.render.text:TextRenderer",
 }
 
 
@@ -30,6 +31,8 @@ FORMATS: dict[str, str] = {
 class RenderOptions:
     kind: DocumentKind = "one"
     utc: bool = False
+    #: A ``--query`` JMESPath expression, already checked by the CLI (see :mod:`.query`).
+    query: str | None = None
 
 
 class Renderer:

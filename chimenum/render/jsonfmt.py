@@ -3,15 +3,25 @@
 One id: ``{"PhoneNumber": {...}}``, as ``aws chime get-phone-number`` prints it. Several ids:
 ``{"PhoneNumbers": [...], "PhoneNumberErrors": [...]}`` in input order, ``PhoneNumberErrors``
 always present. A failed single id prints nothing on stdout: the error goes to stderr and the
-exit code says which.
+exit code says which. With ``--query`` the result of the expression is printed instead (``null``
+when nothing matched, as the AWS CLI prints it).
+
+When colour is on (a terminal, or ``--color always``), the same JSON is highlighted with rich's
+JSON highlighter; characters a terminal could act on that JSON allows raw (C1 controls, bidi
+overrides, line separators) are written as ``\\uXXXX`` escapes there, so the text is still the
+same JSON value. Piped, the output is plain, byte for byte what the AWS CLI prints.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from chimenum.records import to_json
 from chimenum.render import Renderer
+from chimenum.render.query import apply
+from chimenum.render.sanitize import UNSAFE_CATEGORIES
 
 if TYPE_CHECKING:
     from chimenum.fetch import Result
@@ -45,5 +55,32 @@ class JsonRenderer(Renderer):
 
     def finish(self) -> None:
         doc = self.document()
-        if doc is not None:
-            self.env.write(to_json(doc) + "\n")
+        if doc is None:
+            return
+        text = to_json(apply(self.options.query, doc) if self.options.query else doc)
+        if self.env.stdout_color:
+            from rich.highlighter import JSONHighlighter
+            from rich.text import Text
+
+            self.env.print(JSONHighlighter()(Text(terminal_safe(text))), soft_wrap=True)
+        else:
+            self.env.write(text + "\n")
+
+
+_NON_ASCII = re.compile(r"[^\x20-\x7e\n]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if unicodedata.category(ch) not in UNSAFE_CATEGORIES:
+        return ch
+    code = ord(ch)
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def terminal_safe(text: str) -> str:
+    """JSON ``text`` with every character a terminal could act on written as a JSON escape."""
+    return _NON_ASCII.sub(_json_escape, text)

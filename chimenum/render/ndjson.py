@@ -2,6 +2,8 @@
 
 A fetched number is ``{"PhoneNumber": {...}}``; a failed id is
 ``{"PhoneNumberId", "ErrorCode", "ErrorMessage"}``. Nothing is kept, so memory stays flat.
+``--query`` applies to each line's object and prints its result as one JSON line, ``null``
+included, so line N is always about the Nth id.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING
 from chimenum.records import to_json
 from chimenum.render import Renderer
 from chimenum.render.jsonfmt import error_object
+from chimenum.render.query import apply
 
 if TYPE_CHECKING:
     from chimenum.fetch import Result
@@ -19,5 +22,7 @@ if TYPE_CHECKING:
 class NdjsonRenderer(Renderer):
     def add(self, result: Result) -> None:
         doc = result.document if result.document is not None else error_object(result)
+        if self.options.query is not None:
+            doc = apply(self.options.query, doc)
         self.env.write(to_json(doc, indent=None) + "\n")
         self.env.stdout.flush()

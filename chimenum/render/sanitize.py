@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
+UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
 _FAST_SAFE = re.compile(r"[ -\[\]-~]*")
 
 
@@ -34,7 +34,7 @@ def inert(value: object) -> str:
         "\\\\"
         if ch == "\\"
         else _escape(ch)
-        if unicodedata.category(ch) in _UNSAFE_CATEGORIES
+        if unicodedata.category(ch) in UNSAFE_CATEGORIES
         else ch
         for ch in text
     )

@@ -3,9 +3,12 @@
 One id gets a detail view (identity, capabilities grid, associations, timestamps with their age);
 several ids get one summary table, a row per fetched number in input order. Colour is used only
 when the environment says so (a TTY, ``--color``, ``NO_COLOR``, ``CLICOLOR_FORCE``); piped, the
-same content is written with no escape sequences. Every string from the API goes through
-:func:`~chimenum.render.sanitize.inert` into a ``Text`` object, so neither control characters nor
-rich markup in data can act on the terminal.
+same content is written with no escape sequences. With ``--query``, the view is not about phone
+numbers any more but about whatever the expression returned, so :func:`generic` renders it: a
+scalar bare, a list of objects as a table with a column per key, an object as key/value rows,
+a list of scalars one per line; nested values as compact JSON. Every string from the API goes
+through :func:`~chimenum.render.sanitize.inert` into a ``Text`` object, so neither control
+characters nor rich markup in data can act on the terminal.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from chimenum.records import to_json
 from chimenum.render import Renderer
+from chimenum.render.jsonfmt import error_object
+from chimenum.render.query import apply
 from chimenum.render.sanitize import inert
 
 if TYPE_CHECKING:
@@ -83,6 +89,7 @@ class TableRenderer(Renderer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.numbers: list[dict[str, Any]] = []
+        self.errors: list[dict[str, str]] = []
 
     # -- values ----------------------------------------------------------------------------
 
@@ -228,11 +235,69 @@ class TableRenderer(Renderer):
     def add(self, result: Result) -> None:
         if result.document is not None:
             self.numbers.append(result.document["PhoneNumber"])
+        elif self.options.query is not None:
+            self.errors.append(error_object(result))
 
     def finish(self) -> None:
+        if self.options.query is not None:
+            self.finish_query(self.options.query)
+            return
         if not self.numbers:
             return
         if self.options.kind == "one":
             self.env.print(self.detail(self.numbers[0]))
         else:
             self.env.print(self.summary(self.numbers))
+
+    def finish_query(self, query: str) -> None:
+        if self.options.kind == "one":
+            if not self.numbers:
+                return
+            doc: dict[str, Any] = {"PhoneNumber": self.numbers[0]}
+        else:
+            doc = {"PhoneNumbers": self.numbers, "PhoneNumberErrors": self.errors}
+        value = apply(query, doc)
+        if value is not None:
+            self.env.print(generic(value))
+
+
+def _cell(value: Any) -> Text:
+    """A JSON value for a cell: strings bare, other scalars as JSON, nested values compact."""
+    if isinstance(value, str):
+        return Text(inert(value))
+    if value is None:
+        return Text("null", style="dim")
+    return Text(inert(to_json(value, indent=None)))
+
+
+def generic(value: Any) -> RenderableType:
+    """Render any JSON value (a ``--query`` result) for people."""
+    if isinstance(value, dict):
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold")
+        grid.add_column(overflow="fold")
+        for key, item in value.items():
+            grid.add_row(Text(inert(key)), _cell(item))
+        return grid
+    if isinstance(value, list):
+        if value and all(isinstance(item, dict) for item in value):
+            columns: dict[str, None] = {}
+            for item in value:
+                columns.update(dict.fromkeys(item))
+            table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+            for key in columns:
+                table.add_column(Text(inert(key)), overflow="fold")
+            for item in value:
+                table.add_row(
+                    *(_cell(item.get(key)) if key in item else styled(None) for key in columns)
+                )
+            return table
+        table = Table(box=None, show_header=False, pad_edge=False, show_edge=False)
+        width = max((len(item) if isinstance(item, list) else 1 for item in value), default=1)
+        for _ in range(width):
+            table.add_column(overflow="fold")
+        for item in value:
+            cells = item if isinstance(item, list) else [item]
+            table.add_row(*(_cell(cell) for cell in cells))
+        return table
+    return _cell(value)

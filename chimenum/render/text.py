@@ -1,0 +1,107 @@
+"""``-o text``: the AWS CLI's text output, so ``cut``, ``awk`` and ``while read`` work.
+
+The same algorithm as ``awscli/text.py`` (Apache-2.0): a scalar is printed bare on its own line; a
+dict prints its scalar values tab-separated on one line, in key order, prefixed by the upper-cased
+key it was found under (``PHONENUMBER``, ``ASSOCIATIONS``, ...), then its nested values; a list of
+dicts prints one line per dict with the union of their scalar keys as columns; a list of scalars
+prints tab-separated on one line, or one ``IDENTIFIER<TAB>value`` line each under a key. Booleans
+are ``True``/``False`` and null is ``None``, as the AWS CLI prints them.
+
+One difference on purpose: every value goes through
+:func:`~chimenum.render.sanitize.inert`, so a tab, newline or escape sequence inside an API string
+is shown as ``\\t``/``\\n``/``\\x1b`` and can neither split a field or a record nor act on the
+terminal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chimenum.render.jsonfmt import JsonRenderer
+from chimenum.render.query import apply
+from chimenum.render.sanitize import inert
+
+
+def _scalar(value: Any) -> str:
+    return inert(value)
+
+
+def format_text(item: Any, out: list[str], identifier: str | None = None) -> None:
+    _format(item, out, identifier, None)
+
+
+def _format(item: Any, out: list[str], identifier: str | None, keys: list[str] | None) -> None:
+    if isinstance(item, dict):
+        _format_dict(item, out, identifier, keys)
+    elif isinstance(item, list):
+        _format_list(item, out, identifier)
+    else:
+        out.append(_scalar(item))
+
+
+def _format_list(items: list[Any], out: list[str], identifier: str | None) -> None:
+    if not items:
+        return
+    if any(isinstance(el, dict) for el in items):
+        keys = sorted(
+            {k for el in items if isinstance(el, dict) for k, v in el.items() if not _nested(v)}
+        )
+        for element in items:
+            _format(element, out, identifier, keys)
+    elif any(isinstance(el, list) for el in items):
+        scalars = [el for el in items if not _nested(el)]
+        if scalars:
+            _format_scalars(scalars, out, identifier)
+        for element in items:
+            if _nested(element):
+                _format(element, out, identifier, None)
+    else:
+        _format_scalars(items, out, identifier)
+
+
+def _format_scalars(items: list[Any], out: list[str], identifier: str | None) -> None:
+    if identifier is not None:
+        out.extend(f"{inert(identifier.upper())}\t{_scalar(el)}" for el in items)
+    else:
+        out.append("\t".join(_scalar(el) for el in items))
+
+
+def _format_dict(
+    item: dict[str, Any], out: list[str], identifier: str | None, keys: list[str] | None
+) -> None:
+    nested: list[tuple[str, Any]] = []
+    if keys is None:
+        scalars = []
+        for key, value in sorted(item.items()):
+            if _nested(value):
+                nested.append((key, value))
+            else:
+                scalars.append(_scalar(value))
+    else:
+        scalars = [_scalar(item.get(key, "")) for key in keys]
+        nested = [(key, item[key]) for key in sorted(set(item) - set(keys))]
+    if scalars:
+        if identifier is not None:
+            scalars.insert(0, inert(identifier.upper()))
+        out.append("\t".join(scalars))
+    for key, value in nested:
+        _format(value, out, key, None)
+
+
+def _nested(value: Any) -> bool:
+    return isinstance(value, (dict, list))
+
+
+def to_text(value: Any) -> str:
+    lines: list[str] = []
+    format_text(value, lines)
+    return "".join(line + "\n" for line in lines)
+
+
+class TextRenderer(JsonRenderer):
+    """The JSON document (or the ``--query`` result), formatted as the AWS CLI's text output."""
+
+    def finish(self) -> None:
+        doc = self.document()
+        if doc is not None:
+            self.env.write(to_text(apply(self.options.query, doc)))
