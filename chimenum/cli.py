@@ -6,6 +6,7 @@ them, so ``--help``, ``--version`` and shell completion stay instant.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -59,6 +60,24 @@ def _endpoint(ctx: click.Context, param: click.Parameter, value: str | None) -> 
     return value
 
 
+def _complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    from chimenum.completion import complete_profiles
+
+    return complete_profiles(ctx, param, incomplete)
+
+
+def _complete_regions(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    from chimenum.completion import complete_regions
+
+    return complete_regions(ctx, param, incomplete)
+
+
+def _complete_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    from chimenum.completion import complete_ids
+
+    return complete_ids(ctx, param, incomplete)
+
+
 def aws_options(f: F) -> F:
     """Where and how to reach AWS; accepted on the group and on every command."""
     decorators = [
@@ -67,6 +86,7 @@ def aws_options(f: F) -> F:
             metavar="NAME",
             expose_value=False,
             callback=_store,
+            shell_complete=_complete_profiles,
             help="Named profile from the AWS config files (default: $AWS_PROFILE).",
         ),
         click.option(
@@ -74,6 +94,7 @@ def aws_options(f: F) -> F:
             metavar="REGION",
             expose_value=False,
             callback=_store,
+            shell_complete=_complete_regions,
             help="AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, profile).",
         ),
         click.option(
@@ -195,6 +216,13 @@ class ChimenumGroup(click.Group):
         **extra: Any,
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
+        complete_var = complete_var or "_CHIMENUM_COMPLETE"
+        if os.environ.get(complete_var):
+            # A TAB in the user's shell: whatever happens, print candidates or nothing.
+            code = self.complete_quietly(prog_name or "chimenum", complete_var, **extra)
+            if standalone_mode:
+                sys.exit(code)
+            return code
         env = Environment()
         try:
             rv = super().main(
@@ -221,6 +249,23 @@ class ChimenumGroup(click.Group):
         if standalone_mode:
             sys.exit(int(code))
         return int(code)
+
+    def complete_quietly(self, prog_name: str, complete_var: str, **extra: Any) -> int:
+        """Answer the shell's completion request; errors and stderr output are swallowed."""
+        import contextlib
+        import io
+        import warnings
+
+        from click.shell_completion import shell_complete
+
+        with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                return shell_complete(
+                    self, extra, prog_name, complete_var, os.environ[complete_var]
+                )
+            except Exception:
+                return 1
 
 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -316,7 +361,7 @@ def _read_ids(
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.argument("ids", nargs=-1, metavar="[ID|-]...")
+@click.argument("ids", nargs=-1, metavar="[ID|-]...", shell_complete=_complete_ids)
 @click.option(
     "-f",
     "--from-file",
@@ -452,6 +497,26 @@ def get(
             progress.close()
         renderer.finish()
     return int(most_severe(codes))
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell completion script for SHELL.
+
+    Completes subcommands, options, choice values, --profile from the AWS config files, --region
+    from botocore's region list and phone-number ids from the account (cached for two minutes
+    under $XDG_CACHE_HOME/chimenum; a TAB never waits more than about a second).
+
+    \b
+    Install (or use the committed copies in completions/):
+      bash:  chimenum completion bash > ~/.local/share/bash-completion/completions/chimenum
+      zsh:   chimenum completion zsh > "${fpath[1]}/_chimenum"
+      fish:  chimenum completion fish > ~/.config/fish/completions/chimenum.fish
+    """
+    from chimenum.completion import script
+
+    click.echo(script(shell), nl=False)
 
 
 def main() -> None:
