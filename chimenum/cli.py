@@ -261,6 +261,9 @@ class ChimenumGroup(click.Group):
         with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
+                from chimenum.completion import register
+
+                register()
                 return shell_complete(
                     self, extra, prog_name, complete_var, os.environ[complete_var]
                 )

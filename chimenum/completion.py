@@ -72,6 +72,31 @@ def script(shell: str) -> str:
     return comp.source_template % comp.source_vars()
 
 
+def register() -> None:
+    """Install chimenum's fish completer: click's, plus ``--option=value`` words.
+
+    fish hands over the whole ``--output=j`` token and keeps only candidates that extend it,
+    so values completed after ``=`` must carry the ``--output=`` prefix (bash and zsh split the
+    word at ``=`` themselves). The fish script itself is click's, unchanged.
+    """
+    from click.shell_completion import CompletionItem, FishComplete, add_completion_class
+
+    class ChimenumFishComplete(FishComplete):
+        def get_completions(self, args: list[str], incomplete: str) -> list[CompletionItem]:
+            items = super().get_completions(args, incomplete)
+            name, sep, _ = incomplete.partition("=")
+            if not (sep and name.startswith("-")):
+                return items
+            return [
+                CompletionItem(f"{name}={item.value}", type=item.type, help=item.help)
+                if item.type == "plain"
+                else item
+                for item in items
+            ]
+
+    add_completion_class(ChimenumFishComplete, "fish")
+
+
 def _number(env: str, default: float) -> float:
     try:
         value = float(os.environ.get(env, ""))
