@@ -1,0 +1,286 @@
+"""Output formats, --query and colour, through the real stack (CLI -> botocore -> fake)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chimenum.fakeapi import FakeChime
+
+ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+QUERIES = [
+    None,
+    "PhoneNumber.Status",
+    "PhoneNumber.[PhoneNumberId, Status, Capabilities.InboundSMS]",
+    "PhoneNumber.Associations",
+    "PhoneNumber.{id: PhoneNumberId, names: Associations[].Name, caps: Capabilities}",
+    "PhoneNumber.NoSuchKey",
+]
+
+
+def aws_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    aws = Path(sys.executable).parent / "aws"
+    aws_path = str(aws) if aws.exists() else shutil.which("aws")
+    assert aws_path, "awscli is a test dependency"
+    return subprocess.run(
+        [aws_path, *args, "--region", "us-east-1"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
+
+
+# -- text and --query: the AWS CLI's semantics, byte for byte ---------------------------------
+
+
+@pytest.mark.parametrize("output", ["text", "json"])
+@pytest.mark.parametrize("query", QUERIES)
+def test_text_and_query_print_what_the_aws_cli_prints(
+    fake: FakeChime, chimenum, aws_env: Path, output: str, query: str | None
+) -> None:
+    (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
+    query_args = ["--query", query] if query else []
+    ours = chimenum("get", "+12065550100", "-o", output, *query_args)
+    theirs = aws_cli(
+        "chime",
+        "get-phone-number",
+        "--phone-number-id",
+        "+12065550100",
+        "--output",
+        output,
+        *query_args,
+    )
+    assert theirs.returncode == 0, theirs.stderr
+    assert ours.exit_code == 0, ours.stderr
+    assert ours.stdout == theirs.stdout
+
+
+def test_query_prints_just_the_status(fake: FakeChime, chimenum) -> None:
+    run = chimenum("get", "+12065550100", "--query", "PhoneNumber.Status", "-o", "text")
+    assert (run.exit_code, run.stdout, run.stderr) == (0, "Assigned\n", "")
+
+
+def test_text_is_one_record_per_line_for_cut_and_read(fake: FakeChime, chimenum) -> None:
+    run = chimenum(
+        "get",
+        "+12065550100",
+        "+12065550104",
+        "+12065550199",
+        "-o",
+        "text",
+        "--query",
+        "PhoneNumbers[].[PhoneNumberId, Status, ProductType]",
+        "-q",
+    )
+    assert run.exit_code == 3
+    assert run.stdout == (
+        "+12065550100\tAssigned\tBusinessCalling\n+12065550104\tUnassigned\tBusinessCalling\n"
+    )
+    whole = chimenum("get", "+12065550100", "+12065550199", "-o", "text", "-q")
+    lines = whole.stdout.splitlines()
+    assert lines[0] == (
+        "PHONENUMBERERRORS\tNotFoundException\tThe requested resource was not found.\t+12065550199"
+    )
+    assert lines[1].split("\t")[:2] == ["PHONENUMBERS", "AnyCompany"]
+    assert [line.split("\t")[0] for line in lines[2:]] == [
+        "ASSOCIATIONS",
+        "ASSOCIATIONS",
+        "CAPABILITIES",
+    ]
+
+
+def test_text_makes_api_strings_inert(fake: FakeChime, chimenum) -> None:
+    fake.records["+12065550100"]["CallingName"] = "Evil\tName\nPHONENUMBER\x1b[2J\u202e"
+    run = chimenum("get", "+12065550100", "-o", "text")
+    assert run.exit_code == 0
+    first = run.stdout.splitlines()[0].split("\t")
+    assert first[:2] == ["PHONENUMBER", "Evil\\x09Name\\x0aPHONENUMBER\\x1b[2J\\u202e"]
+    assert "\x1b" not in run.stdout and "\u202e" not in run.stdout
+    assert len(run.stdout.splitlines()) == 4
+
+
+def test_json_shorthand_is_output_json(fake: FakeChime, chimenum) -> None:
+    assert chimenum("get", "+12065550100", "--json").stdout == (
+        chimenum("get", "+12065550100", "-o", "json").stdout
+    )
+
+
+def test_query_on_several_ids_sees_the_whole_document(fake: FakeChime, chimenum) -> None:
+    run = chimenum(
+        "get",
+        "+12065550100",
+        "+12065550199",
+        "--json",
+        "-q",
+        "--query",
+        "{ok: PhoneNumbers[].PhoneNumberId, missing: PhoneNumberErrors[].PhoneNumberId}",
+    )
+    assert run.exit_code == 3
+    assert json.loads(run.stdout) == {"ok": ["+12065550100"], "missing": ["+12065550199"]}
+
+
+def test_ndjson_query_applies_per_line(fake: FakeChime, chimenum) -> None:
+    run = chimenum(
+        "get",
+        "+12065550100",
+        "+12065550199",
+        "+12065550104",
+        "-o",
+        "ndjson",
+        "-q",
+        "--query",
+        "PhoneNumber.Status || ErrorCode",
+    )
+    assert run.exit_code == 3
+    assert run.stdout.splitlines() == ['"Assigned"', '"NotFoundException"', '"Unassigned"']
+    nulls = chimenum("get", "+12065550100", "+12065550199", "-o", "ndjson", "-q", "--query", "Nope")
+    assert nulls.stdout.splitlines() == ["null", "null"]
+
+
+def test_table_query_renders_the_result_generically(fake: FakeChime, chimenum) -> None:
+    scalar = chimenum("get", "+12065550100", "--query", "PhoneNumber.Status")
+    assert scalar.stdout == "Assigned\n"
+    rows = chimenum(
+        "get",
+        "+12065550100",
+        "+12065550104",
+        "--query",
+        "PhoneNumbers[].{Id: PhoneNumberId, Status: Status, SMS: Capabilities.InboundSMS}",
+    )
+    lines = rows.stdout.splitlines()
+    assert lines[0].split() == ["Id", "Status", "SMS"]
+    assert lines[2].split() == ["+12065550100", "Assigned", "true"]
+    assert lines[3].split() == ["+12065550104", "Unassigned", "true"]
+    mapping = chimenum("get", "+12065550100", "--query", "PhoneNumber.Capabilities")
+    assert mapping.stdout.splitlines()[0].split() == ["InboundCall", "true"]
+    assert "\x1b" not in rows.stdout + mapping.stdout
+    nothing = chimenum("get", "+12065550100", "--query", "PhoneNumber.NoSuchKey")
+    assert (nothing.exit_code, nothing.stdout) == (0, "")
+
+
+@pytest.mark.parametrize("output", ["table", "json", "ndjson", "text"])
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("PhoneNumber.[", "Incomplete expression at column 13"),
+        ("a ||| b", 'invalid token: Parse error at column 4, token "|" (PIPE)'),
+        ("`bad", "Unclosed ` delimiter at column 0"),
+        ("", "cannot be empty"),
+    ],
+)
+def test_invalid_query_is_a_usage_error_before_any_request(
+    fake: FakeChime, chimenum, output: str, expression: str, message: str
+) -> None:
+    run = chimenum("get", "+12065550100", "-o", output, "--query", expression)
+    assert run.exit_code == 2
+    assert "Error: Invalid value for '--query': " in run.stderr
+    assert message in run.stderr
+    assert "Traceback" not in run.stderr
+    assert run.stdout == ""
+    assert fake.requests == []
+
+
+# -- colour ----------------------------------------------------------------------------------
+
+
+def on_tty(exe: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run the installed console script on a pseudo-terminal; return what the terminal got."""
+    import pexpect
+
+    child = pexpect.spawn(
+        exe,
+        list(args),
+        env={**os.environ, "TERM": "xterm-256color", **(env or {})},
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(60, 160),
+    )
+    output = child.read()
+    child.close()
+    assert child.exitstatus == 0, output
+    return output.replace("\r\n", "\n")
+
+
+def piped(exe: str, *args: str, env: dict[str, str] | None = None) -> str:
+    proc = subprocess.run(
+        [exe, *args], capture_output=True, text=True, env={**os.environ, **(env or {})}, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_colour_on_a_terminal_only(fake: FakeChime, chimenum_exe: str) -> None:
+    assert ANSI.search(on_tty(chimenum_exe, "get", "+12065550100"))
+    assert not ANSI.search(piped(chimenum_exe, "get", "+12065550100"))
+
+
+def test_json_on_a_terminal_is_pretty_and_highlighted_piped_plain(
+    fake: FakeChime, chimenum_exe: str
+) -> None:
+    shown = on_tty(chimenum_exe, "get", "+12065550100", "--json")
+    plain = piped(chimenum_exe, "get", "+12065550100", "--json")
+    assert ANSI.search(shown)
+    assert not ANSI.search(plain)
+    assert ANSI.sub("", shown) == plain  # the same indented JSON, only coloured
+    assert plain.startswith('{\n    "PhoneNumber": {\n')
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "coloured"),
+    [
+        ([], {"NO_COLOR": "1"}, False),
+        (["--color", "never"], {}, False),
+        (["--color", "always"], {"NO_COLOR": "1"}, True),
+        ([], {"CLICOLOR_FORCE": "1"}, True),
+        (["--color", "auto"], {"CLICOLOR_FORCE": "0"}, True),
+    ],
+)
+def test_colour_rules_on_a_terminal(
+    fake: FakeChime, chimenum_exe: str, args: list[str], env: dict[str, str], coloured: bool
+) -> None:
+    for output in (["--json"], []):
+        shown = on_tty(chimenum_exe, "get", "+12065550100", *output, *args, env=env)
+        assert bool(ANSI.search(shown)) is coloured, (output, args, env)
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "coloured"),
+    [
+        (["--color", "always"], {}, True),
+        ([], {"CLICOLOR_FORCE": "1"}, True),
+        ([], {"CLICOLOR_FORCE": "1", "NO_COLOR": "1"}, False),
+        (["--color", "never"], {"CLICOLOR_FORCE": "1"}, False),
+    ],
+)
+def test_colour_rules_piped(
+    fake: FakeChime, chimenum_exe: str, args: list[str], env: dict[str, str], coloured: bool
+) -> None:
+    for output in (["--json"], []):
+        shown = piped(chimenum_exe, "get", "+12065550100", *output, *args, env=env)
+        assert bool(ANSI.search(shown)) is coloured, (output, args, env)
+
+
+@pytest.mark.parametrize("output", ["text", "ndjson"])
+def test_machine_formats_are_never_coloured(
+    fake: FakeChime, chimenum_exe: str, output: str
+) -> None:
+    shown = on_tty(chimenum_exe, "get", "+12065550100", "-o", output, "--color", "always")
+    assert not ANSI.search(shown)
+
+
+def test_highlighted_json_escapes_what_a_terminal_would_act_on(
+    fake: FakeChime, chimenum_exe: str
+) -> None:
+    fake.records["+12065550100"]["CallingName"] = "Any\u202eCo\u009b31m\x1b[2J"
+    shown = on_tty(chimenum_exe, "get", "+12065550100", "--json")
+    assert "\u202e" not in shown and "\u009b" not in shown and "\x1b[2J" not in shown
+    doc = json.loads(ANSI.sub("", shown))
+    assert doc["PhoneNumber"]["CallingName"] == "Any\u202eCo\u009b31m\x1b[2J"
