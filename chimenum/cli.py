@@ -428,6 +428,7 @@ def get(
       chimenum get %2B12065550100 --utc
       chimenum get +12065550100 +12065550101 --json | jq '.PhoneNumberErrors'
       chimenum get - -o ndjson < numbers.txt
+      chimenum get +12065550100 --query PhoneNumber.Status -o text
     """
     env = Environment(quiet=quiet, color=color)
     if not ids and not from_files:
