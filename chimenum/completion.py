@@ -250,7 +250,9 @@ def list_ids(settings: Settings, timeout: float) -> list[Entry]:
     from chimenum.ids import InvalidId, normalise
     from chimenum.session import make_client
 
-    client: Any = make_client(replace(settings, connect_timeout=timeout, read_timeout=timeout))
+    # --debug on the line being completed must not log into the user's prompt.
+    quiet = replace(settings, connect_timeout=timeout, read_timeout=timeout, debug=False)
+    client: Any = make_client(quiet)
     max_results = 99 if settings.api == "chime" else 100
     entries: dict[str, Entry] = {}
     token: str | None = None

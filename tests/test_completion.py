@@ -13,7 +13,7 @@ import pytest
 from shells import COMPLETIONS, bash_complete, fish_complete, shell_env, zsh_complete
 
 from chimenum.cli import cli
-from chimenum.completion import SHELLS, IdCache, Target, regions, script
+from chimenum.completion import SHELLS, IdCache, Target, lookup_ids, regions, script
 from chimenum.fakeapi import FakeChime, generate_numbers
 from chimenum.session import Settings
 
@@ -153,6 +153,17 @@ def test_ids_that_are_not_phone_numbers_are_never_offered(fake: FakeChime, tmp_p
     got = complete("bash", "chimenum get +1206", tmp_path)
     assert hostile not in got
     assert "+12065550100" in got
+
+
+def test_voice_api_lists_with_its_own_page_size_and_region(fake: FakeChime, tmp_path: Path) -> None:
+    """Ready for --api voice: the regional API, MaxResults up to 100, its own cache entry."""
+    fake.records.update({r["PhoneNumberId"]: r for r in generate_numbers(150)})
+    settings = Settings(api="voice", region="us-west-2", endpoint_url=fake.url, debug=True)
+    entries = lookup_ids(settings, cache=IdCache(tmp_path / "voice"), ttl=60, timeout=10)
+    assert len(entries) == len(fake.records)
+    pages = [r for r in fake.requests if r.path == "/phone-numbers"]
+    assert [p.query["max-results"] for p in pages] == [["100"], ["100"]]
+    assert {(p.service, p.region) for p in pages} == {("chime", "us-west-2")}
 
 
 def test_demo_account_ids_complete(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -59,32 +58,3 @@ def test_readme_names_every_output_format() -> None:
     text = README.read_text()
     for name in FORMATS:
         assert f"| `{name}`" in text, name
-
-
-def console_examples(section: str, until: str) -> list[tuple[str, str]]:
-    """``$ command`` / output pairs from the console blocks of one README section."""
-    text = README.read_text()
-    body = text[text.index(section) : text.index(until)]
-    examples: list[tuple[str, str]] = []
-    for block in body.split("```console\n")[1:]:
-        content = block.split("```", 1)[0]
-        for chunk in content.split("$ ")[1:]:
-            command, _, output = chunk.partition("\n")
-            examples.append((command, output))
-    return examples
-
-
-@pytest.mark.parametrize(
-    ("command", "output"), console_examples("## Output formats", "## Exit codes")
-)
-def test_readme_output_examples_are_true(
-    command: str, output: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from click.testing import CliRunner
-
-    monkeypatch.setenv("CHIMENUM_DEMO", "1")
-    args = shlex.split(command)
-    assert args[0] == "chimenum"
-    result = CliRunner().invoke(cli, args[1:], catch_exceptions=False)
-    assert result.exit_code == 0, result.stderr
-    assert result.stdout == output
