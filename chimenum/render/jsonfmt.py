@@ -36,6 +36,15 @@ def error_object(result: Result) -> dict[str, str]:
     }
 
 
+def document(
+    kind: str, numbers: list[dict[str, Any]], errors: list[dict[str, str]]
+) -> dict[str, Any] | None:
+    """The JSON document of a run (what ``--query`` sees); ``None`` when one id failed."""
+    if kind == "one":
+        return {"PhoneNumber": numbers[0]} if numbers else None
+    return {"PhoneNumbers": numbers, "PhoneNumberErrors": errors}
+
+
 class JsonRenderer(Renderer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -49,9 +58,7 @@ class JsonRenderer(Renderer):
             self.errors.append(error_object(result))
 
     def document(self) -> dict[str, Any] | None:
-        if self.options.kind == "one":
-            return {"PhoneNumber": self.numbers[0]} if self.numbers else None
-        return {"PhoneNumbers": self.numbers, "PhoneNumberErrors": self.errors}
+        return document(self.options.kind, self.numbers, self.errors)
 
     def finish(self) -> None:
         doc = self.document()

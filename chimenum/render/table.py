@@ -24,7 +24,7 @@ from rich.text import Text
 
 from chimenum.records import to_json
 from chimenum.render import Renderer
-from chimenum.render.jsonfmt import error_object
+from chimenum.render.jsonfmt import document, error_object
 from chimenum.render.query import apply
 from chimenum.render.sanitize import inert
 
@@ -250,12 +250,9 @@ class TableRenderer(Renderer):
             self.env.print(self.summary(self.numbers))
 
     def finish_query(self, query: str) -> None:
-        if self.options.kind == "one":
-            if not self.numbers:
-                return
-            doc: dict[str, Any] = {"PhoneNumber": self.numbers[0]}
-        else:
-            doc = {"PhoneNumbers": self.numbers, "PhoneNumberErrors": self.errors}
+        doc = document(self.options.kind, self.numbers, self.errors)
+        if doc is None:
+            return
         value = apply(query, doc)
         if value is not None:
             self.env.print(generic(value))
