@@ -71,7 +71,7 @@ def test_subcommands_and_options(shell: str, tmp_path: Path) -> None:
 def choice_parameters() -> list[tuple[str, str, list[str]]]:
     """Every choice option of every command, so options added later are covered too."""
     found = []
-    for name, command in cli.commands.items():
+    for name, command in [("", cli), *cli.commands.items()]:
         for param in command.params:
             if isinstance(param, click.Option) and isinstance(param.type, click.Choice):
                 found.append((name, param.opts[-1], [str(c) for c in param.type.choices]))
@@ -83,7 +83,8 @@ def test_choice_values_of_every_choice_option(shell: str, tmp_path: Path) -> Non
     params = choice_parameters()
     assert {opt for _, opt, _ in params} >= {"--output", "--color"}
     for command, option, choices in params:
-        got = complete(shell, f"chimenum {command} {option} ", tmp_path)
+        line = " ".join(w for w in ("chimenum", command, option) if w) + " "
+        got = complete(shell, line, tmp_path)
         assert sorted(got) == sorted(choices), (command, option)
     assert set(complete(shell, "chimenum completion ", tmp_path)) == {"bash", "zsh", "fish"}
 
