@@ -282,3 +282,33 @@ def test_completion_never_writes_to_stderr_even_when_the_app_fails(tmp_path: Pat
     proc = subprocess.run(["chimenum"], env=env, capture_output=True, text=True, timeout=30)
     assert proc.stderr == ""
     assert os.environ.get("_CHIMENUM_COMPLETE") is None
+
+
+def test_a_real_tab_in_interactive_bash(fake: FakeChime, tmp_path: Path) -> None:
+    """readline itself completes each word when the candidate is unique; then the line runs."""
+    import pexpect
+    from shells import require
+
+    require("bash")
+    child = pexpect.spawn(
+        "bash",
+        ["--norc", "--noprofile", "-i"],
+        env={**shell_env(), "PS1": "READY> ", "TERM": "dumb"},
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(50, 200),
+    )
+    try:
+        child.sendline(f"source {COMPLETIONS / 'chimenum.bash'}")
+        child.expect_exact("READY> ")
+        child.send("chimenum get --outp\t")
+        child.expect_exact("--output ")
+        child.send("nd\t")
+        child.expect_exact("ndjson ")
+        child.send("+1800\t")
+        child.expect_exact("+18005550100 ")
+        child.sendline("--query PhoneNumber.Status")  # and run what was completed
+        child.expect_exact('"Assigned"\r\n')
+        child.expect_exact("READY> ")
+    finally:
+        child.close(force=True)
