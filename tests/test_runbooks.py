@@ -79,6 +79,21 @@ def test_audit_with_nothing_missing(fake: FakeChime, tmp_path: Path, content: st
     assert proc.stdout == f"all {content.count(chr(10))} numbers are in the account\n"
 
 
+def test_audit_of_an_empty_list_or_a_bad_line(fake: FakeChime, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("# nothing yet\n\n")
+    proc = runbook("audit-missing.sh", str(empty))
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert f"no ids in {empty}" in proc.stderr
+    bad = tmp_path / "bad.txt"
+    bad.write_text("+12065550100\n206555\n")
+    proc = runbook("audit-missing.sh", str(bad))
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert "bad.txt:2: invalid phone-number id" in proc.stderr
+    assert "audit incomplete: chimenum exit 2" in proc.stderr
+    assert fake.requests == []
+
+
 def test_audit_stops_on_a_real_failure(fake: FakeChime, tmp_path: Path) -> None:
     fake.inject("*", "ForbiddenException")
     ids = tmp_path / "ids.txt"

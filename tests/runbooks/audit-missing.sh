@@ -4,27 +4,25 @@
 set -uo pipefail
 list=${1:?usage: audit-missing.sh FILE}
 
-mapfile -t ids < <(sed -e 's/#.*//' -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' "$list" | grep -v '^$')
-if ((${#ids[@]} == 0)); then
+# NDJSON: one object per id, the same shape whether the list holds one id or a thousand.
+results=$(chimenum get --from-file "$list" -o ndjson --quiet)
+rc=$?
+# chimenum exits 3 when an id is missing: that is this audit's answer, not a failure.
+if ((rc != 0 && rc != 3)); then
+  echo "audit incomplete: chimenum exit $rc" >&2
+  exit "$rc"
+fi
+
+total=$(jq -s 'length' <<<"$results")
+if ((total == 0)); then
   echo "no ids in $list" >&2
   exit 2
 fi
-
-# NDJSON: one object per id, the same shape whether one id or a thousand are asked for.
-missing=$(chimenum get "${ids[@]}" -o ndjson --quiet |
-  jq -r 'select(.ErrorCode == "NotFoundException") | .PhoneNumberId')
-codes=("${PIPESTATUS[@]}")
-# chimenum exits 3 when an id is missing: that is this audit's answer, not a failure.
-if ((codes[0] != 0 && codes[0] != 3)); then
-  echo "audit incomplete: chimenum exit ${codes[0]}" >&2
-  exit "${codes[0]}"
-fi
-
+missing=$(jq -r 'select(.ErrorCode == "NotFoundException") | .PhoneNumberId' <<<"$results")
 if [[ -z $missing ]]; then
-  echo "all ${#ids[@]} numbers are in the account"
+  echo "all $total numbers are in the account"
   exit 0
 fi
-count=$(wc -l <<<"$missing")
-echo "$count of ${#ids[@]} numbers are missing:"
+echo "$(wc -l <<<"$missing") of $total numbers are missing:"
 sed 's/^/  /' <<<"$missing"
 exit 1
