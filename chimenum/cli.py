@@ -24,6 +24,7 @@ from chimenum.errors import (
     most_severe,
 )
 from chimenum.session import Settings
+from chimenum.signals import Terminated, silence, terminate_on_sigterm
 
 if TYPE_CHECKING:
     from chimenum.fetch import Result
@@ -224,31 +225,73 @@ class ChimenumGroup(click.Group):
                 sys.exit(code)
             return code
         env = Environment()
+        with terminate_on_sigterm():
+            try:
+                code = self._run(argv, env, prog_name, complete_var, **extra)
+                # A closed pipe must surface here, not in the interpreter's final flush.
+                env.stdout.flush()
+            except BrokenPipeError:
+                silence(env.stdout)
+                silence(env.stderr)
+                code = ExitCode.BROKEN_PIPE
+        if standalone_mode:
+            sys.exit(int(code))
+        return int(code)
+
+    def _run(
+        self,
+        argv: list[str],
+        env: Environment,
+        prog_name: str | None,
+        complete_var: str | None,
+        **extra: Any,
+    ) -> int:
         try:
             rv = super().main(
                 argv, prog_name or "chimenum", complete_var, standalone_mode=False, **extra
             )
-            code = rv if isinstance(rv, int) else 0
+            return rv if isinstance(rv, int) else 0
+        except BrokenPipeError:
+            raise
         except click.exceptions.Abort:
             env.error("interrupted")
-            code = ExitCode.INTERRUPTED
+            return ExitCode.INTERRUPTED
         except click.ClickException as exc:
-            exc.show(env.stderr)
-            code = exc.exit_code
+            show_usage_error(env, exc)
+            return exc.exit_code
         except (Interrupted, KeyboardInterrupt):
             env.error("interrupted")
-            code = ExitCode.INTERRUPTED
+            return ExitCode.INTERRUPTED
+        except Terminated:
+            env.error("terminated")
+            return ExitCode.TERMINATED
         except Exception as exc:
             failure = classify(exc)
             if "--debug" in argv:
                 import traceback
 
-                traceback.print_exception(exc, file=env.stderr)
+                from chimenum.debuglog import redact
+
+                env.stderr.write(redact("".join(traceback.format_exception(exc))))
             env.error(failure.message)
-            code = failure.exit_code
-        if standalone_mode:
-            sys.exit(int(code))
-        return int(code)
+            return failure.exit_code
+        finally:
+            # Only a --debug run imported it; --help must not pay for logging.
+            debuglog = sys.modules.get("chimenum.debuglog")
+            if debuglog is not None:
+                debuglog.uninstall()
+
+
+def show_usage_error(env: Environment, exc: click.ClickException) -> None:
+    """click's own error display, with any control characters from argv made visible."""
+    import io
+
+    from chimenum.render.sanitize import visible
+
+    buffer = io.StringIO()
+    exc.show(buffer)
+    env.stderr.write(visible(buffer.getvalue()))
+    env.stderr.flush()
 
     def complete_quietly(self, prog_name: str, complete_var: str, **extra: Any) -> int:
         """Answer the shell's completion request; errors and stderr output are swallowed."""
@@ -314,9 +357,8 @@ def cli() -> None:
 
 
 def report(env: Environment, phone_number_id: str, failure: Failure) -> None:
-    from chimenum.render.sanitize import inert
-
-    env.warn(f"error: {phone_number_id}: {failure.code}: {inert(failure.message)}")
+    # env.warn makes the whole line inert: the code and message may come from the service.
+    env.warn(f"error: {phone_number_id}: {failure.code}: {failure.message}")
 
 
 #: Invalid input lines reported one by one before the rest are summed up.

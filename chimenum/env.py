@@ -124,11 +124,19 @@ class Environment:
         self.stdout.write(text)
 
     def error(self, message: str) -> None:
-        """One diagnostic line on stderr; every line chimenum writes there goes through here."""
+        """One diagnostic line on stderr; every line chimenum writes there goes through here.
+
+        Messages carry text chimenum does not control (service error messages, a failing
+        ``credential_process``'s output), so they are made inert: a newline inside one is shown
+        as ``\\x0a`` and cannot forge a second line, an escape sequence cannot act.
+        """
+        from chimenum.render.sanitize import inert
+
+        line = f"chimenum: {inert(message.strip())}"
         if self.stderr_lines is not None:
-            self.stderr_lines(f"chimenum: {message}")
+            self.stderr_lines(line)
             return
-        self.stderr.write(f"chimenum: {message}\n")
+        self.stderr.write(line + "\n")
         self.stderr.flush()
 
     def warn(self, message: str) -> None:

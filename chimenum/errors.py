@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 class ExitCode(enum.IntEnum):
@@ -28,6 +29,8 @@ class ExitCode(enum.IntEnum):
     NETWORK = 11
     BAD_RESPONSE = 12
     INTERRUPTED = 130
+    BROKEN_PIPE = 141
+    TERMINATED = 143
 
 
 EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
@@ -45,11 +48,14 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.NETWORK: "network problem: endpoint unreachable, connection reset, timeout",
     ExitCode.BAD_RESPONSE: "the service answered with something that is not a valid response",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
+    ExitCode.BROKEN_PIPE: "the reader of stdout went away (e.g. | head); nothing on stderr",
+    ExitCode.TERMINATED: "terminated (SIGTERM); output already rendered is flushed",
 }
 
 #: When several ids fail differently, the exit code is the first of these that occurred:
 #: problems that affect every id (configuration, network, auth) outrank per-id answers.
 SEVERITY: tuple[ExitCode, ...] = (
+    ExitCode.TERMINATED,
     ExitCode.INTERRUPTED,
     ExitCode.INTERNAL,
     ExitCode.CONFIG,
@@ -170,12 +176,15 @@ def classify(exc: BaseException, endpoint: str | None = None) -> Failure:
                 exit_code = ExitCode.SERVICE_FAILURE
             elif status in (401, 403):
                 exit_code = ExitCode.FORBIDDEN if status == 403 else ExitCode.UNAUTHORIZED
-            elif 400 <= status < 500 and code:
+            elif 400 <= status < 500 and code and not code.isdigit():
                 exit_code = ExitCode.BAD_REQUEST
             else:
+                # botocore names an error without an AWS error code after its status: an
+                # answer from something that is not the API (a proxy, a wrong endpoint URL).
                 return Failure(
                     BAD_RESPONSE_ERROR,
-                    f"invalid response from the service{where}: HTTP {status} {code}".rstrip(),
+                    f"invalid response from the service{where}: HTTP {status} without an"
+                    " AWS error code (is the endpoint URL right?)",
                     ExitCode.BAD_RESPONSE,
                 )
         if exit_code is ExitCode.CONFIG:
@@ -205,21 +214,12 @@ def classify(exc: BaseException, endpoint: str | None = None) -> Failure:
     if isinstance(exc, bx.NoRegionError):
         return Failure(
             CONFIG_ERROR,
-            "no region configured (use --region, AWS_REGION or a profile's region)",
+            "no region configured, and the Chime SDK Voice API is regional"
+            " (use --region REGION, AWS_REGION, or a profile's region)",
             ExitCode.CONFIG,
         )
-    if isinstance(exc, (bx.ConnectTimeoutError, bx.ReadTimeoutError)):
-        return Failure(
-            NETWORK_ERROR,
-            f"timed out talking to {endpoint or 'the endpoint'}: {exc}",
-            ExitCode.NETWORK,
-        )
     if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectionClosedError, bx.HTTPClientError)):
-        return Failure(
-            NETWORK_ERROR,
-            f"network error talking to {endpoint or 'the endpoint'}: {exc}",
-            ExitCode.NETWORK,
-        )
+        return Failure(NETWORK_ERROR, network_message(exc, endpoint), ExitCode.NETWORK)
     if isinstance(exc, ResponseParserError):
         return Failure(
             BAD_RESPONSE_ERROR,
@@ -250,3 +250,34 @@ def classify(exc: BaseException, endpoint: str | None = None) -> Failure:
         f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
         ExitCode.INTERNAL,
     )
+
+
+def network_message(exc: BaseException, endpoint: str | None = None) -> str:
+    """One line naming the endpoint and what went wrong on the way to it."""
+    import botocore.exceptions as bx
+
+    kwargs = getattr(exc, "kwargs", {}) or {}
+    url = endpoint or _endpoint_of(str(kwargs.get("endpoint_url") or "")) or "the endpoint"
+    reason = kwargs.get("error")
+    chain = f"{reason!r} {reason}" if reason is not None else str(exc)
+    if isinstance(exc, bx.ConnectTimeoutError):
+        return f"timed out connecting to {url} (see --connect-timeout)"
+    if isinstance(exc, bx.ReadTimeoutError):
+        return f"timed out waiting for an answer from {url} (see --read-timeout)"
+    if isinstance(exc, bx.EndpointConnectionError):
+        if "NameResolutionError" in chain or "gaierror" in chain or "Failed to resolve" in chain:
+            host = urlsplit(url).hostname or url
+            return f"cannot resolve the host name {host!r} of {url}"
+        if "Connection refused" in chain:
+            return f"connection refused by {url}"
+        return f"cannot connect to {url}: {reason or exc}"
+    if isinstance(exc, bx.ConnectionClosedError):
+        if "reset" in chain.lower():
+            return f"the connection to {url} was reset before an answer arrived"
+        return f"{url} closed the connection before answering"
+    return f"network error talking to {url}: {reason or exc}"
+
+
+def _endpoint_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import json
 import random
 import re
@@ -41,8 +42,64 @@ API_ERRORS: dict[str, int] = {
     "ServiceUnavailableException": 503,
 }
 
-#: Faults that are not an API exception: broken answers and broken connections.
-WIRE_FAULTS = ("not-json", "wrong-shape", "empty-object", "truncated", "drop", "reset", "slow")
+#: Faults that are not an API exception: broken answers, broken connections, and hostile data.
+WIRE_FAULTS = (
+    "not-json",
+    "wrong-shape",
+    "empty-object",
+    "truncated",
+    "drop",
+    "reset",
+    "slow",
+    "hostile",
+    "hostile-error",
+)
+
+#: What a hostile string carries: SGR colour, rich markup (style and link), an OSC 8 hyperlink,
+#: an OSC window-title change, the one-byte C1 CSI (clear screen), carriage return, backspace,
+#: NUL, a bidi override, a line separator and a lone surrogate. Valid JSON, valid for the model.
+HOSTILE = (
+    "\x1b[31mred\x1b[0m [bold red]markup[/] [link=https://evil.example]link[/link]"
+    " \x1b]8;;https://evil.example\x1b\\osc8\x1b]8;;\x1b\\ \x1b]0;pwned\x07 \x9b2J"
+    " \r\x08\x00 \u202eevil\u202c \u2028 \ud800 back\\slash"
+)
+
+#: An error code for ``hostile-error`` (botocore cuts a code at its first ':', so none here).
+HOSTILE_CODE = "Evil\x1b[31m[bold red]Code[/]\x9b2J\u202e"
+
+
+def hostile_record(phone_number_id: str) -> dict[str, Any]:
+    """A number whose every string but its id (which must match the request) is hostile."""
+
+    def h(field: str) -> str:
+        return f"{field}:{HOSTILE}"
+
+    return {
+        "PhoneNumberId": phone_number_id,
+        "E164PhoneNumber": h("E164PhoneNumber"),
+        "PhoneNumberArn": h("PhoneNumberArn"),
+        "Name": h("Name"),
+        "OrderId": h("OrderId"),
+        "Country": h("Country"),
+        "Type": h("Type"),
+        "ProductType": h("ProductType"),
+        "Status": h("Status"),
+        "Capabilities": dict.fromkeys(
+            ("InboundCall", "OutboundCall", "InboundSMS", "OutboundSMS", "InboundMMS"), True
+        ),
+        "Associations": [
+            {
+                "Value": h("Associations.Value"),
+                "Name": h("Associations.Name"),
+                "AssociatedTimestamp": "2024-03-01T09:00:00.000Z",
+            }
+        ],
+        "CallingName": h("CallingName"),
+        "CallingNameStatus": h("CallingNameStatus"),
+        "CreatedTimestamp": "2024-02-28T17:45:12.345Z",
+        "UpdatedTimestamp": "2024-03-01T09:00:00.000Z",
+    }
+
 
 _AUTH = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<akid>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
@@ -370,9 +427,27 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return 0
         elif kind == "reset":
+            # Linger 0 and a close with no shutdown first: the client gets an RST, not a FIN.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            # The file objects hold references that keep the socket open; the handler's own
+            # final flush goes to a sink.
+            self.rfile.close()
+            self.wfile.close()
+            self.connection.close()
+            self.wfile = io.BytesIO()
             self.close_connection = True
             return 0
+        elif kind == "hostile" and phone_id is None:
+            with fake.lock:
+                ids = list(fake.records)
+            self._send_json(200, {"PhoneNumbers": [hostile_record(i) for i in ids]})
+        elif kind == "hostile":
+            self._send_json(200, {"PhoneNumber": hostile_record(phone_id or "")})
+        elif kind == "hostile-error":
+            # No x-amzn-ErrorType header: botocore takes the code from the body, hostile too.
+            error = {"Code": HOSTILE_CODE, "Message": f"Message:{HOSTILE}"}
+            self._send(400, json.dumps(error).encode())
+            return 400
         return 200
 
 

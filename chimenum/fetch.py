@@ -14,6 +14,18 @@ unlimited until the first throttle, then cut on throttling and raised again on s
 so a large batch against a throttling API runs at about the API's rate instead of hammering it
 and losing ids.
 
+Network failures follow a stricter policy, so that an unreachable endpoint fails within about
+``--connect-timeout`` (5 s by default) instead of ``max_attempts`` times that:
+
+- a connection that is refused, a host name that does not resolve, and a connect timeout are
+  never retried; and until the endpoint has answered once, they end the whole run (exit 11)
+  rather than being reported for every id of a batch;
+- a read timeout is not retried (the service got the request and is slow: waiting again would
+  double the wait);
+- a connection dropped or reset before the answer (a keep-alive connection recycled by a load
+  balancer, usually) is retried, at most :data:`MAX_CONNECTION_ATTEMPTS` tries in all;
+- an answer cut off mid-body, or not JSON, or of the wrong shape, is not retried: exit 12.
+
 In a batch, an id waiting out its backoff waits in the work queue, not in a worker, so the
 workers keep fetching other ids meanwhile. Workers are daemon threads, their waits end when the
 run is stopped, so an interrupted batch stops at once: nothing keeps the process alive after
@@ -23,6 +35,7 @@ Ctrl-C.
 from __future__ import annotations
 
 import heapq
+import http.client
 import random
 import threading
 import time
@@ -35,6 +48,8 @@ from chimenum.records import check_phone_number
 
 DEFAULT_CONCURRENCY = 16
 DEFAULT_MAX_ATTEMPTS = 8
+#: Tries per id when the connection is dropped or reset before an answer arrives.
+MAX_CONNECTION_ATTEMPTS = 3
 
 
 # Result and Backoff are plain classes, not dataclasses: generating a dataclass costs ~1 ms of
@@ -299,6 +314,8 @@ class Fetcher:
         self.stopped = threading.Event()
         self._pending: deque[_Slot] = deque()
         self.sleep = sleep or self.stopped.wait
+        #: Whether the endpoint has answered at all (see the network policy above).
+        self.reached = False
         output_shape = client.meta.service_model.operation_model("GetPhoneNumber").output_shape
         assert output_shape is not None
         self.output_shape = output_shape
@@ -323,14 +340,25 @@ class Fetcher:
     def _attempt(self, phone_number_id: str) -> tuple[Result, bool]:
         """One request; returns the result and whether trying again could change it."""
         import botocore.exceptions as bx
+        import urllib3.exceptions
+
+        truncated = (
+            bx.ResponseStreamingError,
+            urllib3.exceptions.ProtocolError,
+            http.client.IncompleteRead,
+        )
 
         try:
             try:
                 parsed = self.client.get_phone_number(PhoneNumberId=phone_number_id)
+            except truncated as exc:
+                # Raised while reading the body (botocore reads it outside its own error
+                # handling): the connection ended before Content-Length bytes arrived.
+                raise MalformedResponse(f"the answer was cut off ({exc})") from exc
             except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
                 # Raised from inside botocore's parser: the body did not fit the model at all.
                 raise MalformedResponse(
-                    f"unparseable answer ({type(exc).__name__}: {exc})"
+                    f"the answer does not fit the API model ({type(exc).__name__}: {exc})"
                 ) from exc
             document = check_phone_number(self.output_shape, parsed, phone_number_id)
         except (bx.BotoCoreError, bx.ClientError, MalformedResponse) as exc:
@@ -338,9 +366,22 @@ class Fetcher:
             if failure.exit_code is ExitCode.CONFIG:
                 # No credentials or an expired session: every other id would fail the same way.
                 raise ChimenumError(failure) from exc
+            if not self.reached and isinstance(exc, bx.ConnectionError):
+                # Refused, unresolvable or connect timeout, and never reached: the same for all.
+                raise ChimenumError(failure) from exc
+            if isinstance(exc, bx.ClientError):
+                self.reached = True
             retry = failure.retryable or isinstance(exc, bx.ConnectionClosedError)
             return Result(phone_number_id, failure=failure), retry
+        self.reached = True
         return Result(phone_number_id, document=document), False
+
+    def _may_retry(self, result: Result, retry: bool, attempts: int) -> bool:
+        """Whether to try again after ``attempts`` tries ended in ``result``."""
+        limit = self.max_attempts
+        if result.failure is not None and result.failure.exit_code is ExitCode.NETWORK:
+            limit = min(limit, MAX_CONNECTION_ATTEMPTS)
+        return retry and attempts < limit
 
     def _try(self, phone_number_id: str) -> tuple[Result, bool]:
         """One attempt, in its turn under the rate limit; tells the limiter how it went."""
@@ -364,7 +405,7 @@ class Fetcher:
         while True:
             result, retry = self._try(phone_number_id)
             attempt += 1
-            if not retry or attempt >= self.max_attempts:
+            if not self._may_retry(result, retry, attempt):
                 return result
             self.sleep(self.backoff.delay(attempt))
 
@@ -396,7 +437,7 @@ class Fetcher:
                 try:
                     result, retry = self._try(slot.phone_number_id)
                     slot.attempts += 1
-                    if retry and slot.attempts < self.max_attempts:
+                    if self._may_retry(result, retry, slot.attempts):
                         # Back off without holding the worker: it takes other ids meanwhile.
                         work.retry(slot, time.monotonic() + self.backoff.delay(slot.attempts))
                         continue

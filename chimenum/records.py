@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from chimenum.errors import MalformedResponse
@@ -78,11 +80,38 @@ def _default(value: object) -> object:
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
+#: Characters JSON may carry raw but a terminal could act on (DEL, C1 controls such as the
+#: one-byte CSI U+009B, bidi overrides and other format characters, line/paragraph separators)
+#: or an encoder cannot write (lone surrogates). ``json.dumps`` already escapes C0 controls.
+_JSON_UNSAFE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_NON_ASCII_OR_DEL = re.compile(r"[^\x00-\x7e]")
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    ch = match.group()
+    if unicodedata.category(ch) not in _JSON_UNSAFE:
+        return ch
+    code = ord(ch)
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
 def to_json(doc: Any, *, indent: int | None = 4) -> str:
-    """Serialise the way the AWS CLI v2 does: 4-space indent, ISO 8601 timestamps with offset."""
+    """Serialise the way the AWS CLI v2 does: 4-space indent, ISO 8601 timestamps with offset.
+
+    Unlike the AWS CLI, characters a terminal could act on are written as ``\\uXXXX`` escapes:
+    the parsed value is the same, and ``--json`` in a terminal cannot be used to inject escape
+    sequences. Outside strings JSON has no such characters, so escaping is always valid.
+    """
     if indent is None:
-        return json.dumps(doc, default=_default, ensure_ascii=False, separators=(",", ":"))
-    return json.dumps(doc, default=_default, ensure_ascii=False, indent=indent)
+        text = json.dumps(doc, default=_default, ensure_ascii=False, separators=(",", ":"))
+    else:
+        text = json.dumps(doc, default=_default, ensure_ascii=False, indent=indent)
+    return (
+        _NON_ASCII_OR_DEL.sub(_json_escape, text) if not text.isascii() or "\x7f" in text else text
+    )
 
 
 def jsonable(doc: Any) -> Any:

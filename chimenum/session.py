@@ -14,6 +14,7 @@ single attempt and fetch owns the whole policy.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -121,7 +122,9 @@ def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseCl
         "data_loader", _data_loader(session.get_config_variable("data_path"))
     )
     if settings.debug:
-        session.set_debug_logger("botocore")
+        from chimenum import debuglog
+
+        debuglog.install(sys.stderr)
     endpoint_url = settings.endpoint_url
     region: str | None
     if settings.demo:
@@ -132,6 +135,7 @@ def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseCl
         region = settings.region or CHIME_GLOBAL_REGION
     else:
         region = resolve_region(settings, session.get_config_variable("region"))
+        resolve_credentials(session, debug=settings.debug)
     if settings.api == "chime":
         region = CHIME_GLOBAL_REGION
     config = Config(
@@ -144,4 +148,67 @@ def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseCl
     kwargs: dict[str, Any] = {"region_name": region, "config": config}
     if endpoint_url:
         kwargs["endpoint_url"] = endpoint_url
-    return session.create_client(settings.service_name, **kwargs)
+    client = session.create_client(settings.service_name, **kwargs)
+    from chimenum.wire import check_body
+
+    client.meta.events.register("before-parse", check_body)
+    return client
+
+
+def resolve_credentials(session: Any, *, debug: bool = False) -> None:
+    """Resolve the credentials now, before any request, and fail with a hint a person can act on.
+
+    botocore would resolve them on the first request, from inside the request path and without
+    the profile's name at hand; resolving here turns an expired SSO token, a failing
+    ``credential_process`` or a missing profile into one exit-10 line naming the fix. A
+    ``--debug`` run also learns the secret values it must redact.
+    """
+    import botocore.exceptions as bx
+
+    from chimenum.errors import CONFIG_ERROR, ChimenumError, ExitCode, Failure, classify
+
+    profile = session.profile
+    named = f" of profile {profile!r}" if profile else ""
+    try:
+        credentials = session.get_credentials()
+        if credentials is None:
+            raise bx.NoCredentialsError()
+        frozen = credentials.get_frozen_credentials()
+    except (bx.ProfileNotFound, bx.NoCredentialsError):
+        raise
+    except (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError, bx.TokenRetrievalError) as exc:
+        login = f"aws sso login --profile {profile}" if profile else "aws sso login"
+        raise ChimenumError(
+            Failure(
+                CONFIG_ERROR,
+                f"the SSO session{named} has expired or is invalid (run: {login})",
+                ExitCode.CONFIG,
+            )
+        ) from exc
+    except Exception as exc:
+        failure = classify(exc)
+        if failure.exit_code is not ExitCode.CONFIG:
+            # botocore lets some failures out raw, e.g. a credential_process printing non-JSON.
+            failure = Failure(CONFIG_ERROR, f"{type(exc).__name__}: {exc}", ExitCode.CONFIG)
+        if "credential_process" in _profile_config(session):
+            reason = (
+                "it did not print a JSON credentials document"
+                if isinstance(exc, ValueError)
+                else failure.message
+            )
+            message = f"the credential_process{named} failed: {reason}"
+        else:
+            message = f"could not load the credentials{named}: {failure.message}"
+        raise ChimenumError(Failure(CONFIG_ERROR, message, ExitCode.CONFIG)) from exc
+    if debug:
+        from chimenum import debuglog
+
+        debuglog.add_secrets([frozen.secret_key, frozen.token])
+
+
+def _profile_config(session: Any) -> dict[str, Any]:
+    try:
+        config = session.get_scoped_config()
+    except Exception:
+        return {}
+    return config if isinstance(config, dict) else {}

@@ -25,6 +25,21 @@ def _escape(ch: str) -> str:
     return f"\\U{code:08x}"
 
 
+def visible(text: str) -> str:
+    """``text`` with the characters a terminal could act on escaped, backslashes left alone.
+
+    For text the user typed (click's usage errors quote argv): escapes cannot be forged there by
+    anyone but the user, and ``'\\x1b'`` in an echoed ``repr`` should stay readable. Newlines
+    are kept: usage messages span lines.
+    """
+    if _FAST_SAFE.fullmatch(text.replace("\\", "").replace("\n", "")):
+        return text
+    return "".join(
+        _escape(ch) if ch != "\n" and unicodedata.category(ch) in _UNSAFE_CATEGORIES else ch
+        for ch in text
+    )
+
+
 def inert(value: object) -> str:
     """``str(value)`` with every character a terminal could act on shown as an escape."""
     text = value if isinstance(value, str) else str(value)
