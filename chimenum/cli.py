@@ -24,7 +24,14 @@ from chimenum.errors import (
     most_severe,
 )
 from chimenum.session import Settings
-from chimenum.signals import Terminated, silence, terminate_on_sigterm
+from chimenum.signals import (
+    ReaderGone,
+    Terminated,
+    end_now,
+    reader_gone_on_broken_pipe,
+    silence,
+    terminate_on_sigterm,
+)
 
 if TYPE_CHECKING:
     from chimenum.fetch import Result
@@ -39,6 +46,16 @@ EXIT_CODES_HELP = (
         "\n10, 11, 5, 6, 12, 9, 8, 7, 4, 3."
     )
 )
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds in a range; unlike ``FloatRange``, ``nan`` is refused."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -107,7 +124,7 @@ def aws_options(f: F) -> F:
         ),
         click.option(
             "--connect-timeout",
-            type=click.FloatRange(0.1, 300),
+            type=Seconds(0.1, 300),
             metavar="SECONDS",
             expose_value=False,
             callback=_store,
@@ -115,7 +132,7 @@ def aws_options(f: F) -> F:
         ),
         click.option(
             "--read-timeout",
-            type=click.FloatRange(0.1, 900),
+            type=Seconds(0.1, 900),
             metavar="SECONDS",
             expose_value=False,
             callback=_store,
@@ -202,12 +219,6 @@ class Interrupted(Exception):
 class ChimenumGroup(click.Group):
     """Turns every way a run can end into one stderr line and a documented exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except KeyboardInterrupt:
-            raise Interrupted from None
-
     def main(
         self,
         args: Sequence[str] | None = None,
@@ -230,7 +241,7 @@ class ChimenumGroup(click.Group):
                 code = self._run(argv, env, prog_name, complete_var, **extra)
                 # A closed pipe must surface here, not in the interpreter's final flush.
                 env.stdout.flush()
-            except BrokenPipeError:
+            except (BrokenPipeError, ReaderGone):
                 silence(env.stdout)
                 silence(env.stderr)
                 code = ExitCode.BROKEN_PIPE
@@ -251,7 +262,7 @@ class ChimenumGroup(click.Group):
                 argv, prog_name or "chimenum", complete_var, standalone_mode=False, **extra
             )
             return rv if isinstance(rv, int) else 0
-        except BrokenPipeError:
+        except (BrokenPipeError, ReaderGone):
             raise
         except click.exceptions.Abort:
             env.error("interrupted")
@@ -280,6 +291,23 @@ class ChimenumGroup(click.Group):
             debuglog = sys.modules.get("chimenum.debuglog")
             if debuglog is not None:
                 debuglog.uninstall()
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with reader_gone_on_broken_pipe():  # --help and --version write while parsing
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            with reader_gone_on_broken_pipe():
+                return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted from None
 
 
 def show_usage_error(env: Environment, exc: click.ClickException) -> None:
@@ -566,4 +594,8 @@ def completion(shell: str) -> None:
 
 
 def main() -> None:
-    cli.main(prog_name="chimenum")
+    """The console script."""
+    code = cli.main(prog_name="chimenum", standalone_mode=False)
+    if code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED):
+        end_now(code)
+    sys.exit(code)

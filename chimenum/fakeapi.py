@@ -305,8 +305,9 @@ class _Server(ThreadingHTTPServer):
     fake: FakeChime
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that hangs up (an interrupted batch) is normal here, not worth a traceback.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
+        # A client that hangs up (a timeout, an interrupted batch) is normal here, not worth a
+        # traceback.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             super().handle_error(request, client_address)
 
 

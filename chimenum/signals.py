@@ -10,6 +10,8 @@
   already rendered is flushed, ``chimenum: terminated`` goes to stderr, and the exit code is 143
   (128 + SIGTERM).
 - SIGINT keeps Python's default, ``KeyboardInterrupt``: exit 130.
+- After either, the console script exits at once (:func:`end_now`) rather than wait for requests
+  still in flight on worker threads.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
@@ -26,6 +29,22 @@ from typing import TextIO
 class Terminated(BaseException):
     """SIGTERM arrived. A ``BaseException``, like ``KeyboardInterrupt``, so that no
     ``except Exception`` in botocore or urllib3 swallows it on the way out."""
+
+
+class ReaderGone(Exception):
+    """A write to stdout or stderr found the pipe closed.
+
+    ``BrokenPipeError`` is converted to this on its way out of a command, because click catches
+    ``EPIPE`` itself and exits 1 even when asked not to handle errors.
+    """
+
+
+@contextlib.contextmanager
+def reader_gone_on_broken_pipe() -> Iterator[None]:
+    try:
+        yield
+    except BrokenPipeError as exc:
+        raise ReaderGone from exc
 
 
 def _raise_terminated(signum: int, frame: FrameType | None) -> None:
@@ -60,3 +79,16 @@ def silence(stream: TextIO) -> None:
         os.dup2(devnull, fd)
     finally:
         os.close(devnull)
+
+
+def end_now(code: int) -> None:
+    """Exit at once with ``code`` after an interrupt, once what was rendered is flushed.
+
+    A batch interrupted mid-way still has requests in flight on worker threads, and the
+    interpreter joins them before it exits: up to ``--read-timeout`` seconds of waiting after
+    Ctrl-C or SIGTERM. Only the console script calls this, never an in-process run.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
