@@ -218,7 +218,7 @@ def classify(exc: BaseException, endpoint: str | None = None) -> Failure:
             " (use --region REGION, AWS_REGION, or a profile's region)",
             ExitCode.CONFIG,
         )
-    if isinstance(exc, (bx.EndpointConnectionError, bx.ConnectionClosedError, bx.HTTPClientError)):
+    if isinstance(exc, (bx.ConnectionError, bx.HTTPClientError)):
         return Failure(NETWORK_ERROR, network_message(exc, endpoint), ExitCode.NETWORK)
     if isinstance(exc, ResponseParserError):
         return Failure(

@@ -1,0 +1,270 @@
+"""Malformed answers and network faults: a loud, named failure with the documented exit code.
+
+Every fault is injected into the loopback fake (or is a loopback socket that behaves like a
+broken endpoint); nothing leaves the machine. DNS failures use the reserved ``.invalid`` TLD,
+which no resolver answers.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from chimenum.fakeapi import FakeChime
+
+ONE = "+12065550100"
+
+
+def one_line(stderr: str) -> str:
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+# -- malformed answers: exit 12 ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ("not-json", "HTTP 200 body is not JSON (text/html): '<html><body>Service temporarily"),
+        ("wrong-shape", "response.PhoneNumber.PhoneNumberId should be a string, got integer"),
+        ("empty-object", "response has no PhoneNumber.PhoneNumberId"),
+        ("truncated", "the answer was cut off: 373 of 746 bytes arrived"),
+    ],
+)
+@pytest.mark.parametrize("output", ["table", "json", "ndjson"])
+def test_malformed_answer_exits_12_with_one_line(
+    fake: FakeChime, chimenum, kind: str, says: str, output: str
+) -> None:
+    fake.inject("*", kind)
+    run = chimenum("get", ONE, "-o", output)
+    assert run.exit_code == 12
+    line = one_line(run.stderr)
+    assert line.startswith(f"chimenum: error: {ONE}: InvalidResponse: invalid response from")
+    assert fake.url in line
+    assert says in line
+    if output == "ndjson":  # a failed id is an error object in the stream
+        assert json.loads(run.stdout)["ErrorCode"] == "InvalidResponse"
+    else:
+        assert run.stdout == ""
+    assert len(fake.requests) == 1, "a malformed answer is not retried"
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"CallingName": 42}, "response.PhoneNumber.CallingName should be a string, got integer"),
+        ({"Associations": [{"Name": []}]}, ".Associations[0].Name should be a string, got list"),
+        ({"Capabilities": {"InboundCall": "yes"}}, ".InboundCall should be a boolean, got string"),
+        ({"CreatedTimestamp": True}, ".CreatedTimestamp should be a timestamp, got boolean"),
+        ({"CreatedTimestamp": "last week"}, "does not fit the API model"),
+        ({"Associations": {"Name": "x"}}, ".Associations should be a list, got object"),
+        ({"PhoneNumberId": 12}, ".PhoneNumberId should be a string, got integer"),
+    ],
+)
+def test_wrong_types_inside_a_valid_shape_exit_12(
+    fake: FakeChime, chimenum, change: dict[str, object], says: str
+) -> None:
+    fake.records[ONE] = {**fake.records[ONE], **change}
+    run = chimenum("get", ONE, "--json")
+    assert run.exit_code == 12
+    assert says in one_line(run.stderr)
+    assert run.stdout == ""
+
+
+def test_answer_for_another_number_exits_12(fake: FakeChime, chimenum) -> None:
+    fake.records[ONE] = {**fake.records["+12065550101"]}
+    run = chimenum("get", ONE, "--json")
+    assert run.exit_code == 12
+    assert "asked for +12065550100 but the answer is for '+12065550101'" in run.stderr
+
+
+def test_in_a_batch_the_malformed_id_is_an_error_object(fake: FakeChime, chimenum) -> None:
+    fake.inject("+12065550101", "not-json")
+    run = chimenum("get", ONE, "+12065550101", "--json")
+    assert run.exit_code == 12
+    doc = json.loads(run.stdout)
+    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == [ONE]
+    (error,) = doc["PhoneNumberErrors"]
+    assert error["ErrorCode"] == "InvalidResponse"
+    assert "not JSON" in error["ErrorMessage"]
+
+
+def test_an_error_status_without_an_aws_error_code_exits_12(chimenum, monkeypatch) -> None:
+    """A 404 HTML page (a proxy, a wrong --endpoint-url) is not the API's NotFoundException."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class NotTheApi(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<html>404 Not Found</html>"
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), NotTheApi)
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        run = chimenum("get", ONE, "--endpoint-url", url)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert run.exit_code == 12
+    assert "HTTP 404 without an AWS error code (is the endpoint URL right?)" in one_line(run.stderr)
+
+
+# -- network faults: exit 11, the endpoint named -------------------------------------------
+
+
+@pytest.fixture
+def refused_url() -> str:
+    """A loopback port nothing listens on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def unanswered_url() -> Iterator[str]:
+    """A loopback port whose accept queue is full: a connect there hangs until it times out."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        try:
+            filler.connect(("127.0.0.1", port))
+        except BlockingIOError:
+            pass
+        fillers.append(filler)
+    time.sleep(0.1)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        for filler in fillers:
+            filler.close()
+        server.close()
+
+
+def test_connection_refused(chimenum, refused_url: str) -> None:
+    run = chimenum("get", ONE, "--endpoint-url", refused_url)
+    assert run.exit_code == 11
+    assert one_line(run.stderr) == f"chimenum: connection refused by {refused_url}"
+    assert run.stdout == ""
+
+
+def test_dns_failure_names_the_host(chimenum) -> None:
+    run = chimenum("get", ONE, "--endpoint-url", "http://chime.chimenum-test.invalid")
+    assert run.exit_code == 11
+    assert one_line(run.stderr) == (
+        "chimenum: cannot resolve the host name 'chime.chimenum-test.invalid'"
+        " of http://chime.chimenum-test.invalid"
+    )
+
+
+def test_connect_timeout_is_honoured_and_not_retried(chimenum, unanswered_url: str) -> None:
+    started = time.monotonic()
+    run = chimenum("get", ONE, "--endpoint-url", unanswered_url, "--connect-timeout", "0.5")
+    elapsed = time.monotonic() - started
+    assert run.exit_code == 11
+    assert one_line(run.stderr) == (
+        f"chimenum: timed out connecting to {unanswered_url} (see --connect-timeout)"
+    )
+    assert elapsed < 3, "one try, not max-attempts tries"
+
+
+def test_unreachable_endpoint_ends_a_batch_at_once(chimenum, unanswered_url: str) -> None:
+    """Until the endpoint has answered once, an unreachable one fails the whole run, once."""
+    ids = [f"+1206555{n:04d}" for n in range(100, 164)]
+    started = time.monotonic()
+    run = chimenum(
+        "get", *ids, "--json", "--endpoint-url", unanswered_url, "--connect-timeout", "0.5"
+    )
+    elapsed = time.monotonic() - started
+    assert run.exit_code == 11
+    assert one_line(run.stderr).startswith(f"chimenum: timed out connecting to {unanswered_url}")
+    assert elapsed < 5, "64 ids at concurrency 16 must not wait 4 x connect-timeout"
+
+
+def test_read_timeout_from_a_slow_service(fake: FakeChime, chimenum) -> None:
+    fake.inject("*", "slow", delay=3)
+    started = time.monotonic()
+    run = chimenum("get", ONE, "--read-timeout", "0.3")
+    assert time.monotonic() - started < 2.5
+    assert run.exit_code == 11
+    assert one_line(run.stderr) == (
+        f"chimenum: error: {ONE}: NetworkError: timed out waiting for an answer from"
+        f" {fake.url} (see --read-timeout)"
+    )
+    assert len(fake.requests) == 1, "a read timeout is not retried"
+
+
+@pytest.mark.parametrize(
+    ("kind", "says"),
+    [
+        ("drop", "closed the connection before answering"),
+        ("reset", "was reset before an answer arrived"),
+    ],
+)
+def test_dropped_or_reset_connection_retried_three_times_then_exit_11(
+    fake: FakeChime, chimenum, kind: str, says: str
+) -> None:
+    fake.inject("*", kind)
+    run = chimenum("get", ONE, "--json")
+    assert run.exit_code == 11
+    line = one_line(run.stderr)
+    assert line.startswith(f"chimenum: error: {ONE}: NetworkError: ")
+    assert fake.url in line
+    assert says in line
+    assert len(fake.requests) == 3
+
+
+def test_a_dropped_connection_then_an_answer_succeeds(fake: FakeChime, chimenum) -> None:
+    fake.inject("*", "drop", times=1)
+    run = chimenum("get", ONE, "--json")
+    assert run.exit_code == 0, run.stderr
+    assert json.loads(run.stdout)["PhoneNumber"]["PhoneNumberId"] == ONE
+    assert len(fake.requests) == 2
+
+
+def test_once_reached_a_network_fault_is_per_id(fake: FakeChime, chimenum) -> None:
+    fake.inject("+12065550101", "reset")
+    run = chimenum("get", ONE, "+12065550101", "--json", "--concurrency", "1")
+    assert run.exit_code == 11
+    doc = json.loads(run.stdout)
+    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == [ONE]
+    assert doc["PhoneNumberErrors"][0]["ErrorCode"] == "NetworkError"
+
+
+@pytest.mark.parametrize("value", ["nan", "0", "-1", "inf", "soon"])
+def test_timeouts_must_be_sensible_numbers(fake: FakeChime, chimenum, value: str) -> None:
+    for option in ("--connect-timeout", "--read-timeout"):
+        run = chimenum("get", ONE, option, value)
+        assert run.exit_code == 2, (option, value)
+        assert f"Invalid value for '{option}'" in run.stderr
+    assert fake.requests == []
+
+
+def test_timeout_defaults_are_documented(chimenum) -> None:
+    out = chimenum("get", "--help").stdout
+    assert "Seconds to wait for a connection (default: 5)." in out
+    assert "Seconds to wait for an answer (default: 15)." in out
+    from chimenum.session import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
+
+    assert (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT) == (5.0, 15.0)
