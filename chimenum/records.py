@@ -92,6 +92,9 @@ def _json_escape(match: re.Match[str]) -> str:
     if unicodedata.category(ch) not in _JSON_UNSAFE:
         return ch
     code = ord(ch)
+    if 0xD800 <= code <= 0xDFFF:
+        # A lone surrogate is no character: UTF-8 cannot carry it and jq rejects its escape.
+        return "\ufffd"
     if code > 0xFFFF:
         code -= 0x10000
         return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
@@ -103,7 +106,8 @@ def to_json(doc: Any, *, indent: int | None = 4) -> str:
 
     Unlike the AWS CLI, characters a terminal could act on are written as ``\\uXXXX`` escapes:
     the parsed value is the same, and ``--json`` in a terminal cannot be used to inject escape
-    sequences. Outside strings JSON has no such characters, so escaping is always valid.
+    sequences. Outside strings JSON has no such characters, so escaping is always valid. A lone
+    surrogate (which JSON can name but is not a character) becomes U+FFFD, as jq would show it.
     """
     if indent is None:
         text = json.dumps(doc, default=_default, ensure_ascii=False, separators=(",", ":"))

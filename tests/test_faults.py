@@ -7,6 +7,7 @@ which no resolver answers.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -148,10 +149,8 @@ def unanswered_url() -> Iterator[str]:
     for _ in range(4):
         filler = socket.socket()
         filler.setblocking(False)
-        try:
+        with contextlib.suppress(BlockingIOError):
             filler.connect(("127.0.0.1", port))
-        except BlockingIOError:
-            pass
         fillers.append(filler)
     time.sleep(0.1)
     try:
