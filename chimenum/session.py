@@ -135,9 +135,15 @@ def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseCl
         region = settings.region or CHIME_GLOBAL_REGION
     else:
         region = resolve_region(settings, session.get_config_variable("region"))
-        resolve_credentials(session, debug=settings.debug)
     if settings.api == "chime":
         region = CHIME_GLOBAL_REGION
+    if not region:
+        import botocore.exceptions
+
+        # Said before credentials are looked at: it is the first thing to fix.
+        raise botocore.exceptions.NoRegionError()
+    if not settings.demo:
+        resolve_credentials(session, debug=settings.debug)
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},
         max_pool_connections=max_pool_connections,
