@@ -132,6 +132,9 @@ class Environment:
         """
         from chimenum.render.sanitize import inert
 
+        debuglog = sys.modules.get("chimenum.debuglog")
+        if debuglog is not None:  # a --debug run: its secrets stay hidden here too
+            message = debuglog.redact(message)
         line = f"chimenum: {inert(message.strip())}"
         if self.stderr_lines is not None:
             self.stderr_lines(line)
