@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 ColorChoice = Literal["auto", "always", "never"]
 
+WRITE_CHUNK = 1 << 16
+
 
 def _isatty(stream: TextIO) -> bool:
     try:
@@ -121,7 +123,11 @@ class Environment:
         self.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
 
     def write(self, text: str) -> None:
-        self.stdout.write(text)
+        # Large output goes out in pieces: when the reader of a pipe goes away in the middle of
+        # one huge write, Python reports the partial write as a success and the loss would go
+        # unnoticed; the next piece fails with BrokenPipeError, which the CLI turns into 141.
+        for start in range(0, len(text), WRITE_CHUNK):
+            self.stdout.write(text[start : start + WRITE_CHUNK])
 
     def error(self, message: str) -> None:
         """One diagnostic line on stderr; every line chimenum writes there goes through here.

@@ -139,9 +139,7 @@ def test_debug_logging_ends_with_the_run(fake: FakeChime, chimenum, planted: Non
         ("aws_secret_access_key = wJalrXUtnFEMI/K7MDENG", ("wJalrXUtnFEMI/K7MDENG",)),
     ],
 )
-def test_redaction_recognises_secrets_it_was_not_told(
-    logged: str, secret: tuple[str, ...]
-) -> None:
+def test_redaction_recognises_secrets_it_was_not_told(logged: str, secret: tuple[str, ...]) -> None:
     from chimenum.debuglog import redact
 
     text = redact(logged)

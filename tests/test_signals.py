@@ -1,0 +1,142 @@
+"""Pipes and signals, on the installed console script in a subprocess, as a shell runs it.
+
+- ``chimenum get ... | head -1`` ends quietly: nothing on stderr, exit 141 (128 + SIGPIPE).
+- SIGINT (Ctrl-C): ``chimenum: interrupted``, exit 130, no traceback.
+- SIGTERM: ``chimenum: terminated``, exit 143, what was rendered is flushed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from chimenum.demo import sample_numbers
+from chimenum.fakeapi import FakeChime, generate_numbers
+
+ONE = "+12065550100"
+MANY = 600
+
+
+@pytest.fixture
+def big(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeChime, list[str]]]:
+    """A fake holding enough numbers that the output overflows a pipe's buffer (64 KiB)."""
+    numbers = list(generate_numbers(MANY))
+    with FakeChime([*sample_numbers(), *numbers]) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME", server.url)
+        yield server, [n["PhoneNumberId"] for n in numbers]
+
+
+def wait_for_request(fake: FakeChime, phone_number_id: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while phone_number_id not in fake.requested_ids():
+        assert time.monotonic() < deadline, "the request never arrived"
+        time.sleep(0.02)
+    time.sleep(0.1)  # let the process settle into waiting for the answer
+
+
+@pytest.mark.parametrize("output", ["table", "ndjson", "json"])
+def test_reader_going_away_ends_quietly(
+    big: tuple[FakeChime, list[str]], chimenum_exe: str, output: str
+) -> None:
+    _, ids = big
+    proc = subprocess.Popen(
+        [chimenum_exe, "get", *ids, "-o", output],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()  # what `head -1` does after its line
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141
+    assert first
+    assert err == b"", err.decode()
+
+
+def test_pipe_into_head_in_a_shell(big: tuple[FakeChime, list[str]], chimenum_exe: str) -> None:
+    bash = shutil.which("bash")
+    assert bash
+    _, ids = big
+    script = f'"{chimenum_exe}" get "$@" -o ndjson | head -1; echo "status=${{PIPESTATUS[0]}}" >&2'
+    proc = subprocess.run(
+        [bash, "-c", script, "bash", *ids], capture_output=True, text=True, timeout=60
+    )
+    assert proc.stdout.count("\n") == 1
+    assert proc.stdout.startswith('{"PhoneNumber":')
+    assert proc.stderr == "status=141\n"
+
+
+def test_small_output_into_head_exits_0(fake: FakeChime, chimenum_exe: str) -> None:
+    """Output that fits the pipe was delivered whole: nothing broke, exit 0."""
+    proc = subprocess.run(
+        f'"{chimenum_exe}" get {ONE} --json | head -1',
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.stdout == "{\n"
+    assert proc.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("signum", "code", "message"),
+    [
+        (signal.SIGINT, 130, "chimenum: interrupted"),
+        (signal.SIGTERM, 143, "chimenum: terminated"),
+    ],
+    ids=["SIGINT", "SIGTERM"],
+)
+def test_signal_while_waiting_for_one_answer(
+    fake: FakeChime, chimenum_exe: str, signum: int, code: int, message: str
+) -> None:
+    fake.inject("*", "slow", delay=30)
+    proc = subprocess.Popen(
+        [chimenum_exe, "get", ONE], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    wait_for_request(fake, ONE)
+    started = time.monotonic()
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == code
+    assert time.monotonic() - started < 5
+    assert err.strip() == message
+    assert "Traceback" not in err
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"]
+)
+def test_signal_during_a_batch_ends_at_once_and_flushes(
+    fake: FakeChime, chimenum_exe: str, signum: int, code: int
+) -> None:
+    """Requests still in flight on worker threads do not hold the exit back."""
+    ids = [f"+1206555{n:04d}" for n in range(100, 111)]
+    fake.inject(ids[-1], "slow", delay=30)
+    proc = subprocess.Popen(
+        [chimenum_exe, "get", *ids, "-o", "ndjson"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for_request(fake, ids[-1])
+    started = time.monotonic()
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == code
+    assert time.monotonic() - started < 5, "did not wait for the slow request"
+    assert len(out.splitlines()) == len(ids) - 1, "every finished id was written"
+    assert "Traceback" not in err
+    assert "Exception ignored" not in err
+
+
+def test_sigterm_handler_is_restored_after_an_in_process_run(fake: FakeChime, chimenum) -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    assert chimenum("get", ONE, "--json").exit_code == 0
+    assert signal.getsignal(signal.SIGTERM) == before
