@@ -13,6 +13,7 @@ characters nor rich markup in data can act on the terminal.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,11 @@ def styled(value: object, style: str = "") -> Text:
     return Text(inert(value), style=style)
 
 
+def _list(value: object) -> list[Any]:
+    """A list from the API, or none: renderers must survive any value (records.py checks)."""
+    return value if isinstance(value, list) else []
+
+
 def status_text(value: object) -> Text:
     return styled(value, STATUS_STYLES.get(value, "magenta") if isinstance(value, str) else "")
 
@@ -96,11 +102,18 @@ class TableRenderer(Renderer):
     def timestamp(self, value: object, *, with_age: bool = True, date_only: bool = False) -> Text:
         if not isinstance(value, dt.datetime):
             return styled(value)
-        when = value.astimezone(dt.timezone.utc) if self.options.utc else value.astimezone()
+        try:
+            when = value.astimezone(dt.timezone.utc) if self.options.utc else value.astimezone()
+        except (OverflowError, ValueError, OSError):
+            # A date at the edge of the calendar (0001-01-01T00:00Z from a broken backend)
+            # cannot move to another zone: show it in the zone it came in.
+            when = value
         shown = when.strftime("%Y-%m-%d" if date_only else "%Y-%m-%d %H:%M:%S %Z")
-        text = Text(shown)
+        text = Text(inert(shown))
         if with_age:
-            text.append(f" ({age(value, self.env.now())})", style="dim")
+            # A naive or out-of-range datetime: no age rather than no table.
+            with contextlib.suppress(OverflowError, TypeError):
+                text.append(f" ({age(value, self.env.now())})", style="dim")
         return text
 
     @staticmethod
@@ -179,7 +192,7 @@ class TableRenderer(Renderer):
             Padding(self.capabilities_grid(number.get("Capabilities")), (0, 0, 1, 2), expand=False)
         )
         parts.append(Text("Associations", style="bold underline"))
-        associations = number.get("Associations") or []
+        associations = _list(number.get("Associations"))
         if associations:
             table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
             table.add_column("Name")
@@ -209,7 +222,7 @@ class TableRenderer(Renderer):
         table.add_column("Associations", no_wrap=True, overflow="ellipsis")
         table.add_column("Updated")
         for number in numbers:
-            associations = number.get("Associations") or []
+            associations = _list(number.get("Associations"))
             assoc = Text()
             for index, item in enumerate(associations):
                 if isinstance(item, dict):

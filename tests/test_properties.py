@@ -1,0 +1,272 @@
+"""Property-based tests (hypothesis): no input, record or argv makes chimenum misbehave.
+
+- id parsing raises nothing but ``InvalidId`` for any unicode text;
+- every renderer, for any record the API model allows and for records it does not (wrong types,
+  missing fields, very long strings), never writes a raw control character;
+- the whole CLI, for random argv, never prints a traceback nor ends in an internal error.
+
+Example counts are modest: CI runs this on two shared cores. Nothing leaves the machine: the
+AWS endpoints point at the loopback fake.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import time
+import unicodedata
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from chimenum.env import Environment
+from chimenum.fakeapi import FakeChime
+from chimenum.fetch import Result
+from chimenum.ids import InvalidId, normalise, unique
+from chimenum.render import FORMATS, RenderOptions, get_renderer
+
+SGR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def with_fixtures(max_examples: int) -> settings:
+    """Settings for a property that uses pytest fixtures (safe to share between examples)."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+
+def raw_controls(text: str) -> list[str]:
+    return [
+        ch
+        for ch in text
+        if ch != "\n" and unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs")
+    ]
+
+
+# -- ids -----------------------------------------------------------------------------------
+
+ID_ALPHABET = "+%0123456789aAbBfF -.()\t\n\r\x00\x1b\u202e\u200b\uff11\u0661"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet=ID_ALPHABET, max_size=30)))
+def test_id_parsing_raises_only_invalid_id(raw: str) -> None:
+    try:
+        phone_id = normalise(raw)
+    except InvalidId as exc:
+        message = str(exc)
+        assert message.startswith("invalid phone-number id")
+        assert "\n" not in message
+        assert raw_controls(message) == []
+    else:
+        assert re.fullmatch(r"\+[1-9][0-9]{1,14}", phone_id)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet=ID_ALPHABET, max_size=20), max_size=5))
+def test_unique_raises_only_invalid_id(raws: list[str]) -> None:
+    try:
+        ids = unique(raws)
+    except InvalidId:
+        return
+    assert len(ids) == len(set(ids))
+
+
+# -- renderers -----------------------------------------------------------------------------
+
+UTC = dt.timezone.utc
+timestamps = st.one_of(
+    st.datetimes(timezones=st.sampled_from([UTC, dt.timezone(dt.timedelta(hours=-8))])),
+    # The edges of the calendar, which no zone conversion survives.
+    st.sampled_from(
+        [
+            dt.datetime(1, 1, 1, tzinfo=UTC),
+            dt.datetime(9999, 12, 31, 23, 59, 59, tzinfo=dt.timezone(dt.timedelta(hours=-8))),
+        ]
+    ),
+)
+strings = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec=None, max_codepoint=0x20FF), max_size=40),
+    st.sampled_from(["[bold red]x[/]", "\x1b]0;t\x07", "\x9b2J", "\u202eevil", "a\\b"]),
+    # Very long strings, cheaply: a short random string repeated.
+    st.builds(lambda s, n: s * n, st.text(min_size=1, max_size=8), st.integers(200, 1000)),
+)
+
+
+def from_shape(shape: Any) -> st.SearchStrategy[Any]:
+    """Values botocore could hand chimenum for ``shape``: what the API model allows."""
+    kind = shape.type_name
+    if kind == "structure":
+        members = {name: from_shape(member) for name, member in shape.members.items()}
+        return st.fixed_dictionaries({}, optional=members)
+    if kind == "list":
+        return st.lists(from_shape(shape.member), max_size=3)
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "timestamp":
+        return timestamps
+    if kind in ("integer", "long"):
+        return st.integers()
+    return strings
+
+
+def phone_number_shape(service: str) -> Any:
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model(service)
+    return model.operation_model("GetPhoneNumber").output_shape.members["PhoneNumber"]
+
+
+MODEL_KEYS = list(phone_number_shape("chime-sdk-voice").members)
+
+json_junk = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=False, allow_infinity=False),
+        strings,
+    ),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+scalars = st.one_of(st.integers(), st.booleans(), st.none(), strings)
+junk_records = st.one_of(
+    st.fixed_dictionaries({}, optional=dict.fromkeys(MODEL_KEYS, st.one_of(scalars, json_junk))),
+    st.dictionaries(st.text(max_size=10), json_junk, max_size=5),
+)
+model_records = st.one_of(
+    from_shape(phone_number_shape("chime")), from_shape(phone_number_shape("chime-sdk-voice"))
+)
+
+
+def render(name: str, records: list[dict[str, Any]], colour: bool) -> str:
+    out = io.StringIO()
+    env = Environment(
+        stdout=out,
+        stderr=io.StringIO(),
+        environ={"COLUMNS": "100"},
+        color="always" if colour else "never",
+    )
+    kind = "one" if len(records) == 1 else "many"
+    renderer = get_renderer(name, env, RenderOptions(kind=kind, utc=False))
+    for index, record in enumerate(records):
+        renderer.add(Result(f"+1206555{index:04d}", document={"PhoneNumber": record}))
+    renderer.add(Result("+12065559999", failure=_hostile_failure()))
+    renderer.finish()
+    return out.getvalue()
+
+
+def _hostile_failure() -> Any:
+    from chimenum.errors import ExitCode, Failure
+
+    return Failure("Evil\x1b[2J", "message \x1b]0;t\x07\u202e\n", ExitCode.BAD_REQUEST)
+
+
+@pytest.fixture
+def local_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A zone west of UTC: converting year-1 timestamps to local time is where overflow hides."""
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+
+
+def check_renderers(records: list[dict[str, Any]], colour: bool) -> None:
+    for name in FORMATS:
+        text = render(name, records, colour)
+        if colour:
+            text = SGR.sub("", text)
+        assert raw_controls(text) == [], (name, sorted(set(raw_controls(text))))
+
+
+@with_fixtures(60)
+@given(st.lists(model_records, min_size=1, max_size=3), st.booleans())
+def test_renderers_never_emit_raw_controls_for_model_records(
+    local_time: None, records: list[dict[str, Any]], colour: bool
+) -> None:
+    check_renderers(records, colour)
+
+
+@with_fixtures(100)
+@given(st.lists(junk_records, min_size=1, max_size=3), st.booleans())
+def test_renderers_survive_records_the_model_does_not_allow(
+    local_time: None, records: list[dict[str, Any]], colour: bool
+) -> None:
+    check_renderers(records, colour)
+
+
+# -- the whole CLI -------------------------------------------------------------------------
+
+VOCABULARY = [
+    "get",
+    "--json",
+    "-o",
+    "--output",
+    "table",
+    "json",
+    "ndjson",
+    "--utc",
+    "-q",
+    "--region",
+    "us-west-2",
+    "--profile",
+    "nosuch",
+    "--demo",
+    "--debug",
+    "--help",
+    "-h",
+    "--version",
+    "--concurrency",
+    "--max-attempts",
+    "--connect-timeout",
+    "--read-timeout",
+    "0",
+    "1",
+    "0.5",
+    "nan",
+    "-1",
+    "--endpoint-url",
+    "ftp://nowhere",
+    "+12065550100",
+    "+12065550101",
+    "+12065550199",
+    "%2B12065550100",
+    "12065550100",
+    "",
+    "--",
+    "-",
+]
+DOCUMENTED = {0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}
+
+
+@pytest.fixture
+def everywhere_fake(fake: FakeChime, monkeypatch: pytest.MonkeyPatch) -> FakeChime:
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_CHIME_SDK_VOICE"):
+        monkeypatch.setenv(name, fake.url)
+    return fake
+
+
+words = st.lists(st.one_of(st.sampled_from(VOCABULARY), st.text(max_size=12)), max_size=7)
+
+
+@with_fixtures(80)
+@given(st.one_of(words, words.map(lambda argv: ["get", "+12065550100", *argv])))
+def test_cli_never_prints_a_traceback(
+    everywhere_fake: FakeChime, chimenum, argv: list[str]
+) -> None:
+    vocabulary = set(VOCABULARY)
+    # Only the loopback fake is ever an endpoint: no random text may look like a URL.
+    assume(not any("://" in arg for arg in argv if arg not in vocabulary))
+    run = chimenum(*argv)
+    assert run.exit_code in DOCUMENTED, (argv, run.exit_code, run.stderr)
+    for stream in (run.stdout, run.stderr):
+        assert "Traceback" not in stream or "--debug" in argv
+    assert "internal error:" not in run.stderr
+    assert raw_controls(run.stderr) == [], argv
