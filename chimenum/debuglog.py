@@ -14,7 +14,9 @@ which rewrites the *formatted* line, so a secret is caught whatever logged it an
   ``refreshToken``, ``clientSecret``, ``aws_secret_access_key``...).
 
 The access key id stays visible: it is not a secret (AWS prints it in errors and CloudTrail),
-and it tells which credentials were used. Every line is also made inert, like all of stderr.
+and it tells which credentials were used. Control characters in a log line are shown as escapes
+(:func:`~chimenum.render.sanitize.visible`); backslashes are left alone so that the ``repr`` of
+the bodies botocore logs stays readable.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Iterable
 from typing import TextIO
 from urllib.parse import quote
 
-from chimenum.render.sanitize import inert
+from chimenum.render.sanitize import visible
 
 REDACTED = "<redacted>"
 
@@ -75,8 +77,7 @@ def redact(text: str) -> str:
 
 class RedactingFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        text = redact(super().format(record))
-        return "\n".join(inert(line) for line in text.split("\n"))
+        return visible(redact(super().format(record)))
 
 
 def install(stream: TextIO, logger_name: str = "botocore") -> None:

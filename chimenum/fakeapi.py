@@ -47,6 +47,7 @@ WIRE_FAULTS = (
     "not-json",
     "wrong-shape",
     "empty-object",
+    "empty-body",
     "truncated",
     "drop",
     "reset",
@@ -419,6 +420,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, {"PhoneNumber": {"PhoneNumberId": 12, "Capabilities": "all"}})
         elif kind == "empty-object":
             self._send_json(200, {})
+        elif kind == "empty-body":
+            self._send(200, b"")
         elif kind == "truncated":
             record = fake.records.get(phone_id or "", {"PhoneNumberId": phone_id})
             body = json.dumps({"PhoneNumber": record}).encode()

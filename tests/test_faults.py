@@ -36,6 +36,7 @@ def one_line(stderr: str) -> str:
         ("not-json", "HTTP 200 body is not JSON (text/html): '<html><body>Service temporarily"),
         ("wrong-shape", "response.PhoneNumber.PhoneNumberId should be a string, got integer"),
         ("empty-object", "response has no PhoneNumber.PhoneNumberId"),
+        ("empty-body", "HTTP 200 with an empty body"),
         ("truncated", "the answer was cut off: 373 of 746 bytes arrived"),
     ],
 )
@@ -186,6 +187,16 @@ def test_connect_timeout_is_honoured_and_not_retried(chimenum, unanswered_url: s
         f"chimenum: timed out connecting to {unanswered_url} (see --connect-timeout)"
     )
     assert elapsed < 3, "one try, not max-attempts tries"
+
+
+def test_unreachable_endpoint_fails_within_10_s_by_default(chimenum, unanswered_url: str) -> None:
+    """The documented promise, with the default --connect-timeout of 5 s: one try, not eight."""
+    started = time.monotonic()
+    run = chimenum("get", ONE, "+12065550101", "--endpoint-url", unanswered_url)
+    elapsed = time.monotonic() - started
+    assert run.exit_code == 11
+    assert "timed out connecting to" in one_line(run.stderr)
+    assert 4 < elapsed < 10
 
 
 def test_unreachable_endpoint_ends_a_batch_at_once(chimenum, unanswered_url: str) -> None:
