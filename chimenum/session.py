@@ -193,6 +193,15 @@ def resolve_credentials(session: Any, *, debug: bool = False) -> None:
         ) from exc
     except Exception as exc:
         failure = classify(exc)
+        if failure.exit_code is ExitCode.NETWORK:
+            # The SSO portal or STS could not be reached: a network problem, said as one.
+            raise ChimenumError(
+                Failure(
+                    failure.code,
+                    f"could not load the credentials{named}: {failure.message}",
+                    ExitCode.NETWORK,
+                )
+            ) from exc
         if failure.exit_code is not ExitCode.CONFIG:
             # botocore lets some failures out raw, e.g. a credential_process printing non-JSON.
             failure = Failure(CONFIG_ERROR, f"{type(exc).__name__}: {exc}", ExitCode.CONFIG)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
 import sys
 from pathlib import Path
 
@@ -43,6 +44,14 @@ def expired_sso_token(home: Path, cache_key: str) -> None:
         "expiresAt": "2020-01-01T00:00:00Z",
     }
     (home / ".aws" / "sso" / "cache" / f"{name}.json").write_text(json.dumps(token))
+
+
+def run_exe(exe: str, *args: str) -> tuple[int, str]:
+    """The console script in a fresh process: botocore fixes its SSO cache paths from HOME
+    when first imported, so HOME can only change between processes."""
+    proc = subprocess.run([exe, *args], capture_output=True, text=True, timeout=60)
+    assert proc.stdout == ""
+    return proc.returncode, proc.stderr
 
 
 def one_line(stderr: str) -> str:
@@ -110,7 +119,7 @@ sso_registration_scopes = sso:account:access
 @pytest.mark.parametrize("how", ["option", "env"])
 def test_expired_sso_token_names_the_login_command(
     fake: FakeChime,
-    chimenum,
+    chimenum_exe: str,
     home: Path,
     aws_env: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -123,11 +132,11 @@ def test_expired_sso_token_names_the_login_command(
     expired_sso_token(home, cache_key)
     if how == "env":
         monkeypatch.setenv("AWS_PROFILE", profile)
-        run = chimenum("get", ONE)
+        code, stderr = run_exe(chimenum_exe, "get", ONE)
     else:
-        run = chimenum("get", ONE, "--profile", profile)
-    assert run.exit_code == 10
-    assert one_line(run.stderr) == (
+        code, stderr = run_exe(chimenum_exe, "get", ONE, "--profile", profile)
+    assert code == 10
+    assert one_line(stderr) == (
         f"chimenum: the SSO session of profile '{profile}' has expired or is invalid"
         f" (run: aws sso login --profile {profile})"
     )
@@ -194,3 +203,31 @@ def test_missing_region_for_the_regional_voice_api(home: Path) -> None:
         "no region configured, and the Chime SDK Voice API is regional"
         " (use --region REGION, AWS_REGION, or a profile's region)"
     )
+
+
+def test_sso_portal_unreachable_is_a_network_error(
+    fake: FakeChime, chimenum_exe: str, home: Path, aws_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A valid SSO token, but the portal that trades it for credentials cannot be reached."""
+    import socket
+
+    write_config(aws_env, LEGACY_SSO)
+    name = hashlib.sha1(b"https://example.awsapps.com/start").hexdigest()
+    token = {
+        "startUrl": "https://example.awsapps.com/start",
+        "region": "us-east-1",
+        "accessToken": "sso-access-token-planted",
+        "expiresAt": "2099-01-01T00:00:00Z",
+    }
+    (home / ".aws" / "sso" / "cache" / f"{name}.json").write_text(json.dumps(token))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        portal = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SSO", portal)
+    code, stderr = run_exe(chimenum_exe, "get", ONE, "--profile", "legacy")
+    assert code == 11
+    assert one_line(stderr) == (
+        f"chimenum: could not load the credentials of profile 'legacy':"
+        f" connection refused by {portal}"
+    )
+    assert fake.requests == []
