@@ -70,7 +70,11 @@ HOSTILE_CODE = "Evil\x1b[31m[bold red]Code[/]\x9b2J\u202e"
 
 
 def hostile_record(phone_number_id: str) -> dict[str, Any]:
-    """A number whose every string but its id (which must match the request) is hostile."""
+    """A number whose every string but its id is hostile.
+
+    A ``GetPhoneNumber`` answer must carry the id asked for; the ``hostile`` fault on the list
+    route passes hostile ids here as well.
+    """
 
     def h(field: str) -> str:
         return f"{field}:{HOSTILE}"
@@ -444,7 +448,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "hostile" and phone_id is None:
             with fake.lock:
                 ids = list(fake.records)
-            self._send_json(200, {"PhoneNumbers": [hostile_record(i) for i in ids]})
+            # A list answer need not match any requested id: the ids are hostile too.
+            page = [hostile_record(f"{i}:{HOSTILE}") for i in ids]
+            self._send_json(200, {"PhoneNumbers": page})
         elif kind == "hostile":
             self._send_json(200, {"PhoneNumber": hostile_record(phone_id or "")})
         elif kind == "hostile-error":
