@@ -214,8 +214,7 @@ def classify(exc: BaseException, endpoint: str | None = None) -> Failure:
     if isinstance(exc, bx.NoRegionError):
         return Failure(
             CONFIG_ERROR,
-            "no region configured, and the Chime SDK Voice API is regional"
-            " (use --region REGION, AWS_REGION, or a profile's region)",
+            "no region configured (use --region REGION, AWS_REGION, or a profile's region)",
             ExitCode.CONFIG,
         )
     if isinstance(exc, (bx.ConnectionError, bx.HTTPClientError)):

@@ -75,13 +75,19 @@ def resolve_region(settings: Settings, config_region: str | None) -> str | None:
     )
 
 
+#: Services botocore's credential chain creates clients for: assume-role and web identity
+#: (sts), SSO profiles (sso, and sso-oidc to refresh the token), ``aws login`` (signin).
+CREDENTIAL_SERVICES = ("sts", "sso", "sso-oidc", "signin")
+
+
 def _data_loader(search_path: str | None) -> Loader:
     """botocore's data loader, minus the scan of every bundled service to validate one name.
 
     To check that a service exists, botocore's ``Loader.list_available_services`` lists all of
     its ~400 service directories (some 900 ``listdir``/``stat`` calls, ~25 ms on every run:
-    a tenth of a one-id ``get``). chimenum only ever loads its own services, so this loader
-    looks for those alone, along the same search path (``AWS_DATA_PATH`` included).
+    a tenth of a one-id ``get``). chimenum only ever loads its own services and those of the
+    credential chain, so this loader looks for those alone, along the same search path
+    (``AWS_DATA_PATH`` included).
     """
     from pathlib import Path
 
@@ -90,7 +96,7 @@ def _data_loader(search_path: str | None) -> Loader:
     class ChimenumLoader(Loader):
         def list_available_services(self, type_name: str) -> list[str]:
             found = set()
-            for name in SERVICE_NAMES.values():
+            for name in (*SERVICE_NAMES.values(), *CREDENTIAL_SERVICES):
                 for root in self.search_paths:
                     folder = Path(root, name)
                     if folder.is_dir() and any(
@@ -135,14 +141,27 @@ def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseCl
         region = settings.region or CHIME_GLOBAL_REGION
     else:
         region = resolve_region(settings, session.get_config_variable("region"))
+    chosen_region = region
     if settings.api == "chime":
         region = CHIME_GLOBAL_REGION
     if not region:
-        import botocore.exceptions
+        from chimenum.errors import CONFIG_ERROR, ChimenumError, ExitCode, Failure
 
         # Said before credentials are looked at: it is the first thing to fix.
-        raise botocore.exceptions.NoRegionError()
+        raise ChimenumError(
+            Failure(
+                CONFIG_ERROR,
+                "no region configured, and the Chime SDK Voice API is regional"
+                " (use --region REGION, AWS_REGION, or a profile's region)",
+                ExitCode.CONFIG,
+            )
+        )
     if not settings.demo:
+        if not session.get_config_variable("region"):
+            # botocore's credential chain builds its own clients (STS for assume-role, SSO) in
+            # the session's region: give it the one chimenum chose (AWS_REGION, --region, or
+            # the global Chime API's us-east-1) rather than fail for want of one.
+            session.set_config_variable("region", chosen_region or region)
         resolve_credentials(session, debug=settings.debug)
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},

@@ -626,13 +626,13 @@ def test_data_loader_finds_chimenums_services_without_scanning_all(tmp_path: Pat
     """The startup shortcut in session.py answers like botocore's loader for our services."""
     from botocore.loaders import Loader
 
-    from chimenum.session import _data_loader
+    from chimenum.session import CREDENTIAL_SERVICES, _data_loader
 
     ours = _data_loader(None)
     for kind in ("service-2", "endpoint-rule-set-1"):
         everything = Loader().list_available_services(kind)
         assert ours.list_available_services(kind) == [
-            s for s in everything if s in ("chime", "chime-sdk-voice")
+            s for s in everything if s in ("chime", "chime-sdk-voice", *CREDENTIAL_SERVICES)
         ]
     # AWS_DATA_PATH (the session's data_path) is still searched, first.
     model = tmp_path / "chime" / "2018-05-01"

@@ -190,12 +190,10 @@ def test_working_credential_process_signs_the_request(
 
 
 def test_missing_region_for_the_regional_voice_api(home: Path) -> None:
-    from botocore.exceptions import NoRegionError
-
-    from chimenum.errors import ExitCode, classify
+    from chimenum.errors import ChimenumError, ExitCode, classify
     from chimenum.session import Settings, make_client
 
-    with pytest.raises(NoRegionError) as caught:
+    with pytest.raises(ChimenumError) as caught:
         make_client(Settings(api="voice"))
     failure = classify(caught.value)
     assert failure.exit_code is ExitCode.CONFIG
@@ -229,5 +227,31 @@ def test_sso_portal_unreachable_is_a_network_error(
     assert one_line(stderr) == (
         f"chimenum: could not load the credentials of profile 'legacy':"
         f" connection refused by {portal}"
+    )
+    assert fake.requests == []
+
+
+def test_assume_role_profile_reaches_sts(
+    fake: FakeChime, chimenum, home: Path, aws_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The credential chain's own clients (sts here) must load: an unreachable STS is a
+    network error naming it, not an unknown service."""
+    import socket
+
+    (aws_env / "aws-credentials").write_text(
+        "[base]\naws_access_key_id = AKIDBASE0000\naws_secret_access_key = base-secret\n"
+    )
+    write_config(
+        aws_env,
+        "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/Ops\nsource_profile = base\n",
+    )
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sts = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", sts)
+    run = chimenum("get", ONE, "--profile", "role")
+    assert run.exit_code == 11
+    assert one_line(run.stderr) == (
+        f"chimenum: could not load the credentials of profile 'role': connection refused by {sts}"
     )
     assert fake.requests == []
