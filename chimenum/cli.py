@@ -553,7 +553,8 @@ def get(
             ):
                 emit(result)
                 written += 1
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Terminated) as stop:
+            # Ctrl-C and SIGTERM end a batch the same way; only the word and the code differ.
             fetcher.stop()
             if progress is not None:
                 progress.close()
@@ -561,11 +562,16 @@ def get(
             for result in fetcher.done_but_not_yielded():
                 emit(result)
                 written += 1
+            word, code = (
+                ("terminated", ExitCode.TERMINATED)
+                if isinstance(stop, Terminated)
+                else ("interrupted", ExitCode.INTERRUPTED)
+            )
             if len(phone_ids) > 1:
-                env.error(f"interrupted: {written} of {len(phone_ids)} ids fetched")
+                env.error(f"{word}: {written} of {len(phone_ids)} ids fetched")
             else:
-                env.error("interrupted")
-            return int(ExitCode.INTERRUPTED)
+                env.error(word)
+            return int(code)
     finally:
         if progress is not None:
             progress.close()

@@ -132,6 +132,8 @@ def test_signal_during_a_batch_ends_at_once_and_flushes(
     assert proc.returncode == code
     assert time.monotonic() - started < 5, "did not wait for the slow request"
     assert len(out.splitlines()) == len(ids) - 1, "every finished id was written"
+    word = "interrupted" if signum == signal.SIGINT else "terminated"
+    assert err.splitlines()[-1] == f"chimenum: {word}: {len(ids) - 1} of {len(ids)} ids fetched"
     assert "Traceback" not in err
     assert "Exception ignored" not in err
 
