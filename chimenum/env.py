@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 ColorChoice = Literal["auto", "always", "never"]
 
+#: Text at least this long is written piece by piece to the binary buffer (see ``write``).
 WRITE_CHUNK = 1 << 16
 
 
@@ -123,11 +124,24 @@ class Environment:
         self.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
 
     def write(self, text: str) -> None:
-        # Large output goes out in pieces: when the reader of a pipe goes away in the middle of
-        # one huge write, Python reports the partial write as a success and the loss would go
-        # unnoticed; the next piece fails with BrokenPipeError, which the CLI turns into 141.
-        for start in range(0, len(text), WRITE_CHUNK):
-            self.stdout.write(text[start : start + WRITE_CHUNK])
+        """Write ``text`` on stdout, all of it or an error.
+
+        A write larger than the text layer's buffer goes straight to the binary buffer, whose
+        ``write`` may return a short count when the reader of a pipe goes away mid-write;
+        ``TextIOWrapper`` ignores that count, so the rest would vanish without an error. Large
+        text is therefore written to the binary buffer here, until every byte is taken or the
+        write fails (``BrokenPipeError``, which the CLI turns into exit 141).
+        """
+        buffer = getattr(self.stdout, "buffer", None)
+        if len(text) < WRITE_CHUNK or buffer is None:
+            self.stdout.write(text)
+            return
+        self.stdout.flush()
+        data = memoryview(text.encode(self.stdout.encoding or "utf-8", "strict"))
+        while data:
+            chunk = data[:WRITE_CHUNK]
+            written = buffer.write(chunk)
+            data = data[len(chunk) if written is None else max(written, 1) :]
 
     def error(self, message: str) -> None:
         """One diagnostic line on stderr; every line chimenum writes there goes through here.
