@@ -309,18 +309,6 @@ class ChimenumGroup(click.Group):
         except KeyboardInterrupt:
             raise Interrupted from None
 
-
-def show_usage_error(env: Environment, exc: click.ClickException) -> None:
-    """click's own error display, with any control characters from argv made visible."""
-    import io
-
-    from chimenum.render.sanitize import visible
-
-    buffer = io.StringIO()
-    exc.show(buffer)
-    env.stderr.write(visible(buffer.getvalue()))
-    env.stderr.flush()
-
     def complete_quietly(self, prog_name: str, complete_var: str, **extra: Any) -> int:
         """Answer the shell's completion request; errors and stderr output are swallowed."""
         import contextlib
@@ -340,6 +328,18 @@ def show_usage_error(env: Environment, exc: click.ClickException) -> None:
                 )
             except Exception:
                 return 1
+
+
+def show_usage_error(env: Environment, exc: click.ClickException) -> None:
+    """click's own error display, with any control characters from argv made visible."""
+    import io
+
+    from chimenum.render.sanitize import visible
+
+    buffer = io.StringIO()
+    exc.show(buffer)
+    env.stderr.write(visible(buffer.getvalue()))
+    env.stderr.flush()
 
 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:

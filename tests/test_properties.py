@@ -178,12 +178,18 @@ def local_time(monkeypatch: pytest.MonkeyPatch) -> None:
     time.tzset()
 
 
+#: Control characters a format writes itself: the text format separates fields with tabs
+#: (a tab inside a value is escaped).
+FORMAT_SEPARATORS = {"text": {"\t"}}
+
+
 def check_renderers(records: list[dict[str, Any]], colour: bool) -> None:
     for name in FORMATS:
         text = render(name, records, colour)
         if colour:
             text = SGR.sub("", text)
-        assert raw_controls(text) == [], (name, sorted(set(raw_controls(text))))
+        found = set(raw_controls(text)) - FORMAT_SEPARATORS.get(name, set())
+        assert not found, (name, sorted(found))
 
 
 @with_fixtures(60)

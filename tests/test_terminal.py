@@ -67,6 +67,7 @@ def test_json_on_a_terminal_carries_escapes_not_controls(
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    text = child.before.replace("\r\n", "\n")
+    text = SGR.sub("", child.before).replace("\r\n", "\n")  # JSON is highlighted on a TTY
+    assert "\x1b" not in text
     assert not re.search(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e]", text)
     assert "\\u001b[31mred" in text

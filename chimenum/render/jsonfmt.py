@@ -9,7 +9,9 @@ when nothing matched, as the AWS CLI prints it).
 When colour is on (a terminal, or ``--color always``), the same JSON is highlighted with rich's
 JSON highlighter; characters a terminal could act on that JSON allows raw (C1 controls, bidi
 overrides, line separators) are written as ``\\uXXXX`` escapes there, so the text is still the
-same JSON value. Piped, the output is plain, byte for byte what the AWS CLI prints.
+same JSON value. Piped, the output is plain: byte for byte what the AWS CLI prints, except that
+those characters are escaped there too (:func:`~chimenum.records.to_json`), so a JSON file later
+shown on a terminal cannot act on it either.
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ def visible(text: str) -> str:
     if _FAST_SAFE.fullmatch(text.replace("\\", "").replace("\n", "")):
         return text
     return "".join(
-        _escape(ch) if ch != "\n" and unicodedata.category(ch) in _UNSAFE_CATEGORIES else ch
+        _escape(ch) if ch != "\n" and unicodedata.category(ch) in UNSAFE_CATEGORIES else ch
         for ch in text
     )
 
