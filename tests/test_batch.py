@@ -217,10 +217,11 @@ def test_throttling_api_every_id_fetched_and_the_rate_adapts(
     # then on, never much above 50/s (a client without the limiter sends hundreds of retries
     # a second here).
     assert throttled and throttled[0].time - t0 < 1.0
+    # Measured over 1.5 s, not in short slices: on a loaded 2-core machine the scheduler can
+    # bunch a few evenly spaced requests into one short slice.
     seconds = [r.time - t0 for r in log]
-    for start in (1.0, 1.5, 2.0):
-        sent = sum(start <= s < start + 0.5 for s in seconds)
-        assert sent <= 40, (start, sent)
+    sent = sum(1.0 <= s < 2.5 for s in seconds)
+    assert sent <= 1.6 * 50 * 1.5, sent
     # It creeps up again on success and finds the limit again: throttled later on too.
     assert any(r.time - t0 > 1.0 for r in throttled)
     assert len(throttled) < 0.3 * len(log)
