@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import click
 
 from chimenum import __version__
+from chimenum.apis import FILTER_NAMES, PRODUCT_TYPES, STATUSES
 from chimenum.env import ColorChoice, Environment
 from chimenum.errors import (
     EXIT_CODE_MEANINGS,
@@ -69,6 +70,24 @@ def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return value
 
 
+def _store_api(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--api`` before or after the subcommand; ``$CHIMENUM_API`` only when neither was given.
+
+    Both the group and the subcommand read the environment variable, so without this the
+    subcommand's environment value would overwrite a ``--api`` given before the subcommand.
+    """
+    if value is None:
+        return value
+    from click.core import ParameterSource
+
+    explicit = ctx.get_parameter_source(param.name or "api") is ParameterSource.COMMANDLINE
+    if explicit or not ctx.meta.get("chimenum.api_explicit"):
+        _settings(ctx).api = value  # type: ignore[assignment]
+    if explicit:
+        ctx.meta["chimenum.api_explicit"] = True
+    return value
+
+
 def _endpoint(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is not None:
         parts = urlsplit(value)
@@ -99,6 +118,15 @@ def _complete_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -
 def aws_options(f: F) -> F:
     """Where and how to reach AWS; accepted on the group and on every command."""
     decorators = [
+        click.option(
+            "--api",
+            type=click.Choice(["chime", "voice"]),
+            envvar="CHIMENUM_API",
+            expose_value=False,
+            callback=_store_api,
+            help="chime: Amazon Chime (global endpoint); voice: Chime SDK Voice, regional"
+            " ($CHIMENUM_API; default: chime).",
+        ),
         click.option(
             "--profile",
             metavar="NAME",
@@ -597,6 +625,242 @@ def completion(shell: str) -> None:
     from chimenum.completion import script
 
     click.echo(script(shell), nl=False)
+
+
+def _check_for_api(ctx: click.Context, api: str, checks: list[tuple[str, str | None]]) -> None:
+    """Refuse, before any request, a value the chosen API does not have (exit 2)."""
+    from chimenum import apis
+
+    tables = {
+        "status": apis.STATUSES,
+        "product type": apis.PRODUCT_TYPES,
+        "filter name": apis.FILTER_NAMES,
+    }
+    for what, value in checks:
+        if value is not None:
+            reason = apis.check_value(tables[what], api, value, what)
+            if reason:
+                raise click.UsageError(reason, ctx)
+
+
+def _choices(table: dict[str, tuple[str, ...]]) -> click.Choice[str]:
+    from chimenum.apis import union
+
+    return click.Choice(union(table))
+
+
+@cli.command(name="list", epilog=EXIT_CODES_HELP)
+@output_options
+@click.option(
+    "--status",
+    type=_choices(STATUSES),
+    help="Only numbers in this status (voice-only: Cancelled, PortinCancelRequested,"
+    " PortinInProgress).",
+)
+@click.option(
+    "--product-type",
+    type=_choices(PRODUCT_TYPES),
+    help="Only numbers of this product type (BusinessCalling: chime only).",
+)
+@click.option(
+    "--filter-name",
+    type=_choices(FILTER_NAMES),
+    help="Only numbers with an association of this kind (AccountId, UserId: chime only);"
+    " needs --filter-value.",
+)
+@click.option("--filter-value", metavar="VALUE", help="The association's value, for --filter-name.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Stop after N numbers.")
+@click.option(
+    "--starting-token",
+    metavar="TOKEN",
+    help="Resume a listing where it stopped (the NextToken an unfinished listing reports).",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(1, 100),
+    default=8,
+    show_default=True,
+    help="Tries per page when throttled or the service fails.",
+)
+@aws_options
+@click.pass_context
+def list_(
+    ctx: click.Context,
+    output: str,
+    as_json: bool,
+    utc: bool,
+    quiet: bool,
+    status: str | None,
+    product_type: str | None,
+    filter_name: str | None,
+    filter_value: str | None,
+    limit: int | None,
+    starting_token: str | None,
+    max_attempts: int,
+) -> int:
+    """List every phone number of the account, page after page.
+
+    Pages (99 numbers for chime, 100 for voice) are requested one after the other, following
+    NextToken to the end; ndjson prints each page as it arrives, json and the table print once
+    the listing is complete. A throttled or failing page is retried like any request; if it
+    still fails, what was received stays printed, stderr says where it stopped (resume with
+    --starting-token) and the exit code says why: a listing never ends early in silence.
+
+    \b
+    Examples:
+      chimenum list
+      chimenum list --status Assigned --product-type VoiceConnector -o ndjson
+      chimenum --api voice --region us-west-2 list --filter-name VoiceConnectorId \\
+          --filter-value abcdef1ghij2klmno3pqr4 --json | jq -r '.PhoneNumbers[].PhoneNumberId'
+    """
+    settings = _settings(ctx)
+    _check_for_api(
+        ctx,
+        settings.api,
+        [("status", status), ("product type", product_type), ("filter name", filter_name)],
+    )
+    if (filter_name is None) != (filter_value is None):
+        raise click.UsageError("--filter-name and --filter-value go together", ctx)
+    if starting_token is not None and not starting_token.strip():
+        raise click.UsageError("--starting-token is empty", ctx)
+
+    from chimenum.fetch import Fetcher, Result
+    from chimenum.listing import Filters, Lister, ListingStopped
+    from chimenum.render import RenderOptions, get_renderer
+    from chimenum.render.sanitize import inert
+    from chimenum.session import make_client
+
+    env = Environment(quiet=quiet)
+    renderer = get_renderer("json" if as_json else output, env, RenderOptions(kind="list", utc=utc))
+    lister = Lister(Fetcher(make_client(settings), max_attempts=max_attempts), settings.api)
+    filters = Filters(status, product_type, filter_name, filter_value)
+    count = 0
+    try:
+        for page in lister.pages(filters, limit=limit, starting_token=starting_token):
+            for number in page.numbers:
+                renderer.add(Result(str(number["PhoneNumberId"]), document={"PhoneNumber": number}))
+            count += len(page.numbers)
+    except ListingStopped as stop:
+        renderer.incomplete(stop.next_token)
+        resume = (
+            f"; resume with --starting-token {inert(stop.next_token)}" if stop.next_token else ""
+        )
+        env.error(
+            f"error: listing stopped after {count} numbers ({stop.pages_so_far} pages):"
+            f" {stop.failure.code}: {inert(stop.failure.message)}{resume}"
+        )
+        return int(stop.failure.exit_code)
+    finally:
+        renderer.finish()
+    if count == 0 and output == "table" and not as_json:
+        env.warn("no phone numbers" + (" match" if filters.params() else ""))
+    return 0
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("ids", nargs=-1, metavar="ID...")
+@click.option(
+    "--status",
+    "statuses",
+    type=_choices(STATUSES),
+    multiple=True,
+    required=True,
+    help="A wanted status; repeat for several (any one will do).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(0, 7 * 86400),
+    default=300,
+    show_default=True,
+    metavar="SECONDS",
+    help="Give up (exit 13) after this long.",
+)
+@click.option(
+    "--interval",
+    type=click.FloatRange(0.01, 3600),
+    default=5,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds between polls.",
+)
+@click.option(
+    "--max-attempts",
+    type=click.IntRange(1, 100),
+    default=8,
+    show_default=True,
+    help="Tries per poll of an id when throttled or the service fails.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No line on stderr when the wait fails.")
+@aws_options
+@click.pass_context
+def wait(
+    ctx: click.Context,
+    ids: tuple[str, ...],
+    statuses: tuple[str, ...],
+    timeout: float,
+    interval: float,
+    max_attempts: int,
+    quiet: bool,
+) -> int:
+    """Wait until every ID reaches one of the wanted statuses.
+
+    Polls every --interval seconds. Exit 0 once every id has been seen in a wanted status (an id
+    is done the first time it is; it is not polled again). Exit 14 as soon as an id is in a
+    failed state it does not leave on its own (AcquireFailed, DeleteFailed, ReleaseFailed,
+    Cancelled) and that is not wanted. Exit 13 if the timeout passes first (a last poll is made
+    at the deadline). An id that cannot be fetched (NotFoundException, ...) ends the wait with
+    that error's exit code. Throttled polls are retried, as for get.
+
+    On a terminal a live table shows each id's status and how long it has waited; piped, one
+    line per status change: "SECONDS ID STATUS [reached|failed|error]".
+
+    \b
+    Examples:
+      chimenum wait +12065550105 --status Assigned
+      chimenum --api voice wait +12065550111 +12065550112 --status Assigned --timeout 600
+      chimenum --demo wait +12065550105 --status Assigned --interval 1
+    """
+    from chimenum.ids import InvalidId, unique
+
+    if not ids:
+        raise click.UsageError("no phone-number id given", ctx)
+    try:
+        phone_ids = unique(ids)
+    except InvalidId as exc:
+        raise click.UsageError(str(exc), ctx) from None
+    settings = _settings(ctx)
+    _check_for_api(ctx, settings.api, [("status", status) for status in statuses])
+
+    from chimenum.fetch import Fetcher
+    from chimenum.render.sanitize import inert
+    from chimenum.render.wait import make_display
+    from chimenum.session import make_client
+    from chimenum.waiting import Waiter
+
+    env = Environment(quiet=quiet)
+    concurrency = 16
+    fetcher = Fetcher(
+        make_client(settings, max_pool_connections=concurrency), max_attempts=max_attempts
+    )
+    waiter = Waiter(
+        fetcher,
+        phone_ids,
+        frozenset(statuses),
+        timeout=timeout,
+        interval=interval,
+        concurrency=concurrency,
+    )
+    display = make_display(env, waiter)
+    display.start()
+    try:
+        for change in waiter.run():
+            display.change(change)
+    finally:
+        display.finish()
+    outcome = waiter.outcome
+    if outcome.exit_code is not ExitCode.OK:
+        env.warn(inert(outcome.message))
+    return int(outcome.exit_code)
 
 
 def main() -> None:

@@ -7,6 +7,14 @@ through botocore's serialising, signing and parsing. It needs no AWS account and
 The account holds ``+12065550100`` (the number in AWS's own documentation) and numbers covering
 every status, type, product type, calling-name status and association kind of the Chime API.
 Numbers it does not hold answer ``NotFoundException``, as the service does.
+
+With ``--api voice`` the same process answers as Chime SDK Voice from a second record set: the
+account's VoiceConnector and SIP-media-application numbers (Business Calling numbers do not exist
+in that API) with the fields only it has (``PhoneNumberArn``, ``OrderId``, ``Name``), plus numbers
+in the statuses only it has (``PortinInProgress``, ``PortinCancelRequested``, ``Cancelled``).
+
+Some numbers move on while the demo runs, counted from the first request, so ``chimenum wait`` can
+be tried: see :data:`DEMO_TIMELINE`.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from chimenum.fakeapi import FakeChime
+from chimenum.fakeapi import FakeChime, voice_arn
 
 _ALL_CAPABILITIES = dict.fromkeys(
     ("InboundCall", "OutboundCall", "InboundSMS", "OutboundSMS", "InboundMMS", "OutboundMMS"),
@@ -177,14 +185,80 @@ def sample_numbers() -> list[dict[str, Any]]:
     ]
 
 
+#: Voice-only fields of the demo's Chime SDK Voice numbers: (order id, name).
+_VOICE_EXTRAS: dict[str, tuple[str, str]] = {
+    "+12065550101": ("5f1b2e0c-3d4a-4b6c-8e9f-0a1b2c3d4e01", "Main line"),
+    "+12065550102": ("5f1b2e0c-3d4a-4b6c-8e9f-0a1b2c3d4e02", "Failover group"),
+    "+12065550103": ("5f1b2e0c-3d4a-4b6c-8e9f-0a1b2c3d4e03", "IVR dial-in"),
+    "+12065550106": ("5f1b2e0c-3d4a-4b6c-8e9f-0a1b2c3d4e06", "Second line"),
+    "+12065550108": ("5f1b2e0c-3d4a-4b6c-8e9f-0a1b2c3d4e08", "Old line"),
+    "+12065550110": ("5f1b2e0c-3d4a-4b6c-8e9f-0a1b2c3d4e10", "Old dial-in"),
+    "+12065550111": ("7a2c3d4e-5f60-4718-9a0b-1c2d3e4f5011", "Ported main line"),
+    "+12065550112": ("7a2c3d4e-5f60-4718-9a0b-1c2d3e4f5012", "Ported fax line"),
+    "+12065550113": ("7a2c3d4e-5f60-4718-9a0b-1c2d3e4f5013", "Cancelled order"),
+    "+18005550100": ("5f1b2e0c-3d4a-4b6c-8e9f-0a1b2c3d4e80", "Support"),
+    "+18885550100": ("5f1b2e0c-3d4a-4b6c-8e9f-0a1b2c3d4e88", "IVR toll-free"),
+}
+
+
+def _voice(record: dict[str, Any]) -> dict[str, Any]:
+    e164 = record["PhoneNumberId"]
+    order_id, name = _VOICE_EXTRAS[e164]
+    voice = dict(record)
+    voice["PhoneNumberArn"] = voice_arn(e164)
+    voice["OrderId"] = order_id
+    voice["Name"] = name
+    return voice
+
+
+def sample_voice_numbers() -> list[dict[str, Any]]:
+    """The demo account's numbers as Chime SDK Voice puts them on the wire."""
+    voice_products = ("VoiceConnector", "SipMediaApplicationDialIn")
+    shared = [n for n in sample_numbers() if n["ProductType"] in voice_products]
+    ported = [
+        _number(
+            "+12065550111",
+            "PortinInProgress",
+            "VoiceConnector",
+            capabilities=_VOICE_ONLY,
+            created="2024-06-01T12:00:00.000Z",
+        ),
+        _number(
+            "+12065550112",
+            "PortinCancelRequested",
+            "VoiceConnector",
+            capabilities=_VOICE_ONLY,
+            created="2024-06-01T12:00:00.000Z",
+        ),
+        _number(
+            "+12065550113",
+            "Cancelled",
+            "SipMediaApplicationDialIn",
+            capabilities=_VOICE_ONLY,
+            created="2024-06-01T12:00:00.000Z",
+        ),
+    ]
+    return [_voice(n) for n in [*shared, *ported]]
+
+
+#: Status changes the demo plays, in seconds from its start: (api, id, seconds, new status).
+DEMO_TIMELINE: tuple[tuple[str, str, float, str], ...] = (
+    ("chime", "+12065550105", 3.0, "Assigned"),
+    ("chime", "+12065550107", 5.0, "Unassigned"),
+    ("voice", "+12065550111", 4.0, "Assigned"),
+    ("voice", "+12065550112", 2.0, "Cancelled"),
+)
+
 _lock = threading.Lock()
 _server: FakeChime | None = None
 
 
-def endpoint_url() -> str:
-    """Start the demo service in this process (once) and return its loopback URL."""
+def endpoint_url(api: str = "chime") -> str:
+    """Start the demo service in this process (once) and return its loopback URL for ``api``."""
     global _server
     with _lock:
         if _server is None:
-            _server = FakeChime(sample_numbers()).start()
-        return _server.url
+            _server = FakeChime(sample_numbers(), voice_records=sample_voice_numbers()).start()
+            for timeline_api, phone_number_id, seconds, status in DEMO_TIMELINE:
+                _server.move(phone_number_id, status, after_seconds=seconds, api=timeline_api)
+        return _server.url_for(api)

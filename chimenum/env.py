@@ -113,14 +113,25 @@ class Environment:
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
 
-    def print(self, renderable: RenderableType, *, soft_wrap: bool = False) -> None:
-        """Render rich content on stdout; piped output carries no trailing padding."""
+    def print(self, renderable: RenderableType, *, soft_wrap: bool = False, fit: int = 0) -> None:
+        """Render rich content on stdout; piped output carries no trailing padding.
+
+        ``fit``: piped, widen the page up to that many columns so that wide tables (the
+        summary of Chime SDK Voice numbers, with their ARNs) keep one line per cell.
+        """
         console = self.console
         if self.stdout_isatty:
             console.print(renderable, soft_wrap=soft_wrap)
             return
-        with console.capture() as capture:
-            console.print(renderable, soft_wrap=soft_wrap)
+        width = console.width
+        if fit > width:
+            needed = console.measure(renderable, options=console.options.update_width(fit)).maximum
+            console.width = max(width, min(fit, needed))
+        try:
+            with console.capture() as capture:
+                console.print(renderable, soft_wrap=soft_wrap)
+        finally:
+            console.width = width
         self.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
 
     def write(self, text: str) -> None:

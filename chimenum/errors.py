@@ -28,13 +28,15 @@ class ExitCode(enum.IntEnum):
     CONFIG = 10
     NETWORK = 11
     BAD_RESPONSE = 12
+    WAIT_TIMEOUT = 13
+    WAIT_FAILED = 14
     INTERRUPTED = 130
     BROKEN_PIPE = 141
     TERMINATED = 143
 
 
 EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
-    ExitCode.OK: "every requested id was fetched",
+    ExitCode.OK: "success: every id fetched, every page listed, every wait reached",
     ExitCode.INTERNAL: "unexpected internal error (rerun with --debug for the traceback)",
     ExitCode.USAGE: "usage error, including an id that cannot be valid",
     ExitCode.NOT_FOUND: "NotFoundException",
@@ -47,6 +49,8 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.CONFIG: "configuration or credentials problem",
     ExitCode.NETWORK: "network problem: endpoint unreachable, connection reset, timeout",
     ExitCode.BAD_RESPONSE: "the service answered with something that is not a valid response",
+    ExitCode.WAIT_TIMEOUT: "wait: timed out before every id reached a wanted status",
+    ExitCode.WAIT_FAILED: "wait: a number is in a failed state that cannot become a wanted one",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.BROKEN_PIPE: "the reader of stdout went away (e.g. | head); nothing on stderr",
     ExitCode.TERMINATED: "terminated (SIGTERM); output already rendered is flushed",

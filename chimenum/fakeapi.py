@@ -7,6 +7,15 @@ SigV4 ``Authorization`` header and logs what each one asked for, so tests can as
 sent (or not sent). Faults can be injected per id or for every request, and a token bucket,
 random 503s and latency simulate a busy service.
 
+Both APIs are served, each from its own record set and its own loopback port, just as the real
+services live on different hosts (``chime.us-east-1.amazonaws.com`` and
+``voice-chime.<region>.amazonaws.com``): :attr:`FakeChime.url` answers as Amazon Chime,
+:attr:`FakeChime.voice_url` as Chime SDK Voice. The port is the only robust way to tell the two
+apart: both sign with service name ``chime``, use the same paths and query strings, and botocore's
+User-Agent does not name the service. Numbers can be moved through statuses over time
+(:meth:`FakeChime.move`), after some seconds or after some requests for that number, so that
+``chimenum wait`` is tested against a service whose answers really change.
+
 It backs the ``--demo`` account (see :mod:`chimenum.demo`), the tests and the benchmark; run it
 alone with ``python -m chimenum.fakeapi --help``.
 """
@@ -119,6 +128,17 @@ class Fault:
     times: int | None = None
     message: str = ""
     delay: float = 30.0
+    #: How many matching requests still pass untouched before the fault starts.
+    skip: int = 0
+
+
+@dataclass
+class Transition:
+    """A scheduled status change: due ``after_seconds`` or after ``after_requests`` GETs."""
+
+    status: str
+    due_at: float | None = None
+    after_requests: int | None = None
 
 
 @dataclass
@@ -134,6 +154,8 @@ class LoggedRequest:
     service: str | None
     user_agent: str
     headers: dict[str, str] = field(repr=False)
+    #: Which API was asked: the listener the request arrived on (``"chime"`` or ``"voice"``).
+    api: str = "chime"
 
 
 class TokenBucket:
@@ -173,6 +195,7 @@ class FakeChime:
         self,
         records: Iterable[dict[str, Any]] = (),
         *,
+        voice_records: Iterable[dict[str, Any]] = (),
         latency: float = 0.0,
         latency_jitter: float = 0.0,
         throttle_rate: float | None = None,
@@ -181,8 +204,15 @@ class FakeChime:
         seed: int = 0,
         host: str = "127.0.0.1",
         port: int = 0,
+        voice_port: int = 0,
     ) -> None:
         self.records: dict[str, dict[str, Any]] = {r["PhoneNumberId"]: r for r in records}
+        self.voice_records: dict[str, dict[str, Any]] = {
+            r["PhoneNumberId"]: r for r in voice_records
+        }
+        #: Scheduled status changes per (api, id), applied in order, and GETs seen per (api, id).
+        self.transitions: dict[tuple[str, str], list[Transition]] = {}
+        self.gets: dict[tuple[str, str], int] = {}
         self.faults: dict[str, Fault] = {}
         self.requests: list[LoggedRequest] = []
         self.latency = latency
@@ -191,27 +221,44 @@ class FakeChime:
         self.fail_ratio = fail_ratio
         self.random = random.Random(seed)
         self.lock = threading.Lock()
-        self._server = _Server((host, port), _Handler)
-        self._server.fake = self
-        self._thread: threading.Thread | None = None
+        self._servers: dict[str, _Server] = {}
+        for api, api_port in (("chime", port), ("voice", voice_port)):
+            server = _Server((host, api_port), _Handler)
+            server.fake = self
+            server.api = api
+            self._servers[api] = server
+        self._server = self._servers["chime"]
 
     # -- control ---------------------------------------------------------------------------
 
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
+    def url_for(self, api: str) -> str:
+        host, port = self._servers[api].server_address[:2]
         return f"http://{host!s}:{port}"
 
+    @property
+    def url(self) -> str:
+        """Where the fake answers as Amazon Chime."""
+        return self.url_for("chime")
+
+    @property
+    def voice_url(self) -> str:
+        """Where the fake answers as Chime SDK Voice."""
+        return self.url_for("voice")
+
+    def records_for(self, api: str) -> dict[str, dict[str, Any]]:
+        return self.voice_records if api == "voice" else self.records
+
     def start(self) -> FakeChime:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        for server in self._servers.values():
+            threading.Thread(
+                target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            ).start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        for server in self._servers.values():
+            server.shutdown()
+            server.server_close()
 
     def __enter__(self) -> FakeChime:
         return self.start()
@@ -227,12 +274,76 @@ class FakeChime:
         times: int | None = None,
         message: str = "",
         delay: float = 30.0,
+        skip: int = 0,
     ) -> None:
-        """Make requests for ``phone_number_id`` (``"*"``: every request) fail with ``kind``."""
+        """Make requests for ``phone_number_id`` (``"*"``: every request) fail with ``kind``.
+
+        ``skip`` lets that many matching requests through first (say, the first pages of a list).
+        """
         if kind not in API_ERRORS and kind not in WIRE_FAULTS:
             raise ValueError(f"unknown fault {kind!r}")
         with self.lock:
-            self.faults[phone_number_id] = Fault(kind, times, message, delay)
+            self.faults[phone_number_id] = Fault(kind, times, message, delay, skip)
+
+    def move(
+        self,
+        phone_number_id: str,
+        status: str,
+        *,
+        after_seconds: float | None = None,
+        after_requests: int | None = None,
+        api: str = "chime",
+    ) -> None:
+        """Schedule a status change for one number of ``api``, counted from now.
+
+        ``after_seconds``: the change is seen from that many seconds on. ``after_requests``: the
+        next that-many ``GET /phone-numbers/{id}`` still see the old status, later ones the new.
+        Several calls queue changes that happen in the order they were scheduled.
+        """
+        if (after_seconds is None) == (after_requests is None):
+            raise ValueError("give exactly one of after_seconds and after_requests")
+        key = (api, phone_number_id)
+        with self.lock:
+            if phone_number_id not in self.records_for(api):
+                raise KeyError(f"{api} has no number {phone_number_id}")
+            seen = self.gets.get(key, 0)
+            self.transitions.setdefault(key, []).append(
+                Transition(
+                    status,
+                    None if after_seconds is None else time.monotonic() + after_seconds,
+                    None if after_requests is None else seen + after_requests,
+                )
+            )
+
+    def _advance(self, api: str, phone_number_id: str) -> None:
+        """Apply the due status changes of one number; the caller holds the lock."""
+        key = (api, phone_number_id)
+        queue = self.transitions.get(key)
+        now = time.monotonic()
+        seen = self.gets.get(key, 0)
+        while queue:
+            step = queue[0]
+            if step.due_at is not None and now < step.due_at:
+                break
+            if step.after_requests is not None and seen < step.after_requests:
+                break
+            queue.pop(0)
+            record = self.records_for(api)[phone_number_id]
+            record["Status"] = step.status
+            record["UpdatedTimestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+
+    def record(
+        self, api: str, phone_number_id: str, *, count: bool = True
+    ) -> dict[str, Any] | None:
+        """The number as the service would answer it now (``None``: not in that API)."""
+        with self.lock:
+            if phone_number_id not in self.records_for(api):
+                return None
+            self._advance(api, phone_number_id)
+            if count:
+                key = (api, phone_number_id)
+                self.gets[key] = self.gets.get(key, 0) + 1
+            return dict(self.records_for(api)[phone_number_id])
 
     def clear_log(self) -> None:
         with self.lock:
@@ -250,6 +361,9 @@ class FakeChime:
                 fault = self.faults.get(key) if key else None
                 if fault is None:
                     continue
+                if fault.skip > 0:
+                    fault.skip -= 1
+                    return None
                 if fault.times is not None:
                     fault.times -= 1
                     if fault.times <= 0:
@@ -270,7 +384,9 @@ class FakeChime:
             time.sleep(delay)
         return None
 
-    def list_page(self, query: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+    def list_page(
+        self, query: dict[str, list[str]], api: str = "chime"
+    ) -> tuple[int, dict[str, Any]]:
         def one(name: str) -> str | None:
             values = query.get(name)
             return values[0] if values else None
@@ -282,10 +398,15 @@ class FakeChime:
             return 400, {"Code": "BadRequestException", "Message": "Invalid next token."}
         status, product = one("status"), one("product-type")
         filter_name, filter_value = one("filter-name"), one("filter-value")
+        if max_results < 1 or max_results > (100 if api == "voice" else 99):
+            return 400, {"Code": "BadRequestException", "Message": "Invalid MaxResults."}
         with self.lock:
+            for key in list(self.transitions):
+                if key[0] == api:
+                    self._advance(*key)
             matching = [
-                r
-                for r in self.records.values()
+                dict(r)
+                for r in self.records_for(api).values()
                 if (status is None or r.get("Status") == status)
                 and (product is None or r.get("ProductType") == product)
                 and (
@@ -308,6 +429,7 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 256
     fake: FakeChime
+    api: str
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up (a timeout, an interrupted batch) is normal here, not worth a
@@ -373,6 +495,7 @@ class _Handler(BaseHTTPRequestHandler):
             service=auth["service"] if auth else None,
             user_agent=self.headers.get("User-Agent", ""),
             headers=dict(self.headers.items()),
+            api=self.server.api,
         )
         with fake.lock:
             fake.requests.append(logged)
@@ -399,14 +522,16 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_error(busy)
             return API_ERRORS[busy]
         if route == "/phone-numbers":
-            status, body = fake.list_page(query)
+            status, body = fake.list_page(query, self.server.api)
+            if status != 200:
+                self._send_error(body["Code"], body["Message"])
+                return status
             self._send_json(status, body)
             return status
         if phone_id is None:
             self._send_error("NotFoundException", "No such route.")
             return 404
-        with fake.lock:
-            record = fake.records.get(phone_id)
+        record = fake.record(self.server.api, phone_id)
         if record is None:
             self._send_error("NotFoundException", "The requested resource was not found.")
             return 404
@@ -427,7 +552,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "empty-body":
             self._send(200, b"")
         elif kind == "truncated":
-            record = fake.records.get(phone_id or "", {"PhoneNumberId": phone_id})
+            record = fake.records_for(self.server.api).get(
+                phone_id or "", {"PhoneNumberId": phone_id}
+            )
             body = json.dumps({"PhoneNumber": record}).encode()
             self._send(200, body[: len(body) // 2], length=len(body))
             self.close_connection = True
@@ -461,13 +588,21 @@ class _Handler(BaseHTTPRequestHandler):
         return 200
 
 
-def generate_numbers(count: int, first: int = 12065560000) -> Iterator[dict[str, Any]]:
-    """``count`` plain Assigned VoiceConnector numbers, for load tests and the benchmark."""
+def generate_numbers(
+    count: int, first: int = 12065560000, *, voice: bool = False
+) -> Iterator[dict[str, Any]]:
+    """``count`` plain Assigned VoiceConnector numbers, for load tests and the benchmark.
+
+    ``voice=True`` adds the fields only Chime SDK Voice has (``PhoneNumberArn``, ``OrderId``,
+    ``Name``) in the service's key order.
+    """
     for n in range(first, first + count):
         e164 = f"+{n}"
+        arn = {"PhoneNumberArn": voice_arn(e164)} if voice else {}
         yield {
             "PhoneNumberId": e164,
             "E164PhoneNumber": e164,
+            **arn,
             "Country": "US",
             "Type": "Local",
             "ProductType": "VoiceConnector",
@@ -490,7 +625,14 @@ def generate_numbers(count: int, first: int = 12065560000) -> Iterator[dict[str,
             "CallingNameStatus": "Unassigned",
             "CreatedTimestamp": "2024-02-28T17:45:12.345Z",
             "UpdatedTimestamp": "2024-03-01T09:00:00.000Z",
+            **({"OrderId": f"00000000-0000-4000-8000-{n % 10**12:012d}"} if voice else {}),
+            **({"Name": f"line {n}"} if voice else {}),
         }
+
+
+def voice_arn(e164: str, account: str = "111122223333", region: str = "us-east-1") -> str:
+    """The ``PhoneNumberArn`` Chime SDK Voice gives a number (the id percent-encoded)."""
+    return f"arn:aws:chime:{region}:{account}:phone-number/{e164.replace('+', '%2B')}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -501,7 +643,8 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m chimenum.fakeapi",
         description="Serve the loopback fake Chime API until stdin closes or Ctrl-C.",
     )
-    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--port", type=int, default=0, help="Amazon Chime port")
+    parser.add_argument("--voice-port", type=int, default=0, help="Chime SDK Voice port")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
     parser.add_argument("--latency-jitter", type=float, default=0.0)
     parser.add_argument("--throttle-rate", type=float, default=None, help="requests/s")
@@ -509,19 +652,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--fail-ratio", type=float, default=0.0, help="share of 503 answers")
     parser.add_argument("--generate", type=int, default=0, help="extra generated numbers")
     args = parser.parse_args(argv)
-    from chimenum.demo import sample_numbers
+    from chimenum.demo import sample_numbers, sample_voice_numbers
 
     fake = FakeChime(
         [*sample_numbers(), *generate_numbers(args.generate)],
+        voice_records=[*sample_voice_numbers(), *generate_numbers(args.generate, voice=True)],
         latency=args.latency,
         latency_jitter=args.latency_jitter,
         throttle_rate=args.throttle_rate,
         throttle_burst=args.throttle_burst,
         fail_ratio=args.fail_ratio,
         port=args.port,
+        voice_port=args.voice_port,
     )
     with fake:
-        sys.stdout.write(fake.url + "\n")
+        sys.stdout.write(f"{fake.url}\n{fake.voice_url}\n")
         sys.stdout.flush()
         with contextlib.suppress(KeyboardInterrupt):
             sys.stdin.read()

@@ -16,17 +16,16 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from chimenum import __version__
+from chimenum.apis import SERVICE_NAMES, Api
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.loaders import Loader
 
-Api = Literal["chime", "voice"]
-
-SERVICE_NAMES: dict[str, str] = {"chime": "chime", "voice": "chime-sdk-voice"}
+__all__ = ["SERVICE_NAMES", "Api", "Settings", "make_client", "resolve_region"]
 
 #: Amazon Chime has a single global endpoint, signed for us-east-1, whatever region is set.
 CHIME_GLOBAL_REGION = "us-east-1"
@@ -136,7 +135,7 @@ def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseCl
     if settings.demo:
         from chimenum import demo
 
-        endpoint_url = demo.endpoint_url()
+        endpoint_url = demo.endpoint_url(settings.api)
         session.set_credentials(*DEMO_CREDENTIALS)
         region = settings.region or CHIME_GLOBAL_REGION
     else:

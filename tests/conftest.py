@@ -18,7 +18,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from chimenum.cli import cli
-from chimenum.demo import sample_numbers
+from chimenum.demo import sample_numbers, sample_voice_numbers
 from chimenum.fakeapi import FakeChime
 
 TEST_ACCESS_KEY = "AKIDCHIMENUMTEST0000"
@@ -48,9 +48,14 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeChime]:
-    """The fake Chime API with the demo numbers, and the environment pointed at it."""
-    with FakeChime(sample_numbers()) as server:
+    """The fake Chime API with the demo numbers, and the environment pointed at it.
+
+    It answers as Amazon Chime on ``server.url`` and as Chime SDK Voice (the demo's voice
+    numbers) on ``server.voice_url``; AWS_ENDPOINT_URL_CHIME_SDK_VOICE points at the latter.
+    """
+    with FakeChime(sample_numbers(), voice_records=sample_voice_numbers()) as server:
         monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME", server.url)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME_SDK_VOICE", server.voice_url)
         yield server
 
 

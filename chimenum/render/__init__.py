@@ -15,8 +15,9 @@ if TYPE_CHECKING:
     from chimenum.env import Environment
     from chimenum.fetch import Result
 
-#: What the document is about: one id (``get ID``), several ids (``get ID ID...``).
-DocumentKind = Literal["one", "many"]
+#: What the document is about: one id (``get ID``), several ids (``get ID ID...``), the
+#: account's numbers (``list``).
+DocumentKind = Literal["one", "many", "list"]
 
 #: Output format name -> "module:class"; modules are imported only when chosen.
 FORMATS: dict[str, str] = {
@@ -47,6 +48,9 @@ class Renderer:
 
     def finish(self) -> None:
         """Called once after the last result (also after an interrupt, to flush what is done)."""
+
+    def incomplete(self, next_token: str | None) -> None:
+        """A listing stopped before its end; ``next_token`` is where the missing part starts."""
 
 
 def get_renderer(name: str, env: Environment, options: RenderOptions) -> Renderer:

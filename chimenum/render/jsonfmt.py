@@ -2,9 +2,12 @@
 
 One id: ``{"PhoneNumber": {...}}``, as ``aws chime get-phone-number`` prints it. Several ids:
 ``{"PhoneNumbers": [...], "PhoneNumberErrors": [...]}`` in input order, ``PhoneNumberErrors``
-always present. A failed single id prints nothing on stdout: the error goes to stderr and the
-exit code says which. With ``--query`` the result of the expression is printed instead (``null``
-when nothing matched, as the AWS CLI prints it).
+always present. A listing: ``{"PhoneNumbers": [...]}``; if it stopped early (a page still failed
+after its retries) the numbers received are kept and ``"NextToken"`` says where the rest starts,
+the AWS CLI's own sign of an unfinished listing; if the first page failed, nothing is printed.
+A failed single id prints nothing on stdout: the error goes to stderr and the exit code says
+which. With ``--query`` the result of the expression is printed instead (``null`` when nothing
+matched, as the AWS CLI prints it).
 
 When colour is on (a terminal, or ``--color always``), the same JSON is highlighted with rich's
 JSON highlighter; characters a terminal could act on that JSON allows raw (C1 controls, bidi
@@ -39,11 +42,26 @@ def error_object(result: Result) -> dict[str, str]:
 
 
 def document(
-    kind: str, numbers: list[dict[str, Any]], errors: list[dict[str, str]]
+    kind: str,
+    numbers: list[dict[str, Any]],
+    errors: list[dict[str, str]],
+    *,
+    stopped: bool = False,
+    next_token: str | None = None,
 ) -> dict[str, Any] | None:
-    """The JSON document of a run (what ``--query`` sees); ``None`` when one id failed."""
+    """The JSON document of a run (what ``--query`` sees); ``None`` when one id failed.
+
+    For a listing, ``stopped`` says it ended early and ``next_token`` where the rest starts
+    (``None``: its first page failed, so there is no document at all).
+    """
     if kind == "one":
         return {"PhoneNumber": numbers[0]} if numbers else None
+    if kind == "list":
+        if not stopped:
+            return {"PhoneNumbers": numbers}
+        if next_token is None:
+            return None
+        return {"PhoneNumbers": numbers, "NextToken": next_token}
     return {"PhoneNumbers": numbers, "PhoneNumberErrors": errors}
 
 
@@ -52,6 +70,8 @@ class JsonRenderer(Renderer):
         super().__init__(*args, **kwargs)
         self.numbers: list[dict[str, Any]] = []
         self.errors: list[dict[str, str]] = []
+        self.next_token: str | None = None
+        self.stopped = False
 
     def add(self, result: Result) -> None:
         if result.document is not None:
@@ -60,7 +80,17 @@ class JsonRenderer(Renderer):
             self.errors.append(error_object(result))
 
     def document(self) -> dict[str, Any] | None:
-        return document(self.options.kind, self.numbers, self.errors)
+        return document(
+            self.options.kind,
+            self.numbers,
+            self.errors,
+            stopped=self.stopped,
+            next_token=self.next_token,
+        )
+
+    def incomplete(self, next_token: str | None) -> None:
+        self.stopped = True
+        self.next_token = next_token
 
     def finish(self) -> None:
         doc = self.document()

@@ -53,6 +53,8 @@ STATUS_STYLES: dict[str, str] = {
 }
 
 _CAPABILITY_KINDS = ("Call", "SMS", "MMS")
+#: Piped, a summary may grow this wide rather than wrap its cells.
+SUMMARY_MAX_WIDTH = 400
 _DASH = "—"
 
 
@@ -215,12 +217,20 @@ class TableRenderer(Renderer):
         table.add_column("Phone number", no_wrap=True)
         table.add_column("Status", no_wrap=True)
         table.add_column("Type")
-        table.add_column("Product type", no_wrap=True)
+        table.add_column("Product type", overflow="fold")
         table.add_column("Country")
         table.add_column("Calling name", overflow="fold")
-        table.add_column("Capabilities in / out", no_wrap=True)
-        table.add_column("Associations", no_wrap=True, overflow="ellipsis")
+        table.add_column("Capabilities in / out")
+        table.add_column("Associations", overflow="fold")
         table.add_column("Updated")
+        # Chime SDK Voice numbers carry fields Amazon Chime's do not: shown when any has them.
+        voice_fields = [
+            (key, label)
+            for key, label in (("Name", "Name"), ("OrderId", "Order id"), ("PhoneNumberArn", "ARN"))
+            if any(key in number for number in numbers)
+        ]
+        for _key, label in voice_fields:
+            table.add_column(label, overflow="fold")
         for number in numbers:
             associations = _list(number.get("Associations"))
             assoc = Text()
@@ -240,6 +250,7 @@ class TableRenderer(Renderer):
                 self.capabilities_summary(number.get("Capabilities")),
                 assoc if associations else styled(None),
                 self.timestamp(number.get("UpdatedTimestamp"), date_only=True),
+                *(styled(number.get(key)) for key, _label in voice_fields),
             )
         return table
 
@@ -260,7 +271,7 @@ class TableRenderer(Renderer):
         if self.options.kind == "one":
             self.env.print(self.detail(self.numbers[0]))
         else:
-            self.env.print(self.summary(self.numbers))
+            self.env.print(self.summary(self.numbers), fit=SUMMARY_MAX_WIDTH)
 
     def finish_query(self, query: str) -> None:
         doc = document(self.options.kind, self.numbers, self.errors)

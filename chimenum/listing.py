@@ -1,0 +1,149 @@
+"""Listing every phone number: ``ListPhoneNumbers`` page after page, following ``NextToken``.
+
+Neither API has a botocore paginator, so the loop lives here. Each page is a request like any
+other: throttling and 5xx answers are retried with the :class:`~chimenum.fetch.Fetcher`'s policy
+(its ``max_attempts``, backoff and sleep), and pages are yielded as they arrive so the CLI can
+stream them. A listing never stops early in silence: when a page still fails after its retries,
+:class:`ListingStopped` says how many numbers came before it and the ``NextToken`` to resume from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from chimenum.apis import MAX_PAGE_SIZE
+from chimenum.errors import ChimenumError, ExitCode, Failure, MalformedResponse, classify
+from chimenum.fetch import Fetcher
+from chimenum.records import check_shape
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The ``ListPhoneNumbers`` filters; ``None`` leaves one out of the request."""
+
+    status: str | None = None
+    product_type: str | None = None
+    filter_name: str | None = None
+    filter_value: str | None = None
+
+    def params(self) -> dict[str, str]:
+        names = {
+            "Status": self.status,
+            "ProductType": self.product_type,
+            "FilterName": self.filter_name,
+            "FilterValue": self.filter_value,
+        }
+        return {key: value for key, value in names.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class Page:
+    numbers: list[dict[str, Any]]
+    #: The token of the page after this one; ``None`` on the last page.
+    next_token: str | None
+
+
+@dataclass
+class ListingStopped(Exception):
+    """A page failed after every retry; the numbers yielded before it are all there was."""
+
+    failure: Failure
+    #: Where the failed page starts: pass it as ``--starting-token`` to resume.
+    next_token: str | None
+    numbers_so_far: int = 0
+    pages_so_far: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.failure.message
+
+
+class Lister:
+    def __init__(self, fetcher: Fetcher, api: str) -> None:
+        self.fetcher = fetcher
+        self.page_size = MAX_PAGE_SIZE[api]
+        model = fetcher.client.meta.service_model.operation_model("ListPhoneNumbers")
+        assert model.output_shape is not None
+        self.output_shape = model.output_shape
+
+    def _page(self, params: dict[str, Any]) -> Page:
+        """One page, retried like any request; raises botocore errors or MalformedResponse."""
+        try:
+            parsed = self.fetcher.client.list_phone_numbers(**params)
+        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
+            raise MalformedResponse(f"unparseable answer ({type(exc).__name__}: {exc})") from exc
+        doc = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
+        check_shape(self.output_shape, doc, "response")
+        numbers = doc.get("PhoneNumbers")
+        if numbers is None:
+            raise MalformedResponse("response has no PhoneNumbers list")
+        for index, number in enumerate(numbers):
+            if not number.get("PhoneNumberId"):
+                raise MalformedResponse(f"response.PhoneNumbers[{index}] has no PhoneNumberId")
+        token = doc.get("NextToken") or None
+        return Page(numbers, token)
+
+    def _attempts(self, params: dict[str, Any]) -> Page:
+        import botocore.exceptions as bx
+
+        attempt = 0
+        while True:
+            try:
+                return self._page(params)
+            except (bx.BotoCoreError, bx.ClientError, MalformedResponse) as exc:
+                failure = classify(exc, self.fetcher.endpoint)
+                if failure.exit_code is ExitCode.CONFIG:
+                    raise ChimenumError(failure) from exc
+                attempt += 1
+                retry = failure.retryable or isinstance(exc, bx.ConnectionClosedError)
+                if not retry or attempt >= self.fetcher.max_attempts:
+                    raise _PageFailed(failure) from exc
+            self.fetcher.sleep(self.fetcher.backoff.delay(attempt))
+
+    def pages(
+        self,
+        filters: Filters = Filters(),
+        *,
+        limit: int | None = None,
+        starting_token: str | None = None,
+    ) -> Iterator[Page]:
+        """Every page in order, at most ``limit`` numbers in all; raises :class:`ListingStopped`."""
+        token = starting_token
+        seen_tokens: set[str] = set()
+        count = pages = 0
+        while True:
+            size = self.page_size if limit is None else min(self.page_size, limit - count)
+            params: dict[str, Any] = {**filters.params(), "MaxResults": size}
+            if token:
+                params["NextToken"] = token
+            try:
+                page = self._attempts(params)
+                if page.next_token is not None and page.next_token in seen_tokens | {token}:
+                    # A token seen before would list the same numbers forever.
+                    raise _PageFailed(
+                        classify(
+                            MalformedResponse(f"NextToken {page.next_token!r} repeats"),
+                            self.fetcher.endpoint,
+                        )
+                    )
+            except _PageFailed as exc:
+                raise ListingStopped(exc.failure, token, count, pages) from None
+            if token:
+                seen_tokens.add(token)
+            numbers = page.numbers
+            if limit is not None:
+                numbers = numbers[: limit - count]
+            count += len(numbers)
+            pages += 1
+            yield Page(numbers, page.next_token)
+            token = page.next_token
+            if token is None or (limit is not None and count >= limit):
+                return
+
+
+class _PageFailed(Exception):
+    def __init__(self, failure: Failure) -> None:
+        super().__init__(failure.message)
+        self.failure = failure

@@ -1,0 +1,144 @@
+"""Waiting for numbers to reach a status: poll ``GetPhoneNumber`` until each id is in a wanted one.
+
+Rules (the ``wait`` command documents them):
+
+- every ``interval`` seconds, every id still waiting is fetched (with the
+  :class:`~chimenum.fetch.Fetcher`'s concurrency and retries, so throttling is retried, not fatal);
+- an id is done the first time it is seen in a wanted status; it is not polled again;
+- an id seen in a terminal failed state (:data:`chimenum.apis.TERMINAL_FAILED`) that is not wanted
+  ends the wait at once: exit 14, since waiting longer cannot change it;
+- an id whose fetch still fails after its retries (``NotFoundException``, no permission, ...)
+  ends the wait at once with that failure's exit code;
+- at ``timeout`` seconds a last poll is made; ids still waiting after it mean exit 13.
+
+The core never prints: :meth:`Waiter.run` yields a :class:`Change` whenever an id's status or
+state changes, and the caller's display shows them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from chimenum.apis import TERMINAL_FAILED
+from chimenum.errors import ExitCode, Failure
+from chimenum.fetch import DEFAULT_CONCURRENCY, Fetcher
+
+State = Literal["waiting", "reached", "failed", "error"]
+
+
+@dataclass
+class Watch:
+    """One id being waited for; the live display reads these as they change."""
+
+    phone_number_id: str
+    status: str | None = None
+    state: State = "waiting"
+    #: Seconds from the start of the wait to when the id was done (``None`` while waiting).
+    done_after: float | None = None
+    failure: Failure | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    phone_number_id: str
+    previous: str | None
+    status: str | None
+    state: State
+    elapsed: float
+
+
+@dataclass
+class Outcome:
+    exit_code: ExitCode = ExitCode.OK
+    #: One line for stderr when the wait did not succeed.
+    message: str = ""
+    rounds: int = 0
+
+
+@dataclass
+class Waiter:
+    fetcher: Fetcher
+    ids: Iterable[str]
+    wanted: frozenset[str]
+    timeout: float = 300.0
+    interval: float = 5.0
+    concurrency: int = DEFAULT_CONCURRENCY
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], None] = time.sleep
+    watches: list[Watch] = field(init=False)
+    outcome: Outcome = field(init=False, default_factory=Outcome)
+    started: float = field(init=False, default=0.0)
+
+    def __post_init__(self) -> None:
+        self.watches = [Watch(phone_number_id) for phone_number_id in self.ids]
+        self.started = self.clock()
+
+    def elapsed(self) -> float:
+        return self.clock() - self.started
+
+    def _end(self, exit_code: ExitCode, message: str) -> None:
+        self.outcome.exit_code = exit_code
+        self.outcome.message = message
+
+    def _wanted_text(self) -> str:
+        return " or ".join(sorted(self.wanted))
+
+    def _poll(self) -> Iterator[Change]:
+        """One round over the ids still waiting; stops the round at the first final failure."""
+        waiting = {w.phone_number_id: w for w in self.watches if w.state == "waiting"}
+        for result in self.fetcher.many(list(waiting), self.concurrency):
+            watch = waiting[result.phone_number_id]
+            now = self.elapsed()
+            if result.failure is not None:
+                watch.state, watch.failure, watch.done_after = "error", result.failure, now
+                yield Change(watch.phone_number_id, watch.status, watch.status, "error", now)
+                self._end(
+                    result.failure.exit_code,
+                    f"error: {watch.phone_number_id}: {result.failure.code}:"
+                    f" {result.failure.message}",
+                )
+                return
+            assert result.document is not None
+            status = result.document["PhoneNumber"].get("Status")
+            previous = watch.status
+            watch.status = status if isinstance(status, str) else None
+            if watch.status in self.wanted:
+                watch.state, watch.done_after = "reached", now
+            elif watch.status in TERMINAL_FAILED:
+                watch.state, watch.done_after = "failed", now
+                self._end(
+                    ExitCode.WAIT_FAILED,
+                    f"{watch.phone_number_id} is {watch.status}, a failed state that cannot"
+                    f" become {self._wanted_text()}",
+                )
+            if watch.status != previous or watch.state != "waiting":
+                yield Change(watch.phone_number_id, previous, watch.status, watch.state, now)
+            if watch.state == "failed":
+                return
+
+    def run(self) -> Iterator[Change]:
+        """Poll until every id is done, one fails for good, or the timeout passes."""
+        deadline = self.started + self.timeout
+        while True:
+            round_started = self.clock()
+            self.outcome.rounds += 1
+            yield from self._poll()
+            if self.outcome.exit_code is not ExitCode.OK:
+                return
+            if all(w.state == "reached" for w in self.watches):
+                return
+            now = self.clock()
+            if now >= deadline:
+                late = [w for w in self.watches if w.state == "waiting"]
+                shown = ", ".join(f"{w.phone_number_id} is {w.status}" for w in late[:5])
+                more = f" and {len(late) - 5} more" if len(late) > 5 else ""
+                self._end(
+                    ExitCode.WAIT_TIMEOUT,
+                    f"timed out after {self.timeout:g}s waiting for {self._wanted_text()}:"
+                    f" {shown}{more}",
+                )
+                return
+            self.sleep(max(0.0, min(round_started + self.interval, deadline) - now))
