@@ -1,0 +1,287 @@
+"""`chimenum list`: paging, filters, limits, streaming and throttling, through botocore."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from chimenum.fakeapi import FakeChime, generate_numbers
+
+STATUSES = ["Assigned", "Unassigned", "AcquireInProgress", "DeleteFailed"]
+PRODUCTS = ["VoiceConnector", "SipMediaApplicationDialIn", "BusinessCalling"]
+CONNECTORS = ["vc-one", "vc-two", "vc-three"]
+
+
+def inventory(count: int, *, voice: bool) -> list[dict[str, Any]]:
+    """``count`` numbers with statuses, product types and associations spread across them."""
+    records = list(generate_numbers(count, voice=voice))
+    for index, record in enumerate(records):
+        record["Status"] = STATUSES[index % len(STATUSES)]
+        record["ProductType"] = PRODUCTS[index % (2 if voice else 3)]
+        record["Associations"][0]["Value"] = CONNECTORS[index % len(CONNECTORS)]
+    return records
+
+
+@pytest.fixture
+def big(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeChime]:
+    """A fake holding 1300 chime and 1200 voice numbers."""
+    with FakeChime(inventory(1300, voice=False), voice_records=inventory(1200, voice=True)) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME", server.url)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME_SDK_VOICE", server.voice_url)
+        monkeypatch.setenv("AWS_REGION", "us-west-2")
+        yield server
+
+
+def ids(records: dict[str, dict[str, Any]], **want: str) -> list[str]:
+    return [
+        r["PhoneNumberId"]
+        for r in records.values()
+        if all(
+            (r["Associations"][0]["Value"] == v if k == "connector" else r[k] == v)
+            for k, v in want.items()
+        )
+    ]
+
+
+@pytest.mark.parametrize(("api", "page_size", "count"), [("chime", 99, 1300), ("voice", 100, 1200)])
+def test_every_number_across_many_pages(
+    big: FakeChime, chimenum, api: str, page_size: int, count: int
+) -> None:
+    run = chimenum("--api", api, "list", "--json")
+    assert run.exit_code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert list(doc) == ["PhoneNumbers"]
+    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == list(big.records_for(api))
+    pages = -(-count // page_size)
+    assert len(big.requests) == pages
+    assert {r.api for r in big.requests} == {api}
+    assert [r.query["max-results"] for r in big.requests] == [[str(page_size)]] * pages
+    assert "next-token" not in big.requests[0].query
+    assert all("next-token" in r.query for r in big.requests[1:])
+
+
+@pytest.mark.parametrize("api", ["chime", "voice"])
+@pytest.mark.parametrize(
+    ("options", "want"),
+    [
+        (["--status", "Assigned"], {"Status": "Assigned"}),
+        (["--status", "DeleteFailed"], {"Status": "DeleteFailed"}),
+        (
+            ["--product-type", "SipMediaApplicationDialIn"],
+            {"ProductType": "SipMediaApplicationDialIn"},
+        ),
+        (
+            ["--filter-name", "VoiceConnectorId", "--filter-value", "vc-two"],
+            {"connector": "vc-two"},
+        ),
+        (
+            ["--status", "Assigned", "--product-type", "VoiceConnector"],
+            {"Status": "Assigned", "ProductType": "VoiceConnector"},
+        ),
+    ],
+)
+def test_each_filter_across_pages(
+    big: FakeChime, chimenum, api: str, options: list[str], want: dict[str, str]
+) -> None:
+    run = chimenum("--api", api, "list", *options, "-o", "ndjson")
+    assert run.exit_code == 0, run.stderr
+    got = [json.loads(line)["PhoneNumber"]["PhoneNumberId"] for line in run.stdout.splitlines()]
+    expected = ids(big.records_for(api), **want)
+    assert got == expected
+    assert len(expected) > 99  # more than one page, so paging kept the filters
+    for request in big.requests:
+        for flag, value in zip(options[::2], options[1::2]):
+            assert request.query[flag.lstrip("-")] == [value]
+
+
+def test_ndjson_is_one_phone_number_document_per_line(fake: FakeChime, chimenum) -> None:
+    run = chimenum("list", "-o", "ndjson", "--status", "Assigned")
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert all(list(doc) == ["PhoneNumber"] for doc in lines)
+    assert [d["PhoneNumber"]["PhoneNumberId"] for d in lines] == [
+        "+12065550100",
+        "+12065550101",
+        "+12065550102",
+        "+12065550103",
+        "+18005550100",
+        "+442079460000",
+    ]
+
+
+@pytest.mark.parametrize(("limit", "sizes"), [("5", ["5"]), ("150", ["99", "51"]), ("99", ["99"])])
+def test_limit_asks_only_for_what_it_needs(
+    big: FakeChime, chimenum, limit: str, sizes: list[str]
+) -> None:
+    run = chimenum("list", "--limit", limit, "--json")
+    assert run.exit_code == 0
+    assert len(json.loads(run.stdout)["PhoneNumbers"]) == int(limit)
+    assert [r.query["max-results"][0] for r in big.requests] == sizes
+
+
+def test_table_lists_every_number_in_one_summary(big: FakeChime, chimenum) -> None:
+    run = chimenum("--api", "voice", "list", "--status", "AcquireInProgress")
+    assert run.exit_code == 0
+    lines = run.stdout.splitlines()
+    for column in ("Phone number", "Status", "Name", "Order id", "ARN"):
+        assert column in lines[0]
+    rows = [line for line in lines if line.startswith("+")]
+    assert [row.split()[0] for row in rows] == ids(big.voice_records, Status="AcquireInProgress")
+    assert all("arn:aws:chime:" in row for row in rows)  # one line per number, even piped
+    assert "\x1b" not in run.stdout
+
+
+def test_empty_listing(fake: FakeChime, chimenum) -> None:
+    run = chimenum("list", "--filter-name", "UserId", "--filter-value", "nobody")
+    assert (run.exit_code, run.stdout) == (0, "")
+    assert run.stderr == "chimenum: no phone numbers match\n"
+    assert json.loads(
+        chimenum(
+            "list", "--status", "Unassigned", "--product-type", "VoiceConnector", "--json"
+        ).stdout
+    ) == {"PhoneNumbers": []}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--api", "voice", "list", "--filter-name", "AccountId", "--filter-value", "x"],
+            "filter name 'AccountId' is not valid for --api voice (it is a chime value)",
+        ),
+        (
+            ["list", "--api", "voice", "--product-type", "BusinessCalling"],
+            "product type 'BusinessCalling' is not valid for --api voice",
+        ),
+        (["list", "--status", "Cancelled"], "status 'Cancelled' is not valid for --api chime"),
+        (["list", "--status", "Lost"], "'Lost' is not one of"),
+        (["list", "--filter-name", "UserId"], "--filter-name and --filter-value go together"),
+        (["list", "--filter-value", "x"], "--filter-name and --filter-value go together"),
+        (["list", "--limit", "0"], "--limit"),
+        (["list", "--starting-token", " "], "--starting-token is empty"),
+    ],
+)
+def test_invalid_filters_are_refused_before_any_request(
+    fake: FakeChime, chimenum, monkeypatch, args: list[str], message: str
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    run = chimenum(*args)
+    assert run.exit_code == 2
+    assert message in run.stderr
+    assert fake.requests == []
+
+
+def test_voice_only_values_are_accepted_for_voice(fake: FakeChime, chimenum, monkeypatch) -> None:
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    run = chimenum("--api", "voice", "list", "--status", "PortinCancelRequested", "--json")
+    assert run.exit_code == 0, run.stderr
+    assert [n["PhoneNumberId"] for n in json.loads(run.stdout)["PhoneNumbers"]] == ["+12065550112"]
+
+
+def test_throttled_pages_are_retried_and_nothing_is_lost(big: FakeChime, chimenum) -> None:
+    # Pages 1 and 2 pass, then the third page is throttled three times before it is answered.
+    big.inject("*", "ThrottledClientException", times=3, skip=2)
+    run = chimenum("list", "--json")
+    assert run.exit_code == 0, run.stderr
+    assert [n["PhoneNumberId"] for n in json.loads(run.stdout)["PhoneNumbers"]] == list(big.records)
+    statuses = [r.status for r in big.requests]
+    assert statuses == [200, 200, 429, 429, 429] + [200] * 12
+    third = [r.query.get("next-token") for r in big.requests[2:6]]
+    assert len({tuple(t or ()) for t in third}) == 1  # the same page asked again
+
+
+def test_a_busy_service_still_yields_every_number(
+    chimenum, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = inventory(700, voice=False)
+    with FakeChime(records, throttle_rate=8, throttle_burst=2) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME", server.url)
+        run = chimenum("list", "-o", "ndjson", "--max-attempts", "20")
+    assert run.exit_code == 0, run.stderr
+    got = [json.loads(line)["PhoneNumber"]["PhoneNumberId"] for line in run.stdout.splitlines()]
+    assert got == [r["PhoneNumberId"] for r in records]
+    assert 429 in {r.status for r in server.requests}
+
+
+def test_retries_exhausted_keep_what_was_printed_and_say_where_it_stopped(
+    big: FakeChime, chimenum
+) -> None:
+    big.inject("*", "ThrottledClientException", skip=2)
+    run = chimenum("list", "-o", "ndjson", "--max-attempts", "3")
+    assert run.exit_code == 7
+    lines = run.stdout.splitlines()
+    assert len(lines) == 198
+    token = big.requests[2].query["next-token"][0]
+    assert run.stderr == (
+        "chimenum: error: listing stopped after 198 numbers (2 pages): ThrottledClientException:"
+        f" fake ThrottledClientException; resume with --starting-token {token}\n"
+    )
+    big.inject("*", "ThrottledClientException", skip=2)
+    doc_run = chimenum("list", "--json", "--max-attempts", "2")
+    assert doc_run.exit_code == 7
+    doc = json.loads(doc_run.stdout)
+    assert len(doc["PhoneNumbers"]) == 198
+    assert doc["NextToken"] == token
+    # Resuming from the token lists the rest.
+    big.faults.clear()
+    rest = chimenum("list", "-o", "ndjson", "--starting-token", token)
+    assert rest.exit_code == 0
+    resumed = [
+        json.loads(line)["PhoneNumber"]["PhoneNumberId"]
+        for line in lines + rest.stdout.splitlines()
+    ]
+    assert resumed == list(big.records)
+
+
+def test_first_page_failing_prints_no_document(fake: FakeChime, chimenum) -> None:
+    fake.inject("*", "ForbiddenException", message="not allowed")
+    run = chimenum("list", "--json")
+    assert run.exit_code == 6
+    assert run.stdout == ""
+    assert (
+        "listing stopped after 0 numbers (0 pages): ForbiddenException: not allowed" in run.stderr
+    )
+    assert len(fake.requests) == 1
+
+
+def test_malformed_page_is_exit_12(fake: FakeChime, chimenum) -> None:
+    fake.inject("*", "wrong-shape")
+    run = chimenum("list", "--json", "--max-attempts", "1")
+    assert run.exit_code == 12
+    assert "InvalidResponse" in run.stderr
+
+
+def test_pages_stream_as_they_arrive(big: FakeChime, chimenum_exe: str) -> None:
+    """ndjson lines of the first pages are out while the third page is still being answered."""
+    big.inject("*", "slow", times=1, skip=2, delay=3.0)
+    proc = subprocess.Popen(
+        [chimenum_exe, "list", "-o", "ndjson"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    try:
+        first = [proc.stdout.readline() for _ in range(198)]
+        assert all(line.startswith('{"PhoneNumber":') for line in first)
+        deadline = time.monotonic() + 2
+        while len(big.requests) < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(big.requests) == 3
+        assert big.requests[2].status == 0  # the third page has not been answered yet
+        rest = proc.stdout.read()
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert len(first) + len(rest.splitlines()) == 1300
+
+
+def test_list_help_names_the_choices(chimenum) -> None:
+    out = chimenum("list", "--help").stdout
+    for value in ("PortinInProgress", "BusinessCalling", "SipRuleId", "AccountId", "--limit"):
+        assert value in out
