@@ -30,7 +30,9 @@ def inventory(count: int, *, voice: bool) -> list[dict[str, Any]]:
 @pytest.fixture
 def big(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeChime]:
     """A fake holding 1300 chime and 1200 voice numbers."""
-    with FakeChime(inventory(1300, voice=False), voice_records=inventory(1200, voice=True)) as server:
+    with FakeChime(
+        inventory(1300, voice=False), voice_records=inventory(1200, voice=True)
+    ) as server:
         monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME", server.url)
         monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME_SDK_VOICE", server.voice_url)
         monkeypatch.setenv("AWS_REGION", "us-west-2")

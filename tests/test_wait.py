@@ -1,0 +1,219 @@
+"""`chimenum wait`: polling the fake while it moves numbers through statuses."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+
+import pexpect
+import pytest
+
+from chimenum.fakeapi import FakeChime
+
+FAST = ("--interval", "0.05")
+
+
+def lines(out: str) -> list[list[str]]:
+    """The piped display: "SECONDS ID STATUS [state]" per change, without the seconds."""
+    parsed = [line.split() for line in out.splitlines()]
+    assert all(re.fullmatch(r"\d+\.\d+s", fields[0]) for fields in parsed), out
+    return [fields[1:] for fields in parsed]
+
+
+def test_waits_until_the_status_is_reached(fake: FakeChime, chimenum) -> None:
+    fake.move("+12065550105", "Assigned", after_requests=3)
+    run = chimenum("wait", "+12065550105", "--status", "Assigned", *FAST)
+    assert run.exit_code == 0, run.stderr
+    assert lines(run.stdout) == [
+        ["+12065550105", "AcquireInProgress"],
+        ["+12065550105", "Assigned", "reached"],
+    ]
+    assert fake.requested_ids() == ["+12065550105"] * 4
+    assert run.stderr == ""
+
+
+def test_time_based_change_and_several_ids(fake: FakeChime, chimenum) -> None:
+    fake.move("+12065550105", "Assigned", after_seconds=0.3)
+    fake.move("+12065550107", "Unassigned", after_seconds=0.5)
+    run = chimenum(
+        "wait",
+        "+12065550105",
+        "+12065550107",
+        "+12065550100",
+        "--status",
+        "Assigned",
+        "--status",
+        "Unassigned",
+        *FAST,
+    )
+    assert run.exit_code == 0, run.stderr
+    changes = lines(run.stdout)
+    assert ["+12065550100", "Assigned", "reached"] in changes
+    assert changes[-2:] == [
+        ["+12065550105", "Assigned", "reached"],
+        ["+12065550107", "Unassigned", "reached"],
+    ]
+    seconds = [float(line.split()[0][:-1]) for line in run.stdout.splitlines()]
+    assert seconds[-1] >= 0.5
+    # A number is not polled again once it is done.
+    assert fake.requested_ids().count("+12065550100") == 1
+
+
+def test_intermediate_statuses_are_each_shown(fake: FakeChime, chimenum) -> None:
+    fake.move("+12065550104", "AcquireInProgress", after_requests=1)
+    fake.move("+12065550104", "Assigned", after_requests=3)
+    run = chimenum("wait", "+12065550104", "--status", "Assigned", *FAST)
+    assert run.exit_code == 0
+    assert [fields[1] for fields in lines(run.stdout)] == [
+        "Unassigned",
+        "AcquireInProgress",
+        "Assigned",
+    ]
+
+
+def test_timeout_is_exit_13(fake: FakeChime, chimenum) -> None:
+    run = chimenum("wait", "+12065550105", "+12065550100", "--status", "Assigned",
+                   "--timeout", "0.3", *FAST)  # fmt: skip
+    assert run.exit_code == 13
+    assert run.stderr == (
+        "chimenum: timed out after 0.3s waiting for Assigned: +12065550105 is AcquireInProgress\n"
+    )
+    polls = fake.requested_ids().count("+12065550105")
+    assert 3 <= polls <= 8
+
+
+def test_timeout_zero_polls_once(fake: FakeChime, chimenum) -> None:
+    run = chimenum("wait", "+12065550105", "--status", "Assigned", "--timeout", "0")
+    assert run.exit_code == 13
+    assert len(fake.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "failed"),
+    [
+        ("+12065550105", "AcquireFailed"),
+        ("+12065550108", "DeleteFailed"),
+        ("+12065550107", "ReleaseFailed"),
+    ],
+)
+def test_landing_in_a_failed_state_is_exit_14(
+    fake: FakeChime, chimenum, start: str, failed: str
+) -> None:
+    fake.move(start, failed, after_requests=2)
+    run = chimenum("wait", start, "--status", "Assigned", "--status", "Unassigned",
+                   "--timeout", "30", *FAST)  # fmt: skip
+    assert run.exit_code == 14
+    assert lines(run.stdout)[-1] == [start, failed, "failed"]
+    assert run.stderr == (
+        f"chimenum: {start} is {failed}, a failed state that cannot become Assigned or Unassigned\n"
+    )
+    assert len(fake.requests) == 3  # it stopped at once, long before the timeout
+
+
+def test_already_failed_is_exit_14_at_once(fake: FakeChime, chimenum) -> None:
+    run = chimenum("wait", "+12065550106", "+12065550105", "--status", "Assigned")
+    assert run.exit_code == 14
+    assert "+12065550106 is AcquireFailed" in run.stderr
+
+
+def test_a_failed_state_that_is_wanted_is_success(fake: FakeChime, chimenum) -> None:
+    run = chimenum("wait", "+12065550106", "--status", "AcquireFailed")
+    assert run.exit_code == 0
+
+
+def test_voice_numbers_through_port_in(fake: FakeChime, chimenum, monkeypatch) -> None:
+    monkeypatch.setenv("AWS_REGION", "us-west-2")
+    fake.move("+12065550111", "Assigned", after_requests=2, api="voice")
+    fake.move("+12065550112", "Cancelled", after_requests=4, api="voice")
+    ok = chimenum("--api", "voice", "wait", "+12065550111", "--status", "Assigned", *FAST)
+    assert ok.exit_code == 0, ok.stderr
+    assert lines(ok.stdout)[-1] == ["+12065550111", "Assigned", "reached"]
+    cancelled = chimenum("--api", "voice", "wait", "+12065550112", "--status", "Assigned", *FAST)
+    assert cancelled.exit_code == 14
+    assert [f[1] for f in lines(cancelled.stdout)] == ["PortinCancelRequested", "Cancelled"]
+    assert {r.api for r in fake.requests} == {"voice"}
+
+
+def test_unknown_number_ends_the_wait_with_its_error(fake: FakeChime, chimenum) -> None:
+    run = chimenum("wait", "+12065550199", "--status", "Assigned", *FAST)
+    assert run.exit_code == 3
+    assert run.stderr == (
+        "chimenum: error: +12065550199: NotFoundException: The requested resource was not found.\n"
+    )
+    assert lines(run.stdout) == [["+12065550199", "-", "error"]]
+
+
+def test_throttled_polls_are_retried(fake: FakeChime, chimenum) -> None:
+    fake.inject("+12065550105", "ThrottledClientException", times=3)
+    fake.move("+12065550105", "Assigned", after_requests=1)
+    run = chimenum("wait", "+12065550105", "--status", "Assigned", *FAST)
+    assert run.exit_code == 0, run.stderr
+    assert [r.status for r in fake.requests] == [429, 429, 429, 200, 200]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["wait", "+12065550105"], "Missing option '--status'"),
+        (["wait", "--status", "Assigned"], "no phone-number id given"),
+        (["wait", "+12065550105", "--status", "Cancelled"], "not valid for --api chime"),
+        (["wait", "+12065550105", "--status", "Done"], "'Done' is not one of"),
+        (["wait", "12065550105", "--status", "Assigned"], "did you mean +12065550105"),
+        (["wait", "+12065550105", "--status", "Assigned", "--interval", "0"], "--interval"),
+        (["wait", "+12065550105", "--status", "Assigned", "--timeout", "-1"], "--timeout"),
+    ],
+)
+def test_bad_wait_input_is_refused_before_any_request(
+    fake: FakeChime, chimenum, args: list[str], message: str
+) -> None:
+    run = chimenum(*args)
+    assert run.exit_code == 2
+    assert message in run.stderr
+    assert fake.requests == []
+
+
+def test_piped_output_is_one_line_per_change(fake: FakeChime, chimenum_exe: str) -> None:
+    fake.move("+12065550105", "Assigned", after_requests=2)
+    proc = subprocess.run(
+        [chimenum_exe, "wait", "+12065550105", "--status", "Assigned", *FAST],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert lines(proc.stdout) == [
+        ["+12065550105", "AcquireInProgress"],
+        ["+12065550105", "Assigned", "reached"],
+    ]
+    assert "\x1b" not in proc.stdout
+
+
+@pytest.mark.parametrize("no_color", [False, True])
+def test_live_table_on_a_terminal(fake: FakeChime, chimenum_exe: str, no_color: bool) -> None:
+    fake.move("+12065550105", "Assigned", after_seconds=1.0)
+    env = dict(os.environ, COLUMNS="100", LINES="30", TERM="xterm-256color")
+    if no_color:
+        env["NO_COLOR"] = "1"
+    child = pexpect.spawn(
+        chimenum_exe,
+        ["wait", "+12065550105", "+12065550100", "--status", "Assigned", "--interval", "0.2"],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(30, 100),
+    )
+    child.expect("Waiting for Assigned")
+    child.expect("AcquireInProgress")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    screen = child.before
+    assert "Phone number" in screen
+    assert "Waited" in screen
+    assert "✓ reached" in screen
+    assert "\x1b[1A" in screen  # redrawn in place: the cursor moves up over the old table
+    last = screen.rsplit("Waiting for Assigned", 1)[1]
+    assert re.search(r"\+12065550105 .*Assigned.* \d\.\ds .*reached", last)
+    assert re.search(r"\+12065550105 .*AcquireInProgress.* \d\.\ds .*…", screen)
+    assert ("\x1b[32m" in screen) is not no_color
