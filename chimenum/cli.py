@@ -710,8 +710,8 @@ def list_(
     Examples:
       chimenum list
       chimenum list --status Assigned --product-type VoiceConnector -o ndjson
-      chimenum --api voice --region us-west-2 list --filter-name VoiceConnectorId \\
-          --filter-value abcdef1ghij2klmno3pqr4 --json | jq -r '.PhoneNumbers[].PhoneNumberId'
+      chimenum --api voice list --filter-name VoiceConnectorId --filter-value abcdef1ghij2klmno3pqr4
+      chimenum list --json | jq -r '.PhoneNumbers[] | select(.Status != "Assigned").PhoneNumberId'
     """
     settings = _settings(ctx)
     _check_for_api(
@@ -816,9 +816,9 @@ def wait(
 
     \b
     Examples:
-      chimenum wait +12065550105 --status Assigned
-      chimenum --api voice wait +12065550111 +12065550112 --status Assigned --timeout 600
-      chimenum --demo wait +12065550105 --status Assigned --interval 1
+      chimenum wait +12065550105 --status Assigned --interval 1
+      chimenum --api voice wait +12065550111 --status Assigned --timeout 600 --interval 1
+      chimenum wait +12065550107 --status Unassigned --status Assigned --timeout 60 --interval 1
     """
     from chimenum.ids import InvalidId, unique
 

@@ -97,7 +97,7 @@ def test_each_filter_across_pages(
     assert got == expected
     assert len(expected) > 99  # more than one page, so paging kept the filters
     for request in big.requests:
-        for flag, value in zip(options[::2], options[1::2]):
+        for flag, value in zip(options[::2], options[1::2], strict=True):
             assert request.query[flag.lstrip("-")] == [value]
 
 
@@ -287,3 +287,30 @@ def test_list_help_names_the_choices(chimenum) -> None:
     out = chimenum("list", "--help").stdout
     for value in ("PortinInProgress", "BusinessCalling", "SipRuleId", "AccountId", "--limit"):
         assert value in out
+
+
+def help_examples(command: str) -> list[str]:
+    from click.testing import CliRunner
+
+    from chimenum.cli import cli
+
+    out = CliRunner().invoke(cli, [command, "--help"], terminal_width=200).stdout
+    block = out.split("Examples:", 1)[1].split("\n\n", 1)[0]
+    return [line.strip() for line in block.splitlines() if line.strip().startswith("chimenum ")]
+
+
+@pytest.mark.parametrize(
+    "example", [*help_examples("list"), *help_examples("wait")], ids=lambda e: e[:60]
+)
+def test_help_examples_run_against_the_demo(example: str, monkeypatch) -> None:
+    import os
+    import sys
+    from pathlib import Path
+
+    monkeypatch.setenv("CHIMENUM_DEMO", "1")
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.run(
+        ["bash", "-o", "pipefail", "-c", example], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip()

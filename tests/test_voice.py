@@ -28,7 +28,7 @@ def test_constants_match_the_botocore_models() -> None:
         assert tuple(listing.members["FilterName"].enum) == apis.FILTER_NAMES[api]
         assert listing.members["MaxResults"].metadata["max"] == apis.MAX_PAGE_SIZE[api]
         assert model.signing_name == "chime"
-    assert apis.TERMINAL_FAILED <= set(apis.STATUSES["voice"])
+    assert set(apis.STATUSES["voice"]) >= apis.TERMINAL_FAILED
 
 
 def test_every_status_of_both_apis_has_a_style() -> None:
@@ -142,9 +142,10 @@ def test_demo_serves_the_voice_api(chimenum, monkeypatch: pytest.MonkeyPatch) ->
     numbers = json.loads(run.stdout)["PhoneNumbers"]
     assert {n["ProductType"] for n in numbers} == {"VoiceConnector", "SipMediaApplicationDialIn"}
     assert all({"PhoneNumberArn", "OrderId", "Name"} <= set(n) for n in numbers)
-    assert {"Cancelled", "PortinInProgress", "PortinCancelRequested"} <= {
-        n["Status"] for n in numbers
-    }
+    # The demo is one server per process and its port-in numbers move on after a few seconds.
+    statuses = {n["Status"] for n in numbers}
+    assert "Cancelled" in statuses
+    assert statuses <= set(apis.STATUSES["voice"])
 
 
 def _aws() -> str:
