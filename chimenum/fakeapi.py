@@ -391,14 +391,18 @@ class FakeChime:
             values = query.get(name)
             return values[0] if values else None
 
-        max_results = int(one("max-results") or 100)
+        largest = 100 if api == "voice" else 99
+        try:
+            max_results = int(one("max-results") or largest)
+        except ValueError:
+            max_results = 0
         token = one("next-token")
         start = _offset(token) if token else 0
         if start is None:
             return 400, {"Code": "BadRequestException", "Message": "Invalid next token."}
         status, product = one("status"), one("product-type")
         filter_name, filter_value = one("filter-name"), one("filter-value")
-        if max_results < 1 or max_results > (100 if api == "voice" else 99):
+        if max_results < 1 or max_results > largest:
             return 400, {"Code": "BadRequestException", "Message": "Invalid MaxResults."}
         with self.lock:
             for key in list(self.transitions):

@@ -314,3 +314,81 @@ def test_help_examples_run_against_the_demo(example: str, monkeypatch) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip()
+
+
+@pytest.mark.parametrize(("api", "service"), [("chime", "chime"), ("voice", "chime-sdk-voice")])
+def test_one_page_listing_is_the_aws_cli_document(
+    fake: FakeChime, chimenum, aws_env, api: str, service: str
+) -> None:
+    """On a single page, `aws <service> list-phone-numbers` prints the same document."""
+    import os
+    import shutil
+    import sys
+    from pathlib import Path
+
+    aws = Path(sys.executable).parent / "aws"
+    aws_path = str(aws) if aws.exists() else shutil.which("aws")
+    assert aws_path, "awscli is a test dependency"
+    (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
+    ours = chimenum("--api", api, "--region", "us-east-1", "list", "--json")
+    assert ours.exit_code == 0, ours.stderr
+    theirs = subprocess.run(
+        [aws_path, service, "list-phone-numbers", "--region", "us-east-1", "--output", "json"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
+    assert theirs.returncode == 0, theirs.stderr
+    assert ours.stdout == theirs.stdout
+    assert len(json.loads(ours.stdout)["PhoneNumbers"]) > 5
+
+
+def _stubbed_lister(pages: list[dict[str, Any]]) -> Any:
+    import botocore.session
+    from botocore.stub import Stubber
+
+    from chimenum.fetch import Fetcher
+    from chimenum.listing import Lister
+
+    client = botocore.session.get_session().create_client(
+        "chime", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
+    )
+    stubber = Stubber(client)
+    for page in pages:
+        stubber.add_response("list_phone_numbers", page)
+    stubber.activate()
+    return Lister(Fetcher(client, max_attempts=1), "chime")
+
+
+def test_a_repeating_next_token_is_an_invalid_response_not_a_loop() -> None:
+    from chimenum.errors import ExitCode
+    from chimenum.listing import ListingStopped
+
+    number = {"PhoneNumberId": "+12065550100", "Status": "Assigned"}
+    lister = _stubbed_lister(
+        [
+            {"PhoneNumbers": [number], "NextToken": "a"},
+            {"PhoneNumbers": [number], "NextToken": "b"},
+            {"PhoneNumbers": [number], "NextToken": "a"},
+        ]
+    )
+    seen = []
+    with pytest.raises(ListingStopped) as stopped:
+        for page in lister.pages():
+            seen.append(page)
+    assert len(seen) == 2
+    assert stopped.value.failure.exit_code is ExitCode.BAD_RESPONSE
+    assert "NextToken 'a' repeats" in stopped.value.failure.message
+    assert stopped.value.next_token == "b"
+
+
+def test_a_number_without_id_is_an_invalid_response() -> None:
+    from chimenum.errors import ExitCode
+    from chimenum.listing import ListingStopped
+
+    lister = _stubbed_lister([{"PhoneNumbers": [{"Status": "Assigned"}]}])
+    with pytest.raises(ListingStopped) as stopped:
+        list(lister.pages())
+    assert stopped.value.failure.exit_code is ExitCode.BAD_RESPONSE
+    assert "PhoneNumbers[0] has no PhoneNumberId" in stopped.value.failure.message

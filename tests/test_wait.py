@@ -218,3 +218,39 @@ def test_live_table_on_a_terminal(fake: FakeChime, chimenum_exe: str, no_color: 
     assert re.search(r"\+12065550105 .*Assigned.* \d\.\ds .*reached", last)
     assert re.search(r"\+12065550105 .*AcquireInProgress.* \d\.\ds .*…", screen)
     assert ("\x1b[32m" in screen) is not no_color
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+def test_polls_every_interval_and_once_more_at_the_deadline(fake: FakeChime) -> None:
+    from chimenum.errors import ExitCode
+    from chimenum.fetch import Fetcher
+    from chimenum.session import Settings, make_client
+    from chimenum.waiting import Waiter
+
+    clock = FakeClock()
+    waiter = Waiter(
+        Fetcher(make_client(Settings())),
+        ["+12065550105"],
+        frozenset({"Assigned"}),
+        timeout=10,
+        interval=4,
+        clock=clock,
+        sleep=clock.sleep,
+    )
+    changes = list(waiter.run())
+    assert waiter.outcome.exit_code is ExitCode.WAIT_TIMEOUT
+    assert clock.sleeps == [4, 4, 2]
+    assert len(fake.requests) == 4
+    assert [c.status for c in changes] == ["AcquireInProgress"]
