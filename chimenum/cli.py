@@ -409,6 +409,8 @@ def cli() -> None:
       chimenum get +12065550100
       chimenum get +12065550100 +12065550101 --json | jq -r '.PhoneNumbers[].Status'
       chimenum --demo get +12065550100
+      chimenum list --status Assigned -o ndjson
+      chimenum --api voice --region us-west-2 wait +12065550111 --status Assigned
     """
 
 
@@ -508,8 +510,9 @@ def get(
 
     An ID is the number in E.164 form (+12065550100); the percent-encoded form that list output
     shows (%2B12065550100) and separators (+1 206-555-0100) are accepted. Duplicate ids are
-    fetched once. One ID prints the document `aws chime get-phone-number` prints; several, or
-    any read from a file or stdin, print {"PhoneNumbers": [...], "PhoneNumberErrors": [...]} in
+    fetched once. One ID prints the document `aws chime get-phone-number` prints (with --api
+    voice: `aws chime-sdk-voice get-phone-number`); several, or any read from a file or stdin,
+    print {"PhoneNumbers": [...], "PhoneNumberErrors": [...]} in
     input order.
 
     \b
