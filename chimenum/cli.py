@@ -652,24 +652,37 @@ def _choices(table: dict[str, tuple[str, ...]]) -> click.Choice[str]:
     return click.Choice(union(table))
 
 
+def _per_api(table: dict[str, tuple[str, ...]]) -> str:
+    """``"A, B; chime only: C; voice only: D"``: the values of both APIs, for --help."""
+    both = [v for v in table["chime"] if v in table["voice"]]
+    parts = [", ".join(both)]
+    for api, other in (("chime", "voice"), ("voice", "chime")):
+        only = [v for v in table[api] if v not in table[other]]
+        if only:
+            parts.append(f"{api} only: {', '.join(only)}")
+    return "; ".join(parts)
+
+
 @cli.command(name="list", epilog=EXIT_CODES_HELP)
 @output_options
 @click.option(
     "--status",
     type=_choices(STATUSES),
-    help="Only numbers in this status (voice-only: Cancelled, PortinCancelRequested,"
-    " PortinInProgress).",
+    metavar="STATUS",
+    help=f"Only numbers in this status ({_per_api(STATUSES)}).",
 )
 @click.option(
     "--product-type",
     type=_choices(PRODUCT_TYPES),
-    help="Only numbers of this product type (BusinessCalling: chime only).",
+    metavar="TYPE",
+    help=f"Only numbers of this product type ({_per_api(PRODUCT_TYPES)}).",
 )
 @click.option(
     "--filter-name",
     type=_choices(FILTER_NAMES),
-    help="Only numbers with an association of this kind (AccountId, UserId: chime only);"
-    " needs --filter-value.",
+    metavar="NAME",
+    help="Only numbers with an association of this kind, given with --filter-value"
+    f" ({_per_api(FILTER_NAMES)}).",
 )
 @click.option("--filter-value", metavar="VALUE", help="The association's value, for --filter-name.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Stop after N numbers.")
@@ -768,7 +781,8 @@ def list_(
     type=_choices(STATUSES),
     multiple=True,
     required=True,
-    help="A wanted status; repeat for several (any one will do).",
+    metavar="STATUS",
+    help=f"A wanted status; repeat for several, any one will do ({_per_api(STATUSES)}).",
 )
 @click.option(
     "--timeout",

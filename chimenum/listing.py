@@ -10,7 +10,7 @@ stream them. A listing never stops early in silence: when a page still fails aft
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from chimenum.apis import MAX_PAGE_SIZE
@@ -45,19 +45,21 @@ class Page:
     next_token: str | None
 
 
-@dataclass
 class ListingStopped(Exception):
-    """A page failed after every retry; the numbers yielded before it are all there was."""
+    """A page failed after every retry; the numbers yielded before it are all there was.
 
-    failure: Failure
-    #: Where the failed page starts: pass it as ``--starting-token`` to resume.
-    next_token: str | None
-    numbers_so_far: int = 0
-    pages_so_far: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    ``next_token`` is where the failed page starts (``None``: at the beginning): pass it as
+    ``--starting-token`` to resume.
+    """
 
-    def __str__(self) -> str:
-        return self.failure.message
+    def __init__(
+        self, failure: Failure, next_token: str | None, numbers_so_far: int, pages_so_far: int
+    ) -> None:
+        super().__init__(failure.message)
+        self.failure = failure
+        self.next_token = next_token
+        self.numbers_so_far = numbers_so_far
+        self.pages_so_far = pages_so_far
 
 
 class Lister:
