@@ -512,8 +512,7 @@ def get(
     shows (%2B12065550100) and separators (+1 206-555-0100) are accepted. Duplicate ids are
     fetched once. One ID prints the document `aws chime get-phone-number` prints (with --api
     voice: `aws chime-sdk-voice get-phone-number`); several, or any read from a file or stdin,
-    print {"PhoneNumbers": [...], "PhoneNumberErrors": [...]} in
-    input order.
+    print {"PhoneNumbers": [...], "PhoneNumberErrors": [...]} in input order.
 
     \b
     `-` (or --from-file FILE) reads ids one per line; blank lines and everything after a `#`

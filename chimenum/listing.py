@@ -90,19 +90,30 @@ class Lister:
     def _attempts(self, params: dict[str, Any]) -> Page:
         import botocore.exceptions as bx
 
+        fetcher = self.fetcher
+        limiter = fetcher.limiter
         attempt = 0
         while True:
+            # Pages share the fetcher's adaptive rate limit, as ids of a batch do.
+            slot = limiter.reserve()
+            wait = slot - limiter.clock()
+            if wait > 0:
+                fetcher.sleep(wait)
             try:
-                return self._page(params)
+                page = self._page(params)
+                limiter.succeeded()
+                return page
             except (bx.BotoCoreError, bx.ClientError, MalformedResponse) as exc:
-                failure = classify(exc, self.fetcher.endpoint)
+                failure = classify(exc, fetcher.endpoint)
                 if failure.exit_code is ExitCode.CONFIG:
                     raise ChimenumError(failure) from exc
+                if failure.exit_code is ExitCode.THROTTLED:
+                    limiter.throttled(slot)
                 attempt += 1
                 retry = failure.retryable or isinstance(exc, bx.ConnectionClosedError)
-                if not retry or attempt >= self.fetcher.max_attempts:
+                if not retry or attempt >= fetcher.max_attempts:
                     raise _PageFailed(failure) from exc
-            self.fetcher.sleep(self.fetcher.backoff.delay(attempt))
+            fetcher.sleep(fetcher.backoff.delay(attempt))
 
     def pages(
         self,
