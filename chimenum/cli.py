@@ -755,6 +755,7 @@ def list_(
             for number in page.numbers:
                 renderer.add(Result(str(number["PhoneNumberId"]), document={"PhoneNumber": number}))
             count += len(page.numbers)
+            renderer.page_done()
     except ListingStopped as stop:
         renderer.incomplete(stop.next_token)
         resume = (

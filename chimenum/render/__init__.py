@@ -49,6 +49,9 @@ class Renderer:
     def finish(self) -> None:
         """Called once after the last result (also after an interrupt, to flush what is done)."""
 
+    def page_done(self) -> None:
+        """A listing page has been added in full: a streaming format may write it now."""
+
     def incomplete(self, next_token: str | None) -> None:
         """A listing stopped before its end; ``next_token`` is where the missing part starts."""
 
