@@ -703,6 +703,8 @@ def list_(
     ctx: click.Context,
     output: str,
     as_json: bool,
+    query: str | None,
+    color: ColorChoice,
     utc: bool,
     quiet: bool,
     status: str | None,
@@ -716,8 +718,9 @@ def list_(
     """List every phone number of the account, page after page.
 
     Pages (99 numbers for chime, 100 for voice) are requested one after the other, following
-    NextToken to the end; ndjson prints each page as it arrives, json and the table print once
-    the listing is complete. A throttled or failing page is retried like any request; if it
+    NextToken to the end; ndjson and text print each page as it arrives, json and the table
+    once the listing is complete (with --query, every format waits for the whole document, as
+    the expression sees it all). A throttled or failing page is retried like any request; if it
     still fails, what was received stays printed, stderr says where it stopped (resume with
     --starting-token) and the exit code says why: a listing never ends early in silence.
 
@@ -726,6 +729,7 @@ def list_(
       chimenum list
       chimenum list --status Assigned --product-type VoiceConnector -o ndjson
       chimenum --api voice list --filter-name VoiceConnectorId --filter-value abcdef1ghij2klmno3pqr4
+      chimenum list -o text --query 'PhoneNumbers[?Status==`Unassigned`].PhoneNumberId'
       chimenum list --json | jq -r '.PhoneNumbers[] | select(.Status != "Assigned").PhoneNumberId'
     """
     settings = _settings(ctx)
@@ -745,8 +749,10 @@ def list_(
     from chimenum.render.sanitize import inert
     from chimenum.session import make_client
 
-    env = Environment(quiet=quiet)
-    renderer = get_renderer("json" if as_json else output, env, RenderOptions(kind="list", utc=utc))
+    env = Environment(quiet=quiet, color=color)
+    renderer = get_renderer(
+        "json" if as_json else output, env, RenderOptions(kind="list", utc=utc, query=query)
+    )
     lister = Lister(Fetcher(make_client(settings), max_attempts=max_attempts), settings.api)
     filters = Filters(status, product_type, filter_name, filter_value)
     count = 0
@@ -768,13 +774,13 @@ def list_(
         return int(stop.failure.exit_code)
     finally:
         renderer.finish()
-    if count == 0 and output == "table" and not as_json:
+    if count == 0 and output == "table" and not as_json and query is None:
         env.warn("no phone numbers" + (" match" if filters.params() else ""))
     return 0
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.argument("ids", nargs=-1, metavar="ID...")
+@click.argument("ids", nargs=-1, metavar="ID...", shell_complete=_complete_ids)
 @click.option(
     "--status",
     "statuses",

@@ -158,13 +158,14 @@ def test_ids_that_are_not_phone_numbers_are_never_offered(fake: FakeChime, tmp_p
 
 def test_voice_api_lists_with_its_own_page_size_and_region(fake: FakeChime, tmp_path: Path) -> None:
     """Ready for --api voice: the regional API, MaxResults up to 100, its own cache entry."""
-    fake.records.update({r["PhoneNumberId"]: r for r in generate_numbers(150)})
-    settings = Settings(api="voice", region="us-west-2", endpoint_url=fake.url, debug=True)
+    # The fake answers as Chime SDK Voice on its own port, from its own records.
+    fake.voice_records.update({r["PhoneNumberId"]: r for r in generate_numbers(150, voice=True)})
+    settings = Settings(api="voice", region="us-west-2", endpoint_url=fake.voice_url, debug=True)
     entries = lookup_ids(settings, cache=IdCache(tmp_path / "voice"), ttl=60, timeout=10)
-    assert len(entries) == len(fake.records)
+    assert len(entries) == len(fake.voice_records)
     pages = [r for r in fake.requests if r.path == "/phone-numbers"]
     assert [p.query["max-results"] for p in pages] == [["100"], ["100"]]
-    assert {(p.service, p.region) for p in pages} == {("chime", "us-west-2")}
+    assert {(p.api, p.service, p.region) for p in pages} == {("voice", "chime", "us-west-2")}
 
 
 def test_demo_account_ids_complete(tmp_path: Path) -> None:
@@ -312,3 +313,17 @@ def test_a_real_tab_in_interactive_bash(fake: FakeChime, tmp_path: Path) -> None
         child.expect_exact("READY> ")
     finally:
         child.close(force=True)
+
+
+def test_wait_ids_and_list_choices_complete(fake: FakeChime, tmp_path: Path) -> None:
+    got = complete("bash", "chimenum wait +1206555010", tmp_path)
+    assert {"+12065550100", "+12065550105"} <= set(got)
+    voice = complete(
+        "bash", "chimenum --api voice wait +1206555011", tmp_path, AWS_REGION="us-west-2"
+    )
+    assert set(voice) == {"+12065550110", "+12065550111", "+12065550112", "+12065550113"}
+    assert "PortinInProgress" in complete("bash", "chimenum list --status P", tmp_path)
+    assert set(complete("bash", "chimenum list --filter-name V", tmp_path)) == {
+        "VoiceConnectorId",
+        "VoiceConnectorGroupId",
+    }

@@ -392,3 +392,67 @@ def test_a_number_without_id_is_an_invalid_response() -> None:
         list(lister.pages())
     assert stopped.value.failure.exit_code is ExitCode.BAD_RESPONSE
     assert "PhoneNumbers[0] has no PhoneNumberId" in stopped.value.failure.message
+
+
+@pytest.mark.parametrize(("api", "service"), [("chime", "chime"), ("voice", "chime-sdk-voice")])
+@pytest.mark.parametrize(
+    "extra",
+    [["-o", "text"], ["--query", "PhoneNumbers[?Status=='Assigned'].[PhoneNumberId, Type]"]],
+    ids=["text", "query"],
+)
+def test_text_and_query_are_the_aws_cli_ones(
+    fake: FakeChime, chimenum, aws_env, api: str, service: str, extra: list[str]
+) -> None:
+    import os
+    import shutil
+    import sys
+    from pathlib import Path
+
+    aws = Path(sys.executable).parent / "aws"
+    aws_path = str(aws) if aws.exists() else shutil.which("aws")
+    assert aws_path, "awscli is a test dependency"
+    (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
+    fmt = ["--output", "text"] if extra[0] == "-o" else ["--output", "json", *extra]
+    ours = chimenum(
+        "--api",
+        api,
+        "--region",
+        "us-east-1",
+        "list",
+        *(extra if extra[0] == "-o" else ["--json", *extra]),
+    )
+    assert ours.exit_code == 0, ours.stderr
+    theirs = subprocess.run(
+        [aws_path, service, "list-phone-numbers", "--region", "us-east-1", *fmt],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=60,
+    )
+    assert theirs.returncode == 0, theirs.stderr
+    assert ours.stdout == theirs.stdout
+    assert ours.stdout.strip()
+
+
+def test_text_streams_page_by_page(big: FakeChime, chimenum) -> None:
+    run = chimenum("--api", "voice", "list", "-o", "text")
+    assert run.exit_code == 0
+    rows = [line.split("\t") for line in run.stdout.splitlines() if line.startswith("PHONENUMBERS")]
+    assert len(rows) == 1200
+    assert len(big.requests) == 12
+
+
+def test_query_sees_the_whole_listing(big: FakeChime, chimenum) -> None:
+    run = chimenum("list", "--query", "length(PhoneNumbers)", "--json")
+    assert (run.exit_code, run.stdout) == (0, "1300\n")
+    ndjson = chimenum("list", "-o", "ndjson", "--limit", "3", "--query", "PhoneNumber.Status")
+    assert ndjson.stdout.splitlines() == ['"Assigned"', '"Unassigned"', '"AcquireInProgress"']
+
+
+def test_stopped_text_listing_ends_with_the_token(big: FakeChime, chimenum) -> None:
+    big.inject("*", "ThrottledClientException", skip=1)
+    run = chimenum("list", "-o", "text", "--max-attempts", "2")
+    assert run.exit_code == 7
+    lines = run.stdout.splitlines()
+    assert sum(line.startswith("PHONENUMBERS") for line in lines) == 99
+    assert lines[-1] == big.requests[1].query["next-token"][0]
