@@ -92,14 +92,13 @@ class Environment:
     def err_console(self) -> Console:
         return self._console(self.stderr, self.stderr_color, self.stderr_isatty)
 
-    @cached_property
-    def progress_console(self) -> Console:
-        """For live displays on a stderr terminal: cursor control always, colour by the rules."""
+    def _live_console(self, stream: TextIO, color: bool) -> Console:
+        """For displays redrawn in place: cursor control always (even with NO_COLOR), colour by
+        the rules."""
         from rich.console import Console
 
-        color = self.stderr_color
         return Console(
-            file=self.stderr,
+            file=stream,
             force_terminal=True,
             force_interactive=True,
             no_color=not color,
@@ -109,6 +108,16 @@ class Environment:
             markup=False,
             legacy_windows=False,
         )
+
+    @cached_property
+    def progress_console(self) -> Console:
+        """The progress bar's console, on a stderr terminal."""
+        return self._live_console(self.stderr, self.stderr_color)
+
+    @cached_property
+    def live_console(self) -> Console:
+        """A live display's console, on a stdout terminal (``wait``'s table)."""
+        return self._live_console(self.stdout, self.stdout_color)
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc)

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from chimenum.render.sanitize import inert
 
 if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
+    from rich.console import RenderableType
 
     from chimenum.env import Environment
     from chimenum.waiting import Change, Waiter
@@ -107,29 +107,12 @@ class LiveDisplay(WaitDisplay):
         super().__init__(env, waiter)
         self.live: Any = None
 
-    def _console(self) -> Console:
-        from rich.console import Console
-
-        color = self.env.stdout_color
-        # Redrawing in place needs a terminal console even when colour is off (NO_COLOR).
-        return Console(
-            file=self.env.stdout,
-            force_terminal=True,
-            force_interactive=True,
-            no_color=not color,
-            color_system="auto" if color else None,
-            highlight=False,
-            emoji=False,
-            markup=False,
-            legacy_windows=False,
-        )
-
     def start(self) -> None:
         from rich.live import Live
 
         self.live = Live(
             _Board(self.waiter),
-            console=self._console(),
+            console=self.env.live_console,
             refresh_per_second=4,
             transient=False,
             redirect_stdout=False,
