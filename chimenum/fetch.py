@@ -337,8 +337,16 @@ class Fetcher:
             if slot.done.is_set() and slot.result is not None
         ]
 
-    def _attempt(self, phone_number_id: str) -> tuple[Result, bool]:
-        """One request; returns the result and whether trying again could change it."""
+    def call(
+        self,
+        request: Callable[[], dict[str, Any]],
+        check: Callable[[dict[str, Any]], dict[str, Any]],
+    ) -> tuple[dict[str, Any] | None, Failure | None, bool]:
+        """One request under chimenum's error policy, for every operation (get and list pages).
+
+        Returns the checked document or the failure, and whether trying again could change it.
+        Raises :class:`ChimenumError` for failures every other request would share.
+        """
         import botocore.exceptions as bx
         import urllib3.exceptions
 
@@ -350,7 +358,7 @@ class Fetcher:
 
         try:
             try:
-                parsed = self.client.get_phone_number(PhoneNumberId=phone_number_id)
+                parsed = request()
             except truncated as exc:
                 # Raised while reading the body (botocore reads it outside its own error
                 # handling): the connection ended before Content-Length bytes arrived.
@@ -360,7 +368,7 @@ class Fetcher:
                 raise MalformedResponse(
                     f"the answer does not fit the API model ({type(exc).__name__}: {exc})"
                 ) from exc
-            document = check_phone_number(self.output_shape, parsed, phone_number_id)
+            document = check(parsed)
         except (bx.BotoCoreError, bx.ClientError, MalformedResponse) as exc:
             failure = classify(exc, self.endpoint)
             if failure.exit_code is ExitCode.CONFIG:
@@ -372,14 +380,22 @@ class Fetcher:
             if isinstance(exc, bx.ClientError):
                 self.reached = True
             retry = failure.retryable or isinstance(exc, bx.ConnectionClosedError)
-            return Result(phone_number_id, failure=failure), retry
+            return None, failure, retry
         self.reached = True
-        return Result(phone_number_id, document=document), False
+        return document, None, False
 
-    def _may_retry(self, result: Result, retry: bool, attempts: int) -> bool:
-        """Whether to try again after ``attempts`` tries ended in ``result``."""
+    def _attempt(self, phone_number_id: str) -> tuple[Result, bool]:
+        """One request for one id; returns the result and whether trying again could change it."""
+        document, failure, retry = self.call(
+            lambda: self.client.get_phone_number(PhoneNumberId=phone_number_id),
+            lambda parsed: check_phone_number(self.output_shape, parsed, phone_number_id),
+        )
+        return Result(phone_number_id, document=document, failure=failure), retry
+
+    def may_retry(self, failure: Failure | None, retry: bool, attempts: int) -> bool:
+        """Whether to try again after ``attempts`` tries ended in ``failure``."""
         limit = self.max_attempts
-        if result.failure is not None and result.failure.exit_code is ExitCode.NETWORK:
+        if failure is not None and failure.exit_code is ExitCode.NETWORK:
             limit = min(limit, MAX_CONNECTION_ATTEMPTS)
         return retry and attempts < limit
 
@@ -405,7 +421,7 @@ class Fetcher:
         while True:
             result, retry = self._try(phone_number_id)
             attempt += 1
-            if not self._may_retry(result, retry, attempt):
+            if not self.may_retry(result.failure, retry, attempt):
                 return result
             self.sleep(self.backoff.delay(attempt))
 
@@ -437,7 +453,7 @@ class Fetcher:
                 try:
                     result, retry = self._try(slot.phone_number_id)
                     slot.attempts += 1
-                    if self._may_retry(result, retry, slot.attempts):
+                    if self.may_retry(result.failure, retry, slot.attempts):
                         # Back off without holding the worker: it takes other ids meanwhile.
                         work.retry(slot, time.monotonic() + self.backoff.delay(slot.attempts))
                         continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chimenum.apis import MAX_PAGE_SIZE
-from chimenum.errors import ChimenumError, ExitCode, Failure, MalformedResponse, classify
+from chimenum.errors import ExitCode, Failure, MalformedResponse, classify
 from chimenum.fetch import Fetcher
 from chimenum.records import check_shape
 
@@ -70,12 +70,8 @@ class Lister:
         assert model.output_shape is not None
         self.output_shape = model.output_shape
 
-    def _page(self, params: dict[str, Any]) -> Page:
-        """One page, retried like any request; raises botocore errors or MalformedResponse."""
-        try:
-            parsed = self.fetcher.client.list_phone_numbers(**params)
-        except (AttributeError, TypeError, ValueError, KeyError, IndexError) as exc:
-            raise MalformedResponse(f"unparseable answer ({type(exc).__name__}: {exc})") from exc
+    def _check(self, parsed: dict[str, Any]) -> dict[str, Any]:
+        """The page's document without ``ResponseMetadata``; raises MalformedResponse."""
         doc = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
         check_shape(self.output_shape, doc, "response")
         numbers = doc.get("PhoneNumbers")
@@ -84,12 +80,10 @@ class Lister:
         for index, number in enumerate(numbers):
             if not number.get("PhoneNumberId"):
                 raise MalformedResponse(f"response.PhoneNumbers[{index}] has no PhoneNumberId")
-        token = doc.get("NextToken") or None
-        return Page(numbers, token)
+        return doc
 
     def _attempts(self, params: dict[str, Any]) -> Page:
-        import botocore.exceptions as bx
-
+        """One page, retried with the fetcher's policy; raises :class:`_PageFailed`."""
         fetcher = self.fetcher
         limiter = fetcher.limiter
         attempt = 0
@@ -99,20 +93,19 @@ class Lister:
             wait = slot - limiter.clock()
             if wait > 0:
                 fetcher.sleep(wait)
-            try:
-                page = self._page(params)
+            doc, failure, retry = fetcher.call(
+                lambda: fetcher.client.list_phone_numbers(**params),
+                self._check,
+            )
+            if doc is not None:
                 limiter.succeeded()
-                return page
-            except (bx.BotoCoreError, bx.ClientError, MalformedResponse) as exc:
-                failure = classify(exc, fetcher.endpoint)
-                if failure.exit_code is ExitCode.CONFIG:
-                    raise ChimenumError(failure) from exc
-                if failure.exit_code is ExitCode.THROTTLED:
-                    limiter.throttled(slot)
-                attempt += 1
-                retry = failure.retryable or isinstance(exc, bx.ConnectionClosedError)
-                if not retry or attempt >= fetcher.max_attempts:
-                    raise _PageFailed(failure) from exc
+                return Page(doc["PhoneNumbers"], doc.get("NextToken") or None)
+            assert failure is not None
+            if failure.exit_code is ExitCode.THROTTLED:
+                limiter.throttled(slot)
+            attempt += 1
+            if not fetcher.may_retry(failure, retry, attempt):
+                raise _PageFailed(failure)
             fetcher.sleep(fetcher.backoff.delay(attempt))
 
     def pages(

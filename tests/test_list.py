@@ -456,3 +456,30 @@ def test_stopped_text_listing_ends_with_the_token(big: FakeChime, chimenum) -> N
     lines = run.stdout.splitlines()
     assert sum(line.startswith("PHONENUMBERS") for line in lines) == 99
     assert lines[-1] == big.requests[1].query["next-token"][0]
+
+
+@pytest.mark.parametrize(("fault", "code"), [("truncated", 12), ("not-json", 12), ("reset", 11)])
+def test_broken_page_answers_follow_the_same_policy_as_get(
+    fake: FakeChime, chimenum, fault: str, code: int
+) -> None:
+    fake.inject("*", fault)
+    run = chimenum("list", "--json")
+    assert run.exit_code == code, run.stderr
+    assert "Traceback" not in run.stderr
+    assert len(run.stderr.splitlines()) == 1
+    # A reset connection is tried 3 times at most, as for get; a broken body is not retried.
+    assert len(fake.requests) == (3 if fault == "reset" else 1)
+
+
+def test_unreachable_endpoint_ends_a_listing_at_once(chimenum) -> None:
+    import socket
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    started = time.monotonic()
+    run = chimenum("list", "--endpoint-url", url)
+    assert run.exit_code == 11
+    assert url in run.stderr
+    assert time.monotonic() - started < 5
