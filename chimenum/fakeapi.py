@@ -147,7 +147,7 @@ class LoggedRequest:
     path: str
     query: dict[str, list[str]]
     phone_number_id: str | None
-    #: The HTTP status answered (0 while the answer is being written, or for a dropped connection).
+    #: The HTTP status answered (0 until the answer starts, or for a dropped connection).
     status: int
     time: float
     region: str | None
@@ -448,6 +448,7 @@ class _Handler(BaseHTTPRequestHandler):
     # delayed ACK and every request on a kept-alive connection takes ~40 ms longer.
     disable_nagle_algorithm = True
     server: _Server
+    logged: LoggedRequest
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -460,6 +461,8 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] | None = None,
         length: int | None = None,
     ) -> None:
+        # Recorded before a byte goes out, so a client that has its answer finds the status.
+        self.logged.status = status
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body) if length is None else length))
@@ -503,7 +506,8 @@ class _Handler(BaseHTTPRequestHandler):
         )
         with fake.lock:
             fake.requests.append(logged)
-        logged.status = self._answer(fake, route, phone_id, query, auth is not None)
+        self.logged = logged
+        self._answer(fake, route, phone_id, query, auth is not None)
 
     def _answer(
         self,
