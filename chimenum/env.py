@@ -67,20 +67,22 @@ class Environment:
     def stderr_color(self) -> bool:
         return self.colorize(self.stderr_isatty)
 
-    def _console(self, stream: TextIO, color: bool, isatty: bool) -> Console:
+    def _console(self, stream: TextIO, color: bool, isatty: bool, *, live: bool = False) -> Console:
+        """A console for ``stream``; ``live`` ones redraw in place, so they get cursor control
+        even when colour is off (NO_COLOR)."""
         from rich.console import Console
 
         return Console(
             file=stream,
-            force_terminal=color,
+            force_terminal=live or color,
             no_color=not color,
             color_system="auto" if color else None,
             highlight=False,
             emoji=False,
             markup=False,
             # A pipe gets plain text wide enough that tables are not squeezed.
-            width=None if isatty else int(self.environ.get("COLUMNS") or 200),
-            force_interactive=isatty and color,
+            width=None if isatty or live else int(self.environ.get("COLUMNS") or 200),
+            force_interactive=live or (isatty and color),
             legacy_windows=False,
         )
 
@@ -92,32 +94,15 @@ class Environment:
     def err_console(self) -> Console:
         return self._console(self.stderr, self.stderr_color, self.stderr_isatty)
 
-    def _live_console(self, stream: TextIO, color: bool) -> Console:
-        """For displays redrawn in place: cursor control always (even with NO_COLOR), colour by
-        the rules."""
-        from rich.console import Console
-
-        return Console(
-            file=stream,
-            force_terminal=True,
-            force_interactive=True,
-            no_color=not color,
-            color_system="auto" if color else None,
-            highlight=False,
-            emoji=False,
-            markup=False,
-            legacy_windows=False,
-        )
-
     @cached_property
     def progress_console(self) -> Console:
         """The progress bar's console, on a stderr terminal."""
-        return self._live_console(self.stderr, self.stderr_color)
+        return self._console(self.stderr, self.stderr_color, self.stderr_isatty, live=True)
 
     @cached_property
     def live_console(self) -> Console:
         """A live display's console, on a stdout terminal (``wait``'s table)."""
-        return self._live_console(self.stdout, self.stdout_color)
+        return self._console(self.stdout, self.stdout_color, self.stdout_isatty, live=True)
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
