@@ -19,31 +19,21 @@ SERVICE_NAMES: dict[str, str] = {"chime": "chime", "voice": "chime-sdk-voice"}
 #: The ``aws`` command group that prints the same documents.
 AWS_CLI_COMMANDS: dict[str, str] = {"chime": "aws chime", "voice": "aws chime-sdk-voice"}
 
-#: Every phone-number status of each API (``PhoneNumberStatus``).
+_CHIME_STATUSES = (
+    "AcquireInProgress",
+    "AcquireFailed",
+    "Unassigned",
+    "Assigned",
+    "ReleaseInProgress",
+    "DeleteInProgress",
+    "ReleaseFailed",
+    "DeleteFailed",
+)
+
+#: Every phone-number status of each API (``PhoneNumberStatus``); voice adds three to chime's.
 STATUSES: dict[str, tuple[str, ...]] = {
-    "chime": (
-        "AcquireInProgress",
-        "AcquireFailed",
-        "Unassigned",
-        "Assigned",
-        "ReleaseInProgress",
-        "DeleteInProgress",
-        "ReleaseFailed",
-        "DeleteFailed",
-    ),
-    "voice": (
-        "Cancelled",
-        "PortinCancelRequested",
-        "PortinInProgress",
-        "AcquireInProgress",
-        "AcquireFailed",
-        "Unassigned",
-        "Assigned",
-        "ReleaseInProgress",
-        "DeleteInProgress",
-        "ReleaseFailed",
-        "DeleteFailed",
-    ),
+    "chime": _CHIME_STATUSES,
+    "voice": ("Cancelled", "PortinCancelRequested", "PortinInProgress", *_CHIME_STATUSES),
 }
 
 #: ``ListPhoneNumbers --product-type`` values of each API.
