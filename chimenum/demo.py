@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from chimenum.fakeapi import FakeChime, voice_arn
+from chimenum.fakeapi import CALL_ONLY_CAPABILITIES, FakeChime, voice_arn
 
 _ALL_CAPABILITIES = dict.fromkeys(
     ("InboundCall", "OutboundCall", "InboundSMS", "OutboundSMS", "InboundMMS", "OutboundMMS"),
@@ -68,16 +68,6 @@ def _number(
     return record
 
 
-_VOICE_ONLY = {
-    "InboundCall": True,
-    "OutboundCall": True,
-    "InboundSMS": False,
-    "OutboundSMS": False,
-    "InboundMMS": False,
-    "OutboundMMS": False,
-}
-
-
 def sample_numbers() -> list[dict[str, Any]]:
     """The demo account's numbers, as the service puts them on the wire."""
     return [
@@ -97,7 +87,7 @@ def sample_numbers() -> list[dict[str, Any]]:
             "+12065550101",
             "Assigned",
             "VoiceConnector",
-            capabilities=_VOICE_ONLY,
+            capabilities=CALL_ONLY_CAPABILITIES,
             associations=(
                 ("VoiceConnectorId", "abcdef1ghij2klmno3pqr4", "2024-02-01T12:00:00.000Z"),
             ),
@@ -106,7 +96,7 @@ def sample_numbers() -> list[dict[str, Any]]:
             "+12065550102",
             "Assigned",
             "VoiceConnector",
-            capabilities=_VOICE_ONLY,
+            capabilities=CALL_ONLY_CAPABILITIES,
             associations=(
                 (
                     "VoiceConnectorGroupId",
@@ -119,7 +109,7 @@ def sample_numbers() -> list[dict[str, Any]]:
             "+12065550103",
             "Assigned",
             "SipMediaApplicationDialIn",
-            capabilities=_VOICE_ONLY,
+            capabilities=CALL_ONLY_CAPABILITIES,
             associations=(
                 ("SipRuleId", "6bd8d6f2-3bd4-4ed2-9f3a-2c1a4b7e9d10", "2024-03-10T09:15:00.000Z"),
             ),
@@ -131,13 +121,15 @@ def sample_numbers() -> list[dict[str, Any]]:
             "BusinessCalling",
             created="2024-06-02T07:59:58.000Z",
         ),
-        _number("+12065550106", "AcquireFailed", "VoiceConnector", capabilities=_VOICE_ONLY),
+        _number(
+            "+12065550106", "AcquireFailed", "VoiceConnector", capabilities=CALL_ONLY_CAPABILITIES
+        ),
         _number("+12065550107", "ReleaseInProgress", "BusinessCalling"),
         _number(
             "+12065550108",
             "DeleteInProgress",
             "VoiceConnector",
-            capabilities=_VOICE_ONLY,
+            capabilities=CALL_ONLY_CAPABILITIES,
             deleted="2024-06-09T08:00:00.000Z",
         ),
         _number("+12065550109", "ReleaseFailed", "BusinessCalling"),
@@ -145,7 +137,7 @@ def sample_numbers() -> list[dict[str, Any]]:
             "+12065550110",
             "DeleteFailed",
             "SipMediaApplicationDialIn",
-            capabilities=_VOICE_ONLY,
+            capabilities=CALL_ONLY_CAPABILITIES,
             deleted="2024-06-09T08:00:00.000Z",
         ),
         _number(
@@ -153,7 +145,7 @@ def sample_numbers() -> list[dict[str, Any]]:
             "Assigned",
             "VoiceConnector",
             type_="TollFree",
-            capabilities=_VOICE_ONLY,
+            capabilities=CALL_ONLY_CAPABILITIES,
             calling_name="AnyCompany Support",
             calling_name_status="UpdateInProgress",
             associations=(
@@ -165,7 +157,7 @@ def sample_numbers() -> list[dict[str, Any]]:
             "Unassigned",
             "SipMediaApplicationDialIn",
             type_="TollFree",
-            capabilities=_VOICE_ONLY,
+            capabilities=CALL_ONLY_CAPABILITIES,
             calling_name="AnyCo IVR",
             calling_name_status="UpdateFailed",
         ),
@@ -220,21 +212,21 @@ def sample_voice_numbers() -> list[dict[str, Any]]:
             "+12065550111",
             "PortinInProgress",
             "VoiceConnector",
-            capabilities=_VOICE_ONLY,
+            capabilities=CALL_ONLY_CAPABILITIES,
             created="2024-06-01T12:00:00.000Z",
         ),
         _number(
             "+12065550112",
             "PortinCancelRequested",
             "VoiceConnector",
-            capabilities=_VOICE_ONLY,
+            capabilities=CALL_ONLY_CAPABILITIES,
             created="2024-06-01T12:00:00.000Z",
         ),
         _number(
             "+12065550113",
             "Cancelled",
             "SipMediaApplicationDialIn",
-            capabilities=_VOICE_ONLY,
+            capabilities=CALL_ONLY_CAPABILITIES,
             created="2024-06-01T12:00:00.000Z",
         ),
     ]

@@ -596,6 +596,17 @@ class _Handler(BaseHTTPRequestHandler):
         return 200
 
 
+#: What voice-connector numbers usually have: calls both ways, no messaging.
+CALL_ONLY_CAPABILITIES: dict[str, bool] = {
+    "InboundCall": True,
+    "OutboundCall": True,
+    "InboundSMS": False,
+    "OutboundSMS": False,
+    "InboundMMS": False,
+    "OutboundMMS": False,
+}
+
+
 def generate_numbers(
     count: int, first: int = 12065560000, *, voice: bool = False
 ) -> Iterator[dict[str, Any]]:
@@ -615,14 +626,7 @@ def generate_numbers(
             "Type": "Local",
             "ProductType": "VoiceConnector",
             "Status": "Assigned",
-            "Capabilities": {
-                "InboundCall": True,
-                "OutboundCall": True,
-                "InboundSMS": False,
-                "OutboundSMS": False,
-                "InboundMMS": False,
-                "OutboundMMS": False,
-            },
+            "Capabilities": dict(CALL_ONLY_CAPABILITIES),
             "Associations": [
                 {
                     "Value": "abcdef1ghij2klmno3pqr4",
