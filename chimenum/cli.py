@@ -244,6 +244,18 @@ class Interrupted(Exception):
     """Ctrl-C inside a command; click would otherwise print its own blank line for it."""
 
 
+def max_attempts_option(help: str) -> Callable[[F], F]:
+    """``--max-attempts``: one retry budget, for every command that makes requests."""
+    return click.option(
+        "--max-attempts",
+        type=click.IntRange(1, 100),
+        default=8,
+        show_default=True,
+        metavar="N",
+        help=help,
+    )
+
+
 class ChimenumGroup(click.Group):
     """Turns every way a run can end into one stderr line and a documented exit code."""
 
@@ -483,14 +495,7 @@ def _read_ids(
     metavar="N",
     help="Requests in flight at once for several ids.",
 )
-@click.option(
-    "--max-attempts",
-    type=click.IntRange(1, 100),
-    default=8,
-    show_default=True,
-    metavar="N",
-    help="Tries per id when throttled or the service fails (5xx).",
-)
+@max_attempts_option("Tries per id when throttled or the service fails (5xx).")
 @aws_options
 @click.pass_context
 def get(
@@ -690,13 +695,7 @@ def _per_api(table: dict[str, tuple[str, ...]]) -> str:
     metavar="TOKEN",
     help="Resume a listing where it stopped (the NextToken an unfinished listing reports).",
 )
-@click.option(
-    "--max-attempts",
-    type=click.IntRange(1, 100),
-    default=8,
-    show_default=True,
-    help="Tries per page when throttled or the service fails.",
-)
+@max_attempts_option("Tries per page when throttled or the service fails.")
 @aws_options
 @click.pass_context
 def list_(
@@ -806,13 +805,7 @@ def list_(
     metavar="SECONDS",
     help="Seconds between polls.",
 )
-@click.option(
-    "--max-attempts",
-    type=click.IntRange(1, 100),
-    default=8,
-    show_default=True,
-    help="Tries per poll of an id when throttled or the service fails.",
-)
+@max_attempts_option("Tries per poll of an id when throttled or the service fails.")
 @click.option("-q", "--quiet", is_flag=True, help="No line on stderr when the wait fails.")
 @aws_options
 @click.pass_context
