@@ -516,41 +516,41 @@ class _Handler(BaseHTTPRequestHandler):
         phone_id: str | None,
         query: dict[str, list[str]],
         signed: bool,
-    ) -> int:
+    ) -> None:
         if not signed:
             self._send_error("ForbiddenException", "Missing or malformed SigV4 Authorization.")
-            return 403
+            return
         fault = fake._take_fault(phone_id)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay)
         elif fault is not None:
-            return self._fault(fault, fake, phone_id)
+            self._fault(fault, fake, phone_id)
+            return
         busy = fake._busy()
         if busy is not None:
             self._send_error(busy)
-            return API_ERRORS[busy]
+            return
         if route == "/phone-numbers":
             status, body = fake.list_page(query, self.server.api)
             if status != 200:
                 self._send_error(body["Code"], body["Message"])
-                return status
+                return
             self._send_json(status, body)
-            return status
+            return
         if phone_id is None:
             self._send_error("NotFoundException", "No such route.")
-            return 404
+            return
         record = fake.record(self.server.api, phone_id)
         if record is None:
             self._send_error("NotFoundException", "The requested resource was not found.")
-            return 404
+            return
         self._send_json(200, {"PhoneNumber": record})
-        return 200
 
-    def _fault(self, fault: Fault, fake: FakeChime, phone_id: str | None) -> int:
+    def _fault(self, fault: Fault, fake: FakeChime, phone_id: str | None) -> None:
         kind = fault.kind
         if kind in API_ERRORS:
             self._send_error(kind, fault.message)
-            return API_ERRORS[kind]
+            return
         if kind == "not-json":
             self._send(200, b"<html><body>Service temporarily moved</body></html>", "text/html")
         elif kind == "wrong-shape":
@@ -568,7 +568,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         elif kind == "drop":
             self.close_connection = True
-            return 0
         elif kind == "reset":
             # Linger 0 and a close with no shutdown first: the client gets an RST, not a FIN.
             self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
@@ -579,7 +578,6 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.close()
             self.wfile = io.BytesIO()
             self.close_connection = True
-            return 0
         elif kind == "hostile" and phone_id is None:
             with fake.lock:
                 ids = list(fake.records)
@@ -592,8 +590,6 @@ class _Handler(BaseHTTPRequestHandler):
             # No x-amzn-ErrorType header: botocore takes the code from the body, hostile too.
             error = {"Code": HOSTILE_CODE, "Message": f"Message:{HOSTILE}"}
             self._send(400, json.dumps(error).encode())
-            return 400
-        return 200
 
 
 #: What voice-connector numbers usually have: calls both ways, no messaging.
