@@ -3,7 +3,7 @@
     .venv/bin/python bench/run.py            # the full run (a few minutes)
     .venv/bin/python bench/run.py --quick    # smaller samples (about a minute)
 
-Every peer runs as its own process against the loopback fake (``python -m chimenum.fakeapi``),
+Every peer runs as its own process against the loopback fake (``python -m testing.fakechime``),
 which itself runs as a separate process with a simulated per-request latency. Wall time is
 measured around each process, peak memory is the process's own peak RSS (``wait4``), and every
 figure that matters is a ratio between tools measured in this same run, so a busy machine
@@ -85,7 +85,7 @@ ENV = environment()
 def fake(count: int, *options: str) -> Iterator[str]:
     """The loopback fake in its own process; yields its URL."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "chimenum.fakeapi", "--generate", str(count), *options],
+        [sys.executable, "-m", "testing.fakechime", "--generate", str(count), *options],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

@@ -19,7 +19,7 @@ from click.testing import CliRunner, Result
 
 from chimenum.cli import cli
 from chimenum.demo import sample_numbers, sample_voice_numbers
-from chimenum.fakeapi import FakeChime
+from testing.fakechime import FakeChime
 
 TEST_ACCESS_KEY = "AKIDCHIMENUMTEST0000"
 TEST_SECRET_KEY = "chimenum-test-secret"

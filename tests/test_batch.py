@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from chimenum.fakeapi import FakeChime, generate_numbers
+from testing.fakechime import FakeChime, generate_numbers
 
 FIRST = 12065560000
 
@@ -189,8 +189,8 @@ def test_a_pool_smaller_than_the_workers_is_detected(
     make_fake: Callable[..., FakeChime], caplog: pytest.LogCaptureFixture
 ) -> None:
     """The check above can fail: a client whose pool is too small does log the warning."""
-    from chimenum.fetch import Fetcher
-    from chimenum.session import Settings, make_client
+    from chimenum.core.fetch import Fetcher
+    from chimenum.core.session import Settings, make_client
 
     fake = make_fake(64, latency=0.05)
     caplog.set_level(logging.WARNING, logger="urllib3")
@@ -527,7 +527,7 @@ class Clock:
 
 
 def test_rate_limiter_cuts_on_throttle_ignores_stale_throttles_and_recovers() -> None:
-    from chimenum.fetch import RateLimiter
+    from chimenum.core.fetch import RateLimiter
 
     clock = Clock()
     limiter = RateLimiter(clock=clock)
@@ -627,7 +627,7 @@ def test_data_loader_finds_chimenums_services_without_scanning_all(tmp_path: Pat
     """The startup shortcut in session.py answers like botocore's loader for our services."""
     from botocore.loaders import Loader
 
-    from chimenum.session import CREDENTIAL_SERVICES, _data_loader
+    from chimenum.core.session import CREDENTIAL_SERVICES, _data_loader
 
     ours = _data_loader(None)
     for kind in ("service-2", "endpoint-rule-set-1"):

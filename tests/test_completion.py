@@ -14,8 +14,8 @@ from shells import COMPLETIONS, bash_complete, fish_complete, shell_env, zsh_com
 
 from chimenum.cli import cli
 from chimenum.completion import SHELLS, IdCache, Target, lookup_ids, regions, script
-from chimenum.fakeapi import FakeChime, generate_numbers
-from chimenum.session import Settings
+from chimenum.core.session import Settings
+from testing.fakechime import FakeChime, generate_numbers
 
 
 def complete(shell: str, line: str, tmp_path: Path, **env: str) -> list[str]:
@@ -41,7 +41,7 @@ def test_committed_scripts_are_the_generated_ones(shell: str, chimenum_exe: str)
         [chimenum_exe, "completion", shell], capture_output=True, text=True, check=True
     ).stdout
     committed = (COMPLETIONS / f"chimenum.{shell}").read_text()
-    assert printed == script(shell)
+    assert printed == script(cli, shell)
     assert committed == printed, (
         f"completions/chimenum.{shell} is stale: "
         f"run `chimenum completion {shell} > completions/chimenum.{shell}`"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from chimenum.fakeapi import FakeChime
+from testing.fakechime import FakeChime
 
 ONE = "+12065550100"
 
@@ -190,8 +190,8 @@ def test_working_credential_process_signs_the_request(
 
 
 def test_missing_region_for_the_regional_voice_api(home: Path) -> None:
-    from chimenum.errors import ChimenumError, ExitCode, classify
-    from chimenum.session import Settings, make_client
+    from chimenum.core.errors import ChimenumError, ExitCode, classify
+    from chimenum.core.session import Settings, make_client
 
     with pytest.raises(ChimenumError) as caught:
         make_client(Settings(api="voice"))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from chimenum.fakeapi import FakeChime
+from testing.fakechime import FakeChime
 
 ONE = "+12065550100"
 SECRET = "planted/Secret+Key=ZZZZ0123456789abcdefghij"
@@ -140,7 +140,7 @@ def test_debug_logging_ends_with_the_run(fake: FakeChime, chimenum, planted: Non
     ],
 )
 def test_redaction_recognises_secrets_it_was_not_told(logged: str, secret: tuple[str, ...]) -> None:
-    from chimenum.debuglog import redact
+    from chimenum.core.debuglog import redact
 
     text = redact(logged)
     assert "<redacted>" in text

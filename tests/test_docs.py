@@ -10,7 +10,7 @@ import click
 import pytest
 
 from chimenum.cli import cli
-from chimenum.render import FORMATS
+from chimenum.output.formats import FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"

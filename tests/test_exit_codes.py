@@ -7,8 +7,8 @@ import socket
 
 import pytest
 
-from chimenum.errors import ExitCode
-from chimenum.fakeapi import FakeChime
+from chimenum.core.errors import ExitCode
+from testing.fakechime import FakeChime
 
 API_EXCEPTIONS = [
     ("NotFoundException", ExitCode.NOT_FOUND),
@@ -77,7 +77,7 @@ def test_most_severe_failure_wins_and_fetched_numbers_still_print(
 
 
 def test_severity_order_is_the_documented_one() -> None:
-    from chimenum.errors import most_severe
+    from chimenum.core.errors import most_severe
 
     documented = [10, 11, 5, 6, 12, 9, 8, 7, 4, 3]
     for i, code in enumerate(documented):
@@ -140,7 +140,7 @@ def test_non_json_answer_is_an_invalid_response(fake: FakeChime, chimenum) -> No
 def test_unexpected_error_is_one_line_with_a_debug_hint(
     fake: FakeChime, chimenum, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chimenum.render.jsonfmt import JsonRenderer
+    from chimenum.output.formats.json import JsonRenderer
 
     def broken(self: JsonRenderer) -> None:
         raise RuntimeError("renderer exploded")
@@ -158,7 +158,7 @@ def test_unexpected_error_is_one_line_with_a_debug_hint(
 
 
 def test_interrupt_exits_130(fake: FakeChime, chimenum, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chimenum.fetch import Fetcher
+    from chimenum.core.fetch import Fetcher
 
     def interrupted(self: Fetcher, phone_number_id: str) -> None:
         raise KeyboardInterrupt

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from chimenum.fakeapi import FakeChime
+from testing.fakechime import FakeChime
 
 ONE = "+12065550100"
 
@@ -275,6 +275,6 @@ def test_timeout_defaults_are_documented(chimenum) -> None:
     out = chimenum("get", "--help").stdout
     assert "Seconds to wait for a connection (default: 5)." in out
     assert "Seconds to wait for an answer (default: 15)." in out
-    from chimenum.session import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
+    from chimenum.core.session import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
 
     assert (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT) == (5.0, 15.0)

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from chimenum.fakeapi import FakeChime
+from testing.fakechime import FakeChime
 
 
 def test_one_id_prints_the_aws_cli_document(fake: FakeChime, chimenum) -> None:
@@ -200,7 +200,7 @@ def test_version_names_botocore_and_python(chimenum) -> None:
 def test_help_documents_every_exit_code(chimenum) -> None:
     import re
 
-    from chimenum.errors import EXIT_CODE_MEANINGS
+    from chimenum.core.errors import EXIT_CODE_MEANINGS
 
     for args in (("--help",), ("get", "--help")):
         out = chimenum(*args).stdout

@@ -15,7 +15,7 @@ import unicodedata
 
 import pytest
 
-from chimenum.fakeapi import HOSTILE, HOSTILE_CODE, FakeChime, hostile_record
+from testing.fakechime import HOSTILE, HOSTILE_CODE, FakeChime, hostile_record
 
 ONE = "+12065550100"
 TWO = "+12065550101"

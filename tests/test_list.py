@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from chimenum.fakeapi import FakeChime, generate_numbers
+from testing.fakechime import FakeChime, generate_numbers
 
 STATUSES = ["Assigned", "Unassigned", "AcquireInProgress", "DeleteFailed"]
 PRODUCTS = ["VoiceConnector", "SipMediaApplicationDialIn", "BusinessCalling"]
@@ -348,8 +348,8 @@ def _stubbed_lister(pages: list[dict[str, Any]]) -> Any:
     import botocore.session
     from botocore.stub import Stubber
 
-    from chimenum.fetch import Fetcher
-    from chimenum.listing import Lister
+    from chimenum.core.fetch import Fetcher
+    from chimenum.core.listing import Lister
 
     client = botocore.session.get_session().create_client(
         "chime", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
@@ -362,8 +362,8 @@ def _stubbed_lister(pages: list[dict[str, Any]]) -> Any:
 
 
 def test_a_repeating_next_token_is_an_invalid_response_not_a_loop() -> None:
-    from chimenum.errors import ExitCode
-    from chimenum.listing import ListingStopped
+    from chimenum.core.errors import ExitCode
+    from chimenum.core.listing import ListingStopped
 
     number = {"PhoneNumberId": "+12065550100", "Status": "Assigned"}
     lister = _stubbed_lister(
@@ -384,8 +384,8 @@ def test_a_repeating_next_token_is_an_invalid_response_not_a_loop() -> None:
 
 
 def test_a_number_without_id_is_an_invalid_response() -> None:
-    from chimenum.errors import ExitCode
-    from chimenum.listing import ListingStopped
+    from chimenum.core.errors import ExitCode
+    from chimenum.core.listing import ListingStopped
 
     lister = _stubbed_lister([{"PhoneNumbers": [{"Status": "Assigned"}]}])
     with pytest.raises(ListingStopped) as stopped:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from chimenum.fakeapi import FakeChime
+from testing.fakechime import FakeChime
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 QUERIES = [

@@ -22,11 +22,11 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from chimenum.env import Environment
-from chimenum.fakeapi import FakeChime
-from chimenum.fetch import Result
-from chimenum.ids import InvalidId, normalise, unique
-from chimenum.render import FORMATS, RenderOptions, get_renderer
+from chimenum.core.fetch import Result
+from chimenum.core.ids import InvalidId, normalise, unique
+from chimenum.output.env import Environment
+from chimenum.output.formats import FORMATS, RenderOptions, get_renderer
+from testing.fakechime import FakeChime
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -166,7 +166,7 @@ def render(name: str, records: list[dict[str, Any]], colour: bool) -> str:
 
 
 def _hostile_failure() -> Any:
-    from chimenum.errors import ExitCode, Failure
+    from chimenum.core.errors import ExitCode, Failure
 
     return Failure("Evil\x1b[2J", "message \x1b]0;t\x07\u202e\n", ExitCode.BAD_REQUEST)
 

@@ -53,7 +53,7 @@ def test_jq_examples_run_against_the_demo(command: str, monkeypatch: pytest.Monk
 
 
 def test_readme_exit_table_matches_the_code() -> None:
-    from chimenum.errors import ExitCode
+    from chimenum.core.errors import ExitCode
 
     rows = dict(re.findall(r"^\| (\d+) \| (.+) \|$", README, re.M))
     assert sorted(int(code) for code in rows) == sorted(int(code) for code in ExitCode)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from shells import require, shell_env
 
-from chimenum.fakeapi import FakeChime
+from testing.fakechime import FakeChime
 
 RUNBOOKS = Path(__file__).resolve().parent / "runbooks"
 

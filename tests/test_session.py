@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from chimenum.fakeapi import FakeChime
-from chimenum.session import Settings, resolve_region
+from chimenum.core.session import Settings, resolve_region
+from testing.fakechime import FakeChime
 
 
 @pytest.mark.parametrize(

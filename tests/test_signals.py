@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 
 from chimenum.demo import sample_numbers
-from chimenum.fakeapi import FakeChime, generate_numbers
+from testing.fakechime import FakeChime, generate_numbers
 
 ONE = "+12065550100"
 MANY = 600

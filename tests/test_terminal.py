@@ -12,7 +12,7 @@ import time
 import pexpect
 import pytest
 
-from chimenum.fakeapi import FakeChime
+from testing.fakechime import FakeChime
 
 ONE = "+12065550100"
 #: What rich writes to a terminal for styles: SGR sequences only.

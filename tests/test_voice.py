@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from chimenum import apis
-from chimenum.fakeapi import FakeChime
+from chimenum.core import apis
+from testing.fakechime import FakeChime
 
 
 def test_constants_match_the_botocore_models() -> None:
@@ -32,7 +32,7 @@ def test_constants_match_the_botocore_models() -> None:
 
 
 def test_every_status_of_both_apis_has_a_style() -> None:
-    from chimenum.render.table import STATUS_STYLES
+    from chimenum.output.formats.table import STATUS_STYLES
 
     assert set(apis.union(apis.STATUSES)) <= set(STATUS_STYLES)
 

@@ -9,7 +9,7 @@ import subprocess
 import pexpect
 import pytest
 
-from chimenum.fakeapi import FakeChime
+from testing.fakechime import FakeChime
 
 FAST = ("--interval", "0.05")
 
@@ -234,10 +234,10 @@ class FakeClock:
 
 
 def test_polls_every_interval_and_once_more_at_the_deadline(fake: FakeChime) -> None:
-    from chimenum.errors import ExitCode
-    from chimenum.fetch import Fetcher
-    from chimenum.session import Settings, make_client
-    from chimenum.waiting import Waiter
+    from chimenum.core.errors import ExitCode
+    from chimenum.core.fetch import Fetcher
+    from chimenum.core.session import Settings, make_client
+    from chimenum.core.waiting import Waiter
 
     clock = FakeClock()
     waiter = Waiter(

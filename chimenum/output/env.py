@@ -155,9 +155,9 @@ class Environment:
         ``credential_process``'s output), so they are made inert: a newline inside one is shown
         as ``\\x0a`` and cannot forge a second line, an escape sequence cannot act.
         """
-        from chimenum.render.sanitize import inert
+        from chimenum.core.safe import inert
 
-        debuglog = sys.modules.get("chimenum.debuglog")
+        debuglog = sys.modules.get("chimenum.core.debuglog")
         if debuglog is not None:  # a --debug run: its secrets stay hidden here too
             message = debuglog.redact(message)
         line = f"chimenum: {inert(message.strip())}"

@@ -3,7 +3,8 @@
 botocore parses leniently: a 200 whose body is not JSON becomes ``{}`` (the AWS CLI then prints
 nothing and exits 0), and a body cut off before its ``Content-Length`` is parsed as far as it
 goes. These checks run on botocore's ``before-parse`` event for every operation of the client
-and raise :class:`~chimenum.errors.MalformedResponse` with a line that says what arrived, so the
+and raise :class:`~chimenum.core.errors.MalformedResponse` with a line that says what arrived, so
+the
 answer ends in exit 12 instead of a silent success or a misleading message.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from chimenum.errors import MalformedResponse
+from chimenum.core.errors import MalformedResponse
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape

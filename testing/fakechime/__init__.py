@@ -1,4 +1,4 @@
-"""A loopback fake of the Chime phone-number API, real enough for botocore to talk to.
+"""The tests' fake Chime API: the demo server plus faults, hostile data, throttling and a log.
 
 It serves ``GET /phone-numbers/{id}`` and ``GET /phone-numbers`` (with paging and filters) the way
 the service does on the wire: rest-json bodies, ISO 8601 timestamps, errors as an HTTP status plus
@@ -17,12 +17,11 @@ User-Agent does not name the service. Numbers can be moved through statuses over
 ``chimenum wait`` is tested against a service whose answers really change.
 
 It backs the ``--demo`` account (see :mod:`chimenum.demo`), the tests and the benchmark; run it
-alone with ``python -m chimenum.fakeapi --help``.
+alone with ``python -m testing.fakechime --help``.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import io
 import json
@@ -30,26 +29,14 @@ import random
 import re
 import socket
 import struct
-import sys
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import urlsplit
 
-#: The documented exceptions, with the HTTP status the service answers them with.
-API_ERRORS: dict[str, int] = {
-    "BadRequestException": 400,
-    "UnauthorizedClientException": 401,
-    "ForbiddenException": 403,
-    "AccessDeniedException": 403,
-    "NotFoundException": 404,
-    "ThrottledClientException": 429,
-    "ServiceFailureException": 500,
-    "ServiceUnavailableException": 503,
-}
+from chimenum.demo import CALL_ONLY_CAPABILITIES, voice_arn
+from chimenum.demo.server import API_ERRORS, DemoHandler, DemoServer
 
 #: Faults that are not an API exception: broken answers, broken connections, and hostile data.
 WIRE_FAULTS = (
@@ -115,12 +102,6 @@ def hostile_record(phone_number_id: str) -> dict[str, Any]:
     }
 
 
-_AUTH = re.compile(
-    r"AWS4-HMAC-SHA256 Credential=(?P<akid>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
-    r"(?P<service>[^/]+)/aws4_request, ?SignedHeaders=[^,]+, ?Signature=[0-9a-f]{64}$"
-)
-
-
 @dataclass
 class Fault:
     kind: str
@@ -130,15 +111,6 @@ class Fault:
     delay: float = 30.0
     #: How many matching requests still pass untouched before the fault starts.
     skip: int = 0
-
-
-@dataclass
-class Transition:
-    """A scheduled status change: due ``after_seconds`` or after ``after_requests`` GETs."""
-
-    status: str
-    due_at: float | None = None
-    after_requests: int | None = None
 
 
 @dataclass
@@ -175,21 +147,8 @@ class TokenBucket:
         return False
 
 
-def _next_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
-
-
-def _offset(token: str) -> int | None:
-    try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        return None
-    prefix, _, number = text.partition(":")
-    return int(number) if prefix == "offset" and number.isdigit() else None
-
-
-class FakeChime:
-    """The fake service: its records, its faults, its request log and its HTTP server."""
+class FakeChime(DemoServer):
+    """The demo server, plus faults, a token bucket, random 503s, latency and a request log."""
 
     def __init__(
         self,
@@ -206,13 +165,9 @@ class FakeChime:
         port: int = 0,
         voice_port: int = 0,
     ) -> None:
-        self.records: dict[str, dict[str, Any]] = {r["PhoneNumberId"]: r for r in records}
-        self.voice_records: dict[str, dict[str, Any]] = {
-            r["PhoneNumberId"]: r for r in voice_records
-        }
-        #: Scheduled status changes per (api, id), applied in order, and GETs seen per (api, id).
-        self.transitions: dict[tuple[str, str], list[Transition]] = {}
-        self.gets: dict[tuple[str, str], int] = {}
+        super().__init__(
+            records, voice_records=voice_records, host=host, port=port, voice_port=voice_port
+        )
         self.faults: dict[str, Fault] = {}
         self.requests: list[LoggedRequest] = []
         self.latency = latency
@@ -220,51 +175,13 @@ class FakeChime:
         self.bucket = TokenBucket(throttle_rate, throttle_burst) if throttle_rate else None
         self.fail_ratio = fail_ratio
         self.random = random.Random(seed)
-        self.lock = threading.Lock()
-        self._servers: dict[str, _Server] = {}
-        for api, api_port in (("chime", port), ("voice", voice_port)):
-            server = _Server((host, api_port), _Handler)
-            server.fake = self
-            server.api = api
-            self._servers[api] = server
-        self._server = self._servers["chime"]
-
-    # -- control ---------------------------------------------------------------------------
-
-    def url_for(self, api: str) -> str:
-        host, port = self._servers[api].server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    @property
-    def url(self) -> str:
-        """Where the fake answers as Amazon Chime."""
-        return self.url_for("chime")
-
-    @property
-    def voice_url(self) -> str:
-        """Where the fake answers as Chime SDK Voice."""
-        return self.url_for("voice")
-
-    def records_for(self, api: str) -> dict[str, dict[str, Any]]:
-        return self.voice_records if api == "voice" else self.records
 
     def start(self) -> FakeChime:
-        for server in self._servers.values():
-            threading.Thread(
-                target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-            ).start()
+        super().start()
         return self
-
-    def stop(self) -> None:
-        for server in self._servers.values():
-            server.shutdown()
-            server.server_close()
 
     def __enter__(self) -> FakeChime:
         return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def inject(
         self,
@@ -285,66 +202,6 @@ class FakeChime:
         with self.lock:
             self.faults[phone_number_id] = Fault(kind, times, message, delay, skip)
 
-    def move(
-        self,
-        phone_number_id: str,
-        status: str,
-        *,
-        after_seconds: float | None = None,
-        after_requests: int | None = None,
-        api: str = "chime",
-    ) -> None:
-        """Schedule a status change for one number of ``api``, counted from now.
-
-        ``after_seconds``: the change is seen from that many seconds on. ``after_requests``: the
-        next that-many ``GET /phone-numbers/{id}`` still see the old status, later ones the new.
-        Several calls queue changes that happen in the order they were scheduled.
-        """
-        if (after_seconds is None) == (after_requests is None):
-            raise ValueError("give exactly one of after_seconds and after_requests")
-        key = (api, phone_number_id)
-        with self.lock:
-            if phone_number_id not in self.records_for(api):
-                raise KeyError(f"{api} has no number {phone_number_id}")
-            seen = self.gets.get(key, 0)
-            self.transitions.setdefault(key, []).append(
-                Transition(
-                    status,
-                    None if after_seconds is None else time.monotonic() + after_seconds,
-                    None if after_requests is None else seen + after_requests,
-                )
-            )
-
-    def _advance(self, api: str, phone_number_id: str) -> None:
-        """Apply the due status changes of one number; the caller holds the lock."""
-        key = (api, phone_number_id)
-        queue = self.transitions.get(key)
-        now = time.monotonic()
-        seen = self.gets.get(key, 0)
-        while queue:
-            step = queue[0]
-            if step.due_at is not None and now < step.due_at:
-                break
-            if step.after_requests is not None and seen < step.after_requests:
-                break
-            queue.pop(0)
-            record = self.records_for(api)[phone_number_id]
-            record["Status"] = step.status
-            record["UpdatedTimestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
-
-    def record(
-        self, api: str, phone_number_id: str, *, count: bool = True
-    ) -> dict[str, Any] | None:
-        """The number as the service would answer it now (``None``: not in that API)."""
-        with self.lock:
-            if phone_number_id not in self.records_for(api):
-                return None
-            self._advance(api, phone_number_id)
-            if count:
-                key = (api, phone_number_id)
-                self.gets[key] = self.gets.get(key, 0) + 1
-            return dict(self.records_for(api)[phone_number_id])
-
     def clear_log(self) -> None:
         with self.lock:
             self.requests.clear()
@@ -352,8 +209,6 @@ class FakeChime:
     def requested_ids(self) -> list[str | None]:
         with self.lock:
             return [r.phone_number_id for r in self.requests]
-
-    # -- behaviour -------------------------------------------------------------------------
 
     def _take_fault(self, phone_number_id: str | None) -> Fault | None:
         with self.lock:
@@ -384,116 +239,28 @@ class FakeChime:
             time.sleep(delay)
         return None
 
-    def list_page(
-        self, query: dict[str, list[str]], api: str = "chime"
-    ) -> tuple[int, dict[str, Any]]:
-        def one(name: str) -> str | None:
-            values = query.get(name)
-            return values[0] if values else None
 
-        largest = 100 if api == "voice" else 99
-        try:
-            max_results = int(one("max-results") or largest)
-        except ValueError:
-            max_results = 0
-        token = one("next-token")
-        start = _offset(token) if token else 0
-        if start is None:
-            return 400, {"Code": "BadRequestException", "Message": "Invalid next token."}
-        status, product = one("status"), one("product-type")
-        filter_name, filter_value = one("filter-name"), one("filter-value")
-        if max_results < 1 or max_results > largest:
-            return 400, {"Code": "BadRequestException", "Message": "Invalid MaxResults."}
-        with self.lock:
-            for key in list(self.transitions):
-                if key[0] == api:
-                    self._advance(*key)
-            matching = [
-                dict(r)
-                for r in self.records_for(api).values()
-                if (status is None or r.get("Status") == status)
-                and (product is None or r.get("ProductType") == product)
-                and (
-                    filter_name is None
-                    or any(
-                        a.get("Name") == filter_name and a.get("Value") == filter_value
-                        for a in r.get("Associations", [])
-                    )
-                )
-            ]
-        page = matching[start : start + max_results]
-        body: dict[str, Any] = {"PhoneNumbers": page}
-        if start + max_results < len(matching):
-            body["NextToken"] = _next_token(start + max_results)
-        return 200, body
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 256
-    fake: FakeChime
-    api: str
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that hangs up (a timeout, an interrupted batch) is normal here, not worth a
-        # traceback.
-        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes: with Nagle on, the body waits for the client's
-    # delayed ACK and every request on a kept-alive connection takes ~40 ms longer.
-    disable_nagle_algorithm = True
-    server: _Server
+class _FakeHandler(DemoHandler):
     logged: LoggedRequest
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
+    @property
+    def fake(self) -> FakeChime:
+        service = self.server.service
+        assert isinstance(service, FakeChime)
+        return service
 
-    def _send(
+    def answer(
         self,
-        status: int,
-        body: bytes,
-        content_type: str = "application/json",
-        headers: dict[str, str] | None = None,
-        length: int | None = None,
+        route: str,
+        phone_id: str | None,
+        query: dict[str, list[str]],
+        auth: re.Match[str] | None,
     ) -> None:
-        # Recorded before a byte goes out, so a client that has its answer finds the status.
-        self.logged.status = status
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body) if length is None else length))
-        self.send_header("x-amzn-RequestId", f"fake-{id(body):x}")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _send_json(self, status: int, doc: dict[str, Any]) -> None:
-        self._send(status, json.dumps(doc).encode())
-
-    def _send_error(self, code: str, message: str = "") -> None:
-        status = API_ERRORS[code]
-        message = message or f"fake {code}"
-        body = json.dumps({"Code": code, "Message": message}).encode()
-        self._send(status, body, headers={"x-amzn-ErrorType": f"{code}:"})
-
-    def do_GET(self) -> None:
-        fake = self.server.fake
-        url = urlsplit(self.path)
-        query = parse_qs(url.query, keep_blank_values=True)
-        route = url.path.rstrip("/")
-        phone_id: str | None = None
-        if route.startswith("/phone-numbers/"):
-            phone_id = unquote(route[len("/phone-numbers/") :])
-        auth = _AUTH.match(self.headers.get("Authorization", ""))
+        fake = self.fake
         # Logged before answering, so a client that has its answer always finds its request here.
         logged = LoggedRequest(
             method="GET",
-            path=url.path,
+            path=urlsplit(self.path).path,
             query=query,
             phone_number_id=phone_id,
             status=0,
@@ -507,18 +274,8 @@ class _Handler(BaseHTTPRequestHandler):
         with fake.lock:
             fake.requests.append(logged)
         self.logged = logged
-        self._answer(fake, route, phone_id, query, auth is not None)
-
-    def _answer(
-        self,
-        fake: FakeChime,
-        route: str,
-        phone_id: str | None,
-        query: dict[str, list[str]],
-        signed: bool,
-    ) -> None:
-        if not signed:
-            self._send_error("ForbiddenException", "Missing or malformed SigV4 Authorization.")
+        if auth is None:
+            super().answer(route, phone_id, query, auth)
             return
         fault = fake._take_fault(phone_id)
         if fault is not None and fault.kind == "slow":
@@ -528,43 +285,44 @@ class _Handler(BaseHTTPRequestHandler):
             return
         busy = fake._busy()
         if busy is not None:
-            self._send_error(busy)
+            self.send_error_code(busy)
             return
-        if route == "/phone-numbers":
-            status, body = fake.list_page(query, self.server.api)
-            if status != 200:
-                self._send_error(body["Code"], body["Message"])
-                return
-            self._send_json(status, body)
-            return
-        if phone_id is None:
-            self._send_error("NotFoundException", "No such route.")
-            return
-        record = fake.record(self.server.api, phone_id)
-        if record is None:
-            self._send_error("NotFoundException", "The requested resource was not found.")
-            return
-        self._send_json(200, {"PhoneNumber": record})
+        super().answer(route, phone_id, query, auth)
+
+    def send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+        length: int | None = None,
+    ) -> None:
+        # Recorded before a byte goes out, so a client that has its answer finds the status.
+        self.logged.status = status
+        super().send(status, body, content_type, headers, length)
+
+    def send_error_code(self, code: str, message: str = "") -> None:
+        super().send_error_code(code, message or f"fake {code}")
 
     def _fault(self, fault: Fault, fake: FakeChime, phone_id: str | None) -> None:
         kind = fault.kind
         if kind in API_ERRORS:
-            self._send_error(kind, fault.message)
+            self.send_error_code(kind, fault.message)
             return
         if kind == "not-json":
-            self._send(200, b"<html><body>Service temporarily moved</body></html>", "text/html")
+            self.send(200, b"<html><body>Service temporarily moved</body></html>", "text/html")
         elif kind == "wrong-shape":
-            self._send_json(200, {"PhoneNumber": {"PhoneNumberId": 12, "Capabilities": "all"}})
+            self.send_json(200, {"PhoneNumber": {"PhoneNumberId": 12, "Capabilities": "all"}})
         elif kind == "empty-object":
-            self._send_json(200, {})
+            self.send_json(200, {})
         elif kind == "empty-body":
-            self._send(200, b"")
+            self.send(200, b"")
         elif kind == "truncated":
             record = fake.records_for(self.server.api).get(
                 phone_id or "", {"PhoneNumberId": phone_id}
             )
             body = json.dumps({"PhoneNumber": record}).encode()
-            self._send(200, body[: len(body) // 2], length=len(body))
+            self.send(200, body[: len(body) // 2], length=len(body))
             self.close_connection = True
         elif kind == "drop":
             self.close_connection = True
@@ -583,24 +341,16 @@ class _Handler(BaseHTTPRequestHandler):
                 ids = list(fake.records)
             # A list answer need not match any requested id: the ids are hostile too.
             page = [hostile_record(f"{i}:{HOSTILE}") for i in ids]
-            self._send_json(200, {"PhoneNumbers": page})
+            self.send_json(200, {"PhoneNumbers": page})
         elif kind == "hostile":
-            self._send_json(200, {"PhoneNumber": hostile_record(phone_id or "")})
+            self.send_json(200, {"PhoneNumber": hostile_record(phone_id or "")})
         elif kind == "hostile-error":
             # No x-amzn-ErrorType header: botocore takes the code from the body, hostile too.
             error = {"Code": HOSTILE_CODE, "Message": f"Message:{HOSTILE}"}
-            self._send(400, json.dumps(error).encode())
+            self.send(400, json.dumps(error).encode())
 
 
-#: What voice-connector numbers usually have: calls both ways, no messaging.
-CALL_ONLY_CAPABILITIES: dict[str, bool] = {
-    "InboundCall": True,
-    "OutboundCall": True,
-    "InboundSMS": False,
-    "OutboundSMS": False,
-    "InboundMMS": False,
-    "OutboundMMS": False,
-}
+FakeChime.handler = _FakeHandler
 
 
 def generate_numbers(
@@ -638,17 +388,12 @@ def generate_numbers(
         }
 
 
-def voice_arn(e164: str, account: str = "111122223333", region: str = "us-east-1") -> str:
-    """The ``PhoneNumberArn`` Chime SDK Voice gives a number (the id percent-encoded)."""
-    return f"arn:aws:chime:{region}:{account}:phone-number/{e164.replace('+', '%2B')}"
-
-
 def main(argv: list[str] | None = None) -> None:
     import argparse
     import sys
 
     parser = argparse.ArgumentParser(
-        prog="python -m chimenum.fakeapi",
+        prog="python -m testing.fakechime",
         description="Serve the loopback fake Chime API until stdin closes or Ctrl-C.",
     )
     parser.add_argument("--port", type=int, default=0, help="Amazon Chime port")

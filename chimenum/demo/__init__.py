@@ -1,6 +1,7 @@
 """The embedded demo account: sample numbers served by the loopback fake on 127.0.0.1.
 
-``--demo`` (or ``CHIMENUM_DEMO=1``) starts :class:`chimenum.fakeapi.FakeChime` inside the chimenum
+``--demo`` (or ``CHIMENUM_DEMO=1``) starts :class:`chimenum.demo.server.DemoServer` inside the
+chimenum
 process and points the client at it with static demo credentials, so every request still goes
 through botocore's serialising, signing and parsing. It needs no AWS account and no network.
 
@@ -20,9 +21,27 @@ be tried: see :data:`DEMO_TIMELINE`.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from typing import Any
 
-from chimenum.fakeapi import CALL_ONLY_CAPABILITIES, FakeChime, voice_arn
+from chimenum.core.session import Settings
+from chimenum.demo.server import DemoServer
+
+#: What voice-connector numbers usually have: calls both ways, no messaging.
+CALL_ONLY_CAPABILITIES: dict[str, bool] = {
+    "InboundCall": True,
+    "OutboundCall": True,
+    "InboundSMS": False,
+    "OutboundSMS": False,
+    "InboundMMS": False,
+    "OutboundMMS": False,
+}
+
+
+def voice_arn(e164: str, account: str = "111122223333", region: str = "us-east-1") -> str:
+    """The ``PhoneNumberArn`` Chime SDK Voice gives a number (the id percent-encoded)."""
+    return f"arn:aws:chime:{region}:{account}:phone-number/{e164.replace('+', '%2B')}"
+
 
 _ALL_CAPABILITIES = dict.fromkeys(
     ("InboundCall", "OutboundCall", "InboundSMS", "OutboundSMS", "InboundMMS", "OutboundMMS"),
@@ -242,7 +261,7 @@ DEMO_TIMELINE: tuple[tuple[str, str, float, str], ...] = (
 )
 
 _lock = threading.Lock()
-_server: FakeChime | None = None
+_server: DemoServer | None = None
 
 
 def endpoint_url(api: str = "chime") -> str:
@@ -250,7 +269,14 @@ def endpoint_url(api: str = "chime") -> str:
     global _server
     with _lock:
         if _server is None:
-            _server = FakeChime(sample_numbers(), voice_records=sample_voice_numbers()).start()
+            _server = DemoServer(sample_numbers(), voice_records=sample_voice_numbers()).start()
             for timeline_api, phone_number_id, seconds, status in DEMO_TIMELINE:
                 _server.move(phone_number_id, status, after_seconds=seconds, api=timeline_api)
         return _server.url_for(api)
+
+
+def resolve(settings: Settings) -> Settings:
+    """``settings`` pointed at the demo service when ``--demo`` was given; else unchanged."""
+    if not settings.demo:
+        return settings
+    return replace(settings, endpoint_url=endpoint_url(settings.api))

@@ -15,7 +15,7 @@ which rewrites the *formatted* line, so a secret is caught whatever logged it an
 
 The access key id stays visible: it is not a secret (AWS prints it in errors and CloudTrail),
 and it tells which credentials were used. Control characters in a log line are shown as escapes
-(:func:`~chimenum.render.sanitize.visible`); backslashes are left alone so that the ``repr`` of
+(:func:`~chimenum.core.safe.visible`); backslashes are left alone so that the ``repr`` of
 the bodies botocore logs stays readable.
 """
 
@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from typing import TextIO
 from urllib.parse import quote
 
-from chimenum.render.sanitize import visible
+from chimenum.core.safe import visible
 
 REDACTED = "<redacted>"
 

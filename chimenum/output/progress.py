@@ -12,8 +12,8 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from chimenum.env import Environment
-    from chimenum.fetch import Result
+    from chimenum.core.fetch import Result
+    from chimenum.output.env import Environment
 
 #: Seconds a batch runs before the bar appears.
 DEFAULT_DELAY = 1.0

@@ -7,7 +7,7 @@ same content is written with no escape sequences. With ``--query``, the view is 
 numbers any more but about whatever the expression returned, so :func:`generic` renders it: a
 scalar bare, a list of objects as a table with a column per key, an object as key/value rows,
 a list of scalars one per line; nested values as compact JSON. Every string from the API goes
-through :func:`~chimenum.render.sanitize.inert` into a ``Text`` object, so neither control
+through :func:`~chimenum.core.safe.inert` into a ``Text`` object, so neither control
 characters nor rich markup in data can act on the terminal.
 """
 
@@ -23,16 +23,16 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from chimenum.records import to_json
-from chimenum.render import Renderer
-from chimenum.render.jsonfmt import document, error_object
-from chimenum.render.query import apply
-from chimenum.render.sanitize import inert
+from chimenum.core.records import to_json
+from chimenum.core.safe import inert
+from chimenum.output.formats import Renderer
+from chimenum.output.formats.json import document, error_object
+from chimenum.output.query import apply
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from chimenum.fetch import Result
+    from chimenum.core.fetch import Result
 
 STATUS_STYLES: dict[str, str] = {
     "Assigned": "bold green",

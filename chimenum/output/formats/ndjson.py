@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chimenum.records import to_json
-from chimenum.render import Renderer
-from chimenum.render.jsonfmt import error_object
-from chimenum.render.query import apply
+from chimenum.core.records import to_json
+from chimenum.output.formats import Renderer
+from chimenum.output.formats.json import error_object
+from chimenum.output.query import apply
 
 if TYPE_CHECKING:
-    from chimenum.fetch import Result
+    from chimenum.core.fetch import Result
 
 
 class NdjsonRenderer(Renderer):

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from chimenum.errors import MalformedResponse
+from chimenum.core.errors import MalformedResponse
 
 if TYPE_CHECKING:
     from botocore.model import Shape

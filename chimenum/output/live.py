@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chimenum.render.sanitize import inert
+from chimenum.core.safe import inert
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from chimenum.env import Environment
-    from chimenum.waiting import Change, Waiter
+    from chimenum.core.waiting import Change, Waiter
+    from chimenum.output.env import Environment
 
 
 def _seconds(value: float) -> str:
@@ -69,7 +69,7 @@ class _Board:
         from rich.table import Table
         from rich.text import Text
 
-        from chimenum.render.table import status_text
+        from chimenum.output.formats.table import status_text
 
         waiter = self.waiter
         now = waiter.elapsed()

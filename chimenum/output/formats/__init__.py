@@ -1,7 +1,8 @@
 """Renderers: one module per output format, chosen from :data:`FORMATS` by name.
 
 A renderer receives results in input order through :meth:`Renderer.add` and writes only to the
-streams of the :class:`~chimenum.env.Environment` it was given; it never calls AWS. Strings from
+streams of the :class:`~chimenum.output.env.Environment` it was given; it never calls AWS. Strings
+from
 the API are untrusted: every format for people passes them through :mod:`.sanitize`.
 """
 
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from chimenum.env import Environment
-    from chimenum.fetch import Result
+    from chimenum.core.fetch import Result
+    from chimenum.output.env import Environment
 
 #: What the document is about: one id (``get ID``), several ids (``get ID ID...``), the
 #: account's numbers (``list``).
@@ -21,10 +22,10 @@ DocumentKind = Literal["one", "many", "list"]
 
 #: Output format name -> "module:class"; modules are imported only when chosen.
 FORMATS: dict[str, str] = {
-    "table": "chimenum.render.table:TableRenderer",
-    "json": "chimenum.render.jsonfmt:JsonRenderer",
-    "ndjson": "chimenum.render.ndjson:NdjsonRenderer",
-    "text": "chimenum.render.text:TextRenderer",
+    "table": "chimenum.output.formats.table:TableRenderer",
+    "json": "chimenum.output.formats.json:JsonRenderer",
+    "ndjson": "chimenum.output.formats.ndjson:NdjsonRenderer",
+    "text": "chimenum.output.formats.text:TextRenderer",
 }
 
 

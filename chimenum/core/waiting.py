@@ -3,10 +3,11 @@
 Rules (the ``wait`` command documents them):
 
 - every ``interval`` seconds, every id still waiting is fetched (with the
-  :class:`~chimenum.fetch.Fetcher`'s concurrency and retries, so throttling is retried, not fatal);
+  :class:`~chimenum.core.fetch.Fetcher`'s concurrency and retries, so throttling is retried, not
+  fatal);
 - an id is done the first time it is seen in a wanted status; it is not polled again;
-- an id seen in a terminal failed state (:data:`chimenum.apis.TERMINAL_FAILED`) that is not wanted
-  ends the wait at once: exit 14, since waiting longer cannot change it;
+- an id seen in a terminal failed state (:data:`chimenum.core.apis.TERMINAL_FAILED`) that is not
+  wanted ends the wait at once: exit 14, since waiting longer cannot change it;
 - an id whose fetch still fails after its retries (``NotFoundException``, no permission, ...)
   ends the wait at once with that failure's exit code;
 - at ``timeout`` seconds a last poll is made; ids still waiting after it mean exit 13.
@@ -22,9 +23,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from chimenum.apis import TERMINAL_FAILED
-from chimenum.errors import ExitCode, Failure
-from chimenum.fetch import DEFAULT_CONCURRENCY, Fetcher
+from chimenum.core.apis import TERMINAL_FAILED
+from chimenum.core.errors import ExitCode, Failure
+from chimenum.core.fetch import DEFAULT_CONCURRENCY, Fetcher
 
 State = Literal["waiting", "reached", "failed", "error"]
 

@@ -1,7 +1,8 @@
 """Listing every phone number: ``ListPhoneNumbers`` page after page, following ``NextToken``.
 
 Neither API has a botocore paginator, so the loop lives here. Each page is a request like any
-other: throttling and 5xx answers are retried with the :class:`~chimenum.fetch.Fetcher`'s policy
+other: throttling and 5xx answers are retried with the :class:`~chimenum.core.fetch.Fetcher`'s
+policy
 (its ``max_attempts``, backoff and sleep), and pages are yielded as they arrive so the CLI can
 stream them. A listing never stops early in silence: when a page still fails after its retries,
 :class:`ListingStopped` says how many numbers came before it and the ``NextToken`` to resume from.
@@ -13,10 +14,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from chimenum.apis import MAX_PAGE_SIZE
-from chimenum.errors import ExitCode, Failure, MalformedResponse, classify
-from chimenum.fetch import Fetcher
-from chimenum.records import check_shape
+from chimenum.core.apis import MAX_PAGE_SIZE
+from chimenum.core.errors import ExitCode, Failure, MalformedResponse, classify
+from chimenum.core.fetch import Fetcher
+from chimenum.core.records import check_shape
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chimenum.session import SERVICE_NAMES, Settings
+from chimenum.core.session import SERVICE_NAMES, Settings
 
 if TYPE_CHECKING:
     import click
@@ -58,16 +58,14 @@ ENDPOINT_PREFIXES = {"chime": "chime", "voice": "voice-chime"}
 REGIONAL_PREFIX = "voice-chime"
 
 
-def script(shell: str) -> str:
-    """The completion script for ``shell``, as committed in ``completions/``."""
+def script(app: click.Command, shell: str) -> str:
+    """The completion script of ``app`` for ``shell``, as committed in ``completions/``."""
     from click.shell_completion import get_completion_class
-
-    from chimenum.cli import cli
 
     cls = get_completion_class(shell)
     if cls is None or shell not in SHELLS:
         raise ValueError(f"no completion for {shell!r}")
-    comp = cls(cli, {}, PROG_NAME, COMPLETE_VAR)
+    comp = cls(app, {}, PROG_NAME, COMPLETE_VAR)
     # The template directly: BashComplete.source() would also run bash to check its version.
     return comp.source_template % comp.source_vars()
 
@@ -247,11 +245,12 @@ def _description(number: dict[str, Any]) -> str:
 
 def list_ids(settings: Settings, timeout: float) -> list[Entry]:
     """Every phone number of the account, following ``NextToken``; raises on any failure."""
-    from chimenum.ids import InvalidId, normalise
-    from chimenum.session import make_client
+    from chimenum.core.ids import InvalidId, normalise
+    from chimenum.core.session import make_client
+    from chimenum.demo import resolve
 
     # --debug on the line being completed must not log into the user's prompt.
-    quiet = replace(settings, connect_timeout=timeout, read_timeout=timeout, debug=False)
+    quiet = replace(resolve(settings), connect_timeout=timeout, read_timeout=timeout, debug=False)
     client: Any = make_client(quiet)
     max_results = 99 if settings.api == "chime" else 100
     entries: dict[str, Entry] = {}
@@ -407,18 +406,3 @@ def complete_ids(
         return items
     except Exception:
         return []
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if len(args) == 3 and args[0] == "refresh":
-        try:
-            return refresh(Path(args[1]), Settings(**json.loads(args[2])))
-        except Exception:
-            return 1
-    sys.stderr.write("usage: python -m chimenum.completion refresh CACHE_DIR SETTINGS_JSON\n")
-    return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -15,17 +15,7 @@ from urllib.parse import urlsplit
 import click
 
 from chimenum import __version__
-from chimenum.apis import FILTER_NAMES, PRODUCT_TYPES, STATUSES
-from chimenum.env import ColorChoice, Environment
-from chimenum.errors import (
-    EXIT_CODE_MEANINGS,
-    ExitCode,
-    Failure,
-    classify,
-    most_severe,
-)
-from chimenum.session import Settings
-from chimenum.signals import (
+from chimenum.cli.signals import (
     ReaderGone,
     Terminated,
     end_now,
@@ -33,9 +23,19 @@ from chimenum.signals import (
     silence,
     terminate_on_sigterm,
 )
+from chimenum.core.apis import FILTER_NAMES, PRODUCT_TYPES, STATUSES
+from chimenum.core.errors import (
+    EXIT_CODE_MEANINGS,
+    ExitCode,
+    Failure,
+    classify,
+    most_severe,
+)
+from chimenum.core.session import Settings
+from chimenum.output.env import ColorChoice, Environment
 
 if TYPE_CHECKING:
-    from chimenum.fetch import Result
+    from chimenum.core.fetch import Result
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -191,7 +191,7 @@ def _query(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     """Compile ``--query`` while parsing, so a bad expression fails before any request."""
     if value is None:
         return None
-    from chimenum.render.query import QueryError, compile_query
+    from chimenum.output.query import QueryError, compile_query
 
     try:
         compile_query(value)
@@ -321,14 +321,14 @@ class ChimenumGroup(click.Group):
             if "--debug" in argv:
                 import traceback
 
-                from chimenum.debuglog import redact
+                from chimenum.core.debuglog import redact
 
                 env.stderr.write(redact("".join(traceback.format_exception(exc))))
             env.error(failure.message)
             return failure.exit_code
         finally:
             # Only a --debug run imported it; --help must not pay for logging.
-            debuglog = sys.modules.get("chimenum.debuglog")
+            debuglog = sys.modules.get("chimenum.core.debuglog")
             if debuglog is not None:
                 debuglog.uninstall()
 
@@ -374,7 +374,7 @@ def show_usage_error(env: Environment, exc: click.ClickException) -> None:
     """click's own error display, with any control characters from argv made visible."""
     import io
 
-    from chimenum.render.sanitize import visible
+    from chimenum.core.safe import visible
 
     buffer = io.StringIO()
     exc.show(buffer)
@@ -440,7 +440,7 @@ def _read_ids(
 ) -> list[str] | None:
     """Every id asked for, normalised and deduplicated in input order; ``None`` if any input
     line is invalid (each reported with its line number, nothing fetched)."""
-    from chimenum.ids import InvalidId, id_lines, normalise
+    from chimenum.core.ids import InvalidId, id_lines, normalise
 
     seen: dict[str, None] = {}
     bad: list[str] = []
@@ -543,7 +543,7 @@ def get(
         return int(ExitCode.USAGE)
     batch = len(ids) != 1 or bool(from_files) or ids[0] == "-"
 
-    from chimenum.render import RenderOptions, get_renderer
+    from chimenum.output.formats import RenderOptions, get_renderer
 
     fmt = "json" if as_json else output
     renderer = get_renderer(
@@ -554,11 +554,12 @@ def get(
         renderer.finish()
         return int(ExitCode.OK)
 
-    from chimenum.fetch import Fetcher
-    from chimenum.session import make_client
+    from chimenum.core.fetch import Fetcher
+    from chimenum.core.session import make_client
+    from chimenum.demo import resolve
 
     fetcher = Fetcher(
-        make_client(_settings(ctx), max_pool_connections=concurrency),
+        make_client(resolve(_settings(ctx)), max_pool_connections=concurrency),
         max_attempts=max_attempts,
     )
     progress = None
@@ -569,7 +570,7 @@ def get(
         and not quiet
         and not (fmt == "ndjson" and env.stdout_isatty)
     ):
-        from chimenum.progress import BatchProgress
+        from chimenum.output.progress import BatchProgress
 
         progress = BatchProgress(env, len(phone_ids)).start()
     codes: list[ExitCode] = []
@@ -631,12 +632,12 @@ def completion(shell: str) -> None:
     """
     from chimenum.completion import script
 
-    click.echo(script(shell), nl=False)
+    click.echo(script(cli, shell), nl=False)
 
 
 def _check_for_api(ctx: click.Context, api: str, checks: list[tuple[str, str | None]]) -> None:
     """Refuse, before any request, a value the chosen API does not have (exit 2)."""
-    from chimenum import apis
+    from chimenum.core import apis
 
     tables = {
         "status": apis.STATUSES,
@@ -651,7 +652,7 @@ def _check_for_api(ctx: click.Context, api: str, checks: list[tuple[str, str | N
 
 
 def _choices(table: dict[str, tuple[str, ...]]) -> click.Choice[str]:
-    from chimenum.apis import union
+    from chimenum.core.apis import union
 
     return click.Choice(union(table))
 
@@ -742,17 +743,20 @@ def list_(
     if starting_token is not None and not starting_token.strip():
         raise click.UsageError("--starting-token is empty", ctx)
 
-    from chimenum.fetch import Fetcher, Result
-    from chimenum.listing import Filters, Lister, ListingStopped
-    from chimenum.render import RenderOptions, get_renderer
-    from chimenum.render.sanitize import inert
-    from chimenum.session import make_client
+    from chimenum.core.fetch import Fetcher, Result
+    from chimenum.core.listing import Filters, Lister, ListingStopped
+    from chimenum.core.safe import inert
+    from chimenum.core.session import make_client
+    from chimenum.demo import resolve
+    from chimenum.output.formats import RenderOptions, get_renderer
 
     env = Environment(quiet=quiet, color=color)
     renderer = get_renderer(
         "json" if as_json else output, env, RenderOptions(kind="list", utc=utc, query=query)
     )
-    lister = Lister(Fetcher(make_client(settings), max_attempts=max_attempts), settings.api)
+    lister = Lister(
+        Fetcher(make_client(resolve(settings)), max_attempts=max_attempts), settings.api
+    )
     filters = Filters(status, product_type, filter_name, filter_value)
     count = 0
     try:
@@ -836,7 +840,7 @@ def wait(
       chimenum --api voice wait +12065550111 --status Assigned --timeout 600 --interval 1
       chimenum wait +12065550107 --status Unassigned --status Assigned --timeout 60 --interval 1
     """
-    from chimenum.ids import InvalidId, unique
+    from chimenum.core.ids import InvalidId, unique
 
     if not ids:
         raise click.UsageError("no phone-number id given", ctx)
@@ -847,16 +851,17 @@ def wait(
     settings = _settings(ctx)
     _check_for_api(ctx, settings.api, [("status", status) for status in statuses])
 
-    from chimenum.fetch import Fetcher
-    from chimenum.render.sanitize import inert
-    from chimenum.render.wait import make_display
-    from chimenum.session import make_client
-    from chimenum.waiting import Waiter
+    from chimenum.core.fetch import Fetcher
+    from chimenum.core.safe import inert
+    from chimenum.core.session import make_client
+    from chimenum.core.waiting import Waiter
+    from chimenum.demo import resolve
+    from chimenum.output.live import make_display
 
     env = Environment(quiet=quiet)
     concurrency = 16
     fetcher = Fetcher(
-        make_client(settings, max_pool_connections=concurrency), max_attempts=max_attempts
+        make_client(resolve(settings), max_pool_connections=concurrency), max_attempts=max_attempts
     )
     waiter = Waiter(
         fetcher,

@@ -5,7 +5,8 @@ ISO 8601 strings, as the AWS CLI v2 sees them), and its result is what every for
 ``json`` prints it as JSON (``null`` when nothing matched, as the AWS CLI does), ``text`` formats
 it the AWS CLI's way, ``ndjson`` applies the expression to each line's object and prints one result
 per line (so line N is still about input id N), and ``table`` renders the result generically (see
-:func:`chimenum.render.table.generic`). jmespath ships with botocore; it is imported on first use.
+:func:`chimenum.output.formats.table.generic`). jmespath ships with botocore; it is imported on
+first use.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from chimenum.records import jsonable
+from chimenum.core.records import jsonable
 
 
 class QueryError(ValueError):

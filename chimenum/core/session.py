@@ -6,7 +6,8 @@ region from ``--region``, ``AWS_REGION``, ``AWS_DEFAULT_REGION`` or the profile;
 ``--endpoint-url``, then ``AWS_ENDPOINT_URL_<SERVICE>`` / ``AWS_ENDPOINT_URL`` (read by
 botocore itself) and the profile's ``endpoint_url``.
 
-Retries belong to :mod:`chimenum.fetch`, not botocore: botocore's standard and adaptive modes do
+Retries belong to :mod:`chimenum.core.fetch`, not botocore: botocore's standard and adaptive modes
+do
 not retry Chime's ``ThrottledClientException`` (botocore#2635), so the client is built with a
 single attempt and fetch owns the whole policy.
 """
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chimenum import __version__
-from chimenum.apis import SERVICE_NAMES, Api
+from chimenum.core.apis import SERVICE_NAMES, Api
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -127,15 +128,12 @@ def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseCl
         "data_loader", _data_loader(session.get_config_variable("data_path"))
     )
     if settings.debug:
-        from chimenum import debuglog
+        from chimenum.core import debuglog
 
         debuglog.install(sys.stderr)
     endpoint_url = settings.endpoint_url
     region: str | None
     if settings.demo:
-        from chimenum import demo
-
-        endpoint_url = demo.endpoint_url(settings.api)
         session.set_credentials(*DEMO_CREDENTIALS)
         region = settings.region or CHIME_GLOBAL_REGION
     else:
@@ -144,7 +142,7 @@ def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseCl
     if settings.api == "chime":
         region = CHIME_GLOBAL_REGION
     if not region:
-        from chimenum.errors import CONFIG_ERROR, ChimenumError, ExitCode, Failure
+        from chimenum.core.errors import CONFIG_ERROR, ChimenumError, ExitCode, Failure
 
         # Said before credentials are looked at: it is the first thing to fix.
         raise ChimenumError(
@@ -173,7 +171,7 @@ def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseCl
     if endpoint_url:
         kwargs["endpoint_url"] = endpoint_url
     client = session.create_client(settings.service_name, **kwargs)
-    from chimenum.wire import check_body
+    from chimenum.core.validate import check_body
 
     client.meta.events.register("before-parse", check_body)
     return client
@@ -189,7 +187,7 @@ def resolve_credentials(session: Any, *, debug: bool = False) -> None:
     """
     import botocore.exceptions as bx
 
-    from chimenum.errors import CONFIG_ERROR, ChimenumError, ExitCode, Failure, classify
+    from chimenum.core.errors import CONFIG_ERROR, ChimenumError, ExitCode, Failure, classify
 
     profile = session.profile
     named = f" of profile {profile!r}" if profile else ""
@@ -234,7 +232,7 @@ def resolve_credentials(session: Any, *, debug: bool = False) -> None:
             message = f"could not load the credentials{named}: {failure.message}"
         raise ChimenumError(Failure(CONFIG_ERROR, message, ExitCode.CONFIG)) from exc
     if debug:
-        from chimenum import debuglog
+        from chimenum.core import debuglog
 
         debuglog.add_secrets([frozen.secret_key, frozen.token])
 

@@ -8,7 +8,7 @@ window of work in flight so memory stays flat however long the batch.
 
 Throttling (``ThrottledClientException``, HTTP 429) and 5xx answers are retried here, with
 exponential backoff and full jitter, up to ``max_attempts`` tries per id; botocore itself is set
-to a single attempt (see :mod:`chimenum.session`). On top of the per-id backoff, every request
+to a single attempt (see :mod:`chimenum.core.session`). On top of the per-id backoff, every request
 of a run goes through one shared :class:`RateLimiter`, which learns the rate the API accepts:
 unlimited until the first throttle, then cut on throttling and raised again on success (AIMD),
 so a large batch against a throttling API runs at about the API's rate instead of hammering it
@@ -43,8 +43,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from chimenum.errors import ChimenumError, ExitCode, Failure, MalformedResponse, classify
-from chimenum.records import check_phone_number
+from chimenum.core.errors import ChimenumError, ExitCode, Failure, MalformedResponse, classify
+from chimenum.core.records import check_phone_number
 
 DEFAULT_CONCURRENCY = 16
 DEFAULT_MAX_ATTEMPTS = 8

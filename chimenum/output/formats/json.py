@@ -13,7 +13,8 @@ When colour is on (a terminal, or ``--color always``), the same JSON is highligh
 JSON highlighter; characters a terminal could act on that JSON allows raw (C1 controls, bidi
 overrides, line separators) are written as ``\\uXXXX`` escapes there, so the text is still the
 same JSON value. Piped, the output is plain: byte for byte what the AWS CLI prints, except that
-those characters are escaped there too (:func:`~chimenum.records.to_json`), so a JSON file later
+those characters are escaped there too (:func:`~chimenum.core.records.to_json`), so a JSON file
+later
 shown on a terminal cannot act on it either.
 """
 
@@ -23,13 +24,13 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from chimenum.records import to_json
-from chimenum.render import Renderer
-from chimenum.render.query import apply
-from chimenum.render.sanitize import UNSAFE_CATEGORIES
+from chimenum.core.records import to_json
+from chimenum.core.safe import UNSAFE_CATEGORIES
+from chimenum.output.formats import Renderer
+from chimenum.output.query import apply
 
 if TYPE_CHECKING:
-    from chimenum.fetch import Result
+    from chimenum.core.fetch import Result
 
 
 def error_object(result: Result) -> dict[str, str]:

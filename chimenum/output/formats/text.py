@@ -8,7 +8,7 @@ prints tab-separated on one line, or one ``IDENTIFIER<TAB>value`` line each unde
 are ``True``/``False`` and null is ``None``, as the AWS CLI prints them.
 
 One difference on purpose: every value goes through
-:func:`~chimenum.render.sanitize.inert`, so a tab, newline or escape sequence inside an API string
+:func:`~chimenum.core.safe.inert`, so a tab, newline or escape sequence inside an API string
 is shown as ``\\t``/``\\n``/``\\x1b`` and can neither split a field or a record nor act on the
 terminal.
 """
@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chimenum.render.jsonfmt import JsonRenderer
-from chimenum.render.query import apply
-from chimenum.render.sanitize import inert
+from chimenum.core.safe import inert
+from chimenum.output.formats.json import JsonRenderer
+from chimenum.output.query import apply
 
 
 def _scalar(value: Any) -> str:
