@@ -1,0 +1,154 @@
+"""The error boundary: every way a run can end becomes one stderr line and a documented exit code.
+
+This is the only ``try``/``except`` around a command (as httpie's ``raw_main`` is): the commands
+themselves are "the program without error handling".
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from chimenum.cli.signals import (
+    ReaderGone,
+    Terminated,
+    reader_gone_on_broken_pipe,
+    silence,
+    terminate_on_sigterm,
+)
+from chimenum.core.errors import ExitCode, classify
+from chimenum.output.env import Environment
+
+
+class Interrupted(Exception):
+    """Ctrl-C inside a command; click would otherwise print its own blank line for it."""
+
+
+class ChimenumGroup(click.Group):
+    """Turns every way a run can end into one stderr line and a documented exit code."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        complete_var = complete_var or "_CHIMENUM_COMPLETE"
+        if os.environ.get(complete_var):
+            # A TAB in the user's shell: whatever happens, print candidates or nothing.
+            code = self.complete_quietly(prog_name or "chimenum", complete_var, **extra)
+            if standalone_mode:
+                sys.exit(code)
+            return code
+        env = Environment()
+        with terminate_on_sigterm():
+            try:
+                code = self._run(argv, env, prog_name, complete_var, **extra)
+                # A closed pipe must surface here, not in the interpreter's final flush.
+                env.stdout.flush()
+            except (BrokenPipeError, ReaderGone):
+                silence(env.stdout)
+                silence(env.stderr)
+                code = ExitCode.BROKEN_PIPE
+        if standalone_mode:
+            sys.exit(int(code))
+        return int(code)
+
+    def _run(
+        self,
+        argv: list[str],
+        env: Environment,
+        prog_name: str | None,
+        complete_var: str | None,
+        **extra: Any,
+    ) -> int:
+        try:
+            rv = super().main(
+                argv, prog_name or "chimenum", complete_var, standalone_mode=False, **extra
+            )
+            return rv if isinstance(rv, int) else 0
+        except (BrokenPipeError, ReaderGone):
+            raise
+        except click.exceptions.Abort:
+            env.error("interrupted")
+            return ExitCode.INTERRUPTED
+        except click.ClickException as exc:
+            show_usage_error(env, exc)
+            return exc.exit_code
+        except (Interrupted, KeyboardInterrupt):
+            env.error("interrupted")
+            return ExitCode.INTERRUPTED
+        except Terminated:
+            env.error("terminated")
+            return ExitCode.TERMINATED
+        except Exception as exc:
+            failure = classify(exc)
+            if "--debug" in argv:
+                import traceback
+
+                from chimenum.core.debuglog import redact
+
+                env.stderr.write(redact("".join(traceback.format_exception(exc))))
+            env.error(failure.message)
+            return failure.exit_code
+        finally:
+            # Only a --debug run imported it; --help must not pay for logging.
+            debuglog = sys.modules.get("chimenum.core.debuglog")
+            if debuglog is not None:
+                debuglog.uninstall()
+
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        with reader_gone_on_broken_pipe():  # --help and --version write while parsing
+            return super().make_context(info_name, args, parent, **extra)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            with reader_gone_on_broken_pipe():
+                return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise Interrupted from None
+
+    def complete_quietly(self, prog_name: str, complete_var: str, **extra: Any) -> int:
+        """Answer the shell's completion request; errors and stderr output are swallowed."""
+        import contextlib
+        import io
+        import warnings
+
+        from click.shell_completion import shell_complete
+
+        with contextlib.redirect_stderr(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                from chimenum.completion import register
+
+                register()
+                return shell_complete(
+                    self, extra, prog_name, complete_var, os.environ[complete_var]
+                )
+            except Exception:
+                return 1
+
+
+def show_usage_error(env: Environment, exc: click.ClickException) -> None:
+    """click's own error display, with any control characters from argv made visible."""
+    import io
+
+    from chimenum.core.safe import visible
+
+    buffer = io.StringIO()
+    exc.show(buffer)
+    env.stderr.write(visible(buffer.getvalue()))
+    env.stderr.flush()

@@ -1,0 +1,48 @@
+"""What a command needs, built once per run: the Settings, the one Environment, a client factory.
+
+As gh's ``cmdutil.Factory`` does, commands get their dependencies from here rather than building
+them, so a run has exactly one :class:`~chimenum.output.env.Environment` (the error boundary's, set
+up before any parsing) and one place that knows how ``--demo`` turns into an endpoint.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from chimenum.core.session import Settings
+from chimenum.output.env import ColorChoice, Environment
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+#: The run's Environment, set by the error boundary before click parses anything.
+RUN_ENVIRONMENT: ContextVar[Environment] = ContextVar("chimenum_environment")
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    """The run's Settings: what the user said about where and how to reach AWS."""
+    return ctx.ensure_object(Settings)
+
+
+def environment(
+    ctx: click.Context, *, quiet: bool = False, color: ColorChoice = "auto"
+) -> Environment:
+    """The run's one Environment, with the command's ``--quiet`` and ``--color`` applied."""
+    env = ctx.meta.get("chimenum.env")
+    if env is None:
+        env = RUN_ENVIRONMENT.get(None) or Environment()
+        ctx.meta["chimenum.env"] = env
+    env.quiet = quiet
+    env.color = color
+    return env
+
+
+def client(ctx: click.Context, **kwargs: Any) -> BaseClient:
+    """A botocore client for the run's Settings (``--demo``: the demo account's server)."""
+    from chimenum.core.session import make_client
+    from chimenum.demo import resolve
+
+    return make_client(resolve(settings_of(ctx)), **kwargs)

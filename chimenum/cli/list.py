@@ -1,0 +1,143 @@
+"""``chimenum list``: every phone number of the account, page after page."""
+
+from __future__ import annotations
+
+import click
+
+from chimenum.cli import context
+from chimenum.cli.options import (
+    EXIT_CODES_HELP,
+    aws_options,
+    choices_of,
+    max_attempts_option,
+    output_options,
+    per_api,
+)
+from chimenum.core.apis import FILTER_NAMES, PRODUCT_TYPES, STATUSES
+from chimenum.output.env import ColorChoice
+
+
+def check_for_api(ctx: click.Context, api: str, checks: list[tuple[str, str | None]]) -> None:
+    """Refuse, before any request, a value the chosen API does not have (exit 2)."""
+    from chimenum.core import apis
+
+    tables = {
+        "status": apis.STATUSES,
+        "product type": apis.PRODUCT_TYPES,
+        "filter name": apis.FILTER_NAMES,
+    }
+    for what, value in checks:
+        if value is not None:
+            reason = apis.check_value(tables[what], api, value, what)
+            if reason:
+                raise click.UsageError(reason, ctx)
+
+
+@click.command(name="list", epilog=EXIT_CODES_HELP)
+@output_options
+@click.option(
+    "--status",
+    type=choices_of(STATUSES),
+    metavar="STATUS",
+    help=f"Only numbers in this status ({per_api(STATUSES)}).",
+)
+@click.option(
+    "--product-type",
+    type=choices_of(PRODUCT_TYPES),
+    metavar="TYPE",
+    help=f"Only numbers of this product type ({per_api(PRODUCT_TYPES)}).",
+)
+@click.option(
+    "--filter-name",
+    type=choices_of(FILTER_NAMES),
+    metavar="NAME",
+    help="Only numbers with an association of this kind, given with --filter-value"
+    f" ({per_api(FILTER_NAMES)}).",
+)
+@click.option("--filter-value", metavar="VALUE", help="The association's value, for --filter-name.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Stop after N numbers.")
+@click.option(
+    "--starting-token",
+    metavar="TOKEN",
+    help="Resume a listing where it stopped (the NextToken an unfinished listing reports).",
+)
+@max_attempts_option("Tries per page when throttled or the service fails.")
+@aws_options
+@click.pass_context
+def list_(
+    ctx: click.Context,
+    output: str,
+    as_json: bool,
+    query: str | None,
+    color: ColorChoice,
+    utc: bool,
+    quiet: bool,
+    status: str | None,
+    product_type: str | None,
+    filter_name: str | None,
+    filter_value: str | None,
+    limit: int | None,
+    starting_token: str | None,
+    max_attempts: int,
+) -> int:
+    """List every phone number of the account, page after page.
+
+    Pages (99 numbers for chime, 100 for voice) are requested one after the other, following
+    NextToken to the end; ndjson and text print each page as it arrives, json and the table
+    once the listing is complete (with --query, every format waits for the whole document, as
+    the expression sees it all). A throttled or failing page is retried like any request; if it
+    still fails, what was received stays printed, stderr says where it stopped (resume with
+    --starting-token) and the exit code says why: a listing never ends early in silence.
+
+    \b
+    Examples:
+      chimenum list
+      chimenum list --status Assigned --product-type VoiceConnector -o ndjson
+      chimenum --api voice list --filter-name VoiceConnectorId --filter-value abcdef1ghij2klmno3pqr4
+      chimenum list -o text --query 'PhoneNumbers[?Status==`Unassigned`].PhoneNumberId'
+      chimenum list --json | jq -r '.PhoneNumbers[] | select(.Status != "Assigned").PhoneNumberId'
+    """
+    settings = context.settings_of(ctx)
+    check_for_api(
+        ctx,
+        settings.api,
+        [("status", status), ("product type", product_type), ("filter name", filter_name)],
+    )
+    if (filter_name is None) != (filter_value is None):
+        raise click.UsageError("--filter-name and --filter-value go together", ctx)
+    if starting_token is not None and not starting_token.strip():
+        raise click.UsageError("--starting-token is empty", ctx)
+
+    from chimenum.core.fetch import Fetcher, Result
+    from chimenum.core.listing import Filters, Lister, ListingStopped
+    from chimenum.core.safe import inert
+    from chimenum.output.formats import RenderOptions, get_renderer
+
+    env = context.environment(ctx, quiet=quiet, color=color)
+    renderer = get_renderer(
+        "json" if as_json else output, env, RenderOptions(kind="list", utc=utc, query=query)
+    )
+    lister = Lister(Fetcher(context.client(ctx), max_attempts=max_attempts), settings.api)
+    filters = Filters(status, product_type, filter_name, filter_value)
+    count = 0
+    try:
+        for page in lister.pages(filters, limit=limit, starting_token=starting_token):
+            for number in page.numbers:
+                renderer.add(Result(str(number["PhoneNumberId"]), document={"PhoneNumber": number}))
+            count += len(page.numbers)
+            renderer.page_done()
+    except ListingStopped as stop:
+        renderer.incomplete(stop.next_token)
+        resume = (
+            f"; resume with --starting-token {inert(stop.next_token)}" if stop.next_token else ""
+        )
+        env.error(
+            f"error: listing stopped after {count} numbers ({stop.pages_so_far} pages):"
+            f" {stop.failure.code}: {inert(stop.failure.message)}{resume}"
+        )
+        return int(stop.failure.exit_code)
+    finally:
+        renderer.finish()
+    if count == 0 and output == "table" and not as_json and query is None:
+        env.warn("no phone numbers" + (" match" if filters.params() else ""))
+    return 0

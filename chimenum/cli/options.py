@@ -1,0 +1,243 @@
+"""Shared click options: where to reach AWS, how to render, and value types.
+
+AWS options are accepted on the group and on every command, before or after the subcommand; their
+values go to the run's one :class:`~chimenum.core.session.Settings` (see :mod:`.context`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import click
+
+from chimenum.cli.context import settings_of as _settings
+from chimenum.core.errors import EXIT_CODE_MEANINGS
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_CODES_HELP = (
+    "\b\nExit codes:\n"
+    + "\n".join(f"  {int(code):>3}  {meaning}" for code, meaning in EXIT_CODE_MEANINGS.items())
+    + (
+        "\n\b\nWith several ids, the exit code is that of the most severe failure, in the order"
+        "\n10, 11, 5, 6, 12, 9, 8, 7, 4, 3."
+    )
+)
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds in a range; unlike ``FloatRange``, ``nan`` is refused."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
+
+def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Record an AWS option given before or after the subcommand; the later one wins."""
+    if value is not None and value is not False and param.name:
+        setattr(_settings(ctx), param.name, value)
+    return value
+
+
+def _store_api(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--api`` before or after the subcommand; ``$CHIMENUM_API`` only when neither was given.
+
+    Both the group and the subcommand read the environment variable, so without this the
+    subcommand's environment value would overwrite a ``--api`` given before the subcommand.
+    """
+    if value is None:
+        return value
+    from click.core import ParameterSource
+
+    explicit = ctx.get_parameter_source(param.name or "api") is ParameterSource.COMMANDLINE
+    if explicit or not ctx.meta.get("chimenum.api_explicit"):
+        _settings(ctx).api = value  # type: ignore[assignment]
+    if explicit:
+        ctx.meta["chimenum.api_explicit"] = True
+    return value
+
+
+def _endpoint(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise click.BadParameter(f"{value!r} is not an http(s) URL", ctx, param)
+    _store(ctx, param, value)
+    return value
+
+
+def _complete_profiles(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    from chimenum.completion import complete_profiles
+
+    return complete_profiles(ctx, param, incomplete)
+
+
+def _complete_regions(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    from chimenum.completion import complete_regions
+
+    return complete_regions(ctx, param, incomplete)
+
+
+def complete_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> Any:
+    from chimenum.completion import complete_ids
+
+    return complete_ids(ctx, param, incomplete)
+
+
+def aws_options(f: F) -> F:
+    """Where and how to reach AWS; accepted on the group and on every command."""
+    decorators = [
+        click.option(
+            "--api",
+            type=click.Choice(["chime", "voice"]),
+            envvar="CHIMENUM_API",
+            expose_value=False,
+            callback=_store_api,
+            help="chime: Amazon Chime (global endpoint); voice: Chime SDK Voice, regional"
+            " ($CHIMENUM_API; default: chime).",
+        ),
+        click.option(
+            "--profile",
+            metavar="NAME",
+            expose_value=False,
+            callback=_store,
+            shell_complete=_complete_profiles,
+            help="Named profile from the AWS config files (default: $AWS_PROFILE).",
+        ),
+        click.option(
+            "--region",
+            metavar="REGION",
+            expose_value=False,
+            callback=_store,
+            shell_complete=_complete_regions,
+            help="AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, profile).",
+        ),
+        click.option(
+            "--endpoint-url",
+            metavar="URL",
+            expose_value=False,
+            callback=_endpoint,
+            help="Send requests to this URL instead of the AWS endpoint.",
+        ),
+        click.option(
+            "--connect-timeout",
+            type=Seconds(0.1, 300),
+            metavar="SECONDS",
+            expose_value=False,
+            callback=_store,
+            help="Seconds to wait for a connection (default: 5).",
+        ),
+        click.option(
+            "--read-timeout",
+            type=Seconds(0.1, 900),
+            metavar="SECONDS",
+            expose_value=False,
+            callback=_store,
+            help="Seconds to wait for an answer (default: 15).",
+        ),
+        click.option(
+            "--demo",
+            is_flag=True,
+            envvar="CHIMENUM_DEMO",
+            expose_value=False,
+            callback=_store,
+            help="Use the built-in demo account on 127.0.0.1 ($CHIMENUM_DEMO=1).",
+        ),
+        click.option(
+            "--debug",
+            is_flag=True,
+            expose_value=False,
+            callback=_store,
+            help="Log botocore's requests and responses on stderr; show tracebacks.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
+
+
+def _query(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Compile ``--query`` while parsing, so a bad expression fails before any request."""
+    if value is None:
+        return None
+    from chimenum.output.query import QueryError, compile_query
+
+    try:
+        compile_query(value)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+    return value
+
+
+def output_options(f: F) -> F:
+    """How to render results; shared by every command that prints phone numbers."""
+    decorators = [
+        click.option(
+            "-o",
+            "--output",
+            type=click.Choice(["table", "json", "ndjson", "text"]),
+            default="table",
+            show_default=True,
+            help="Output format; text is the AWS CLI's tab-separated text.",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Same as --output json."),
+        click.option(
+            "--query",
+            metavar="EXPR",
+            callback=_query,
+            help="JMESPath expression applied to the JSON document, as in the AWS CLI "
+            "(per line with ndjson).",
+        ),
+        click.option(
+            "--color",
+            type=click.Choice(["auto", "always", "never"]),
+            default="auto",
+            show_default=True,
+            help="Colour on stdout: auto means on a terminal, unless $NO_COLOR is set "
+            "($CLICOLOR_FORCE=1 forces it).",
+        ),
+        click.option("--utc", is_flag=True, help="Show timestamps in UTC, not local time."),
+        click.option(
+            "-q",
+            "--quiet",
+            is_flag=True,
+            help="No per-id error lines on stderr; the exit code still tells.",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
+
+
+def max_attempts_option(help: str) -> Callable[[F], F]:
+    """``--max-attempts``: one retry budget, for every command that makes requests."""
+    return click.option(
+        "--max-attempts",
+        type=click.IntRange(1, 100),
+        default=8,
+        show_default=True,
+        metavar="N",
+        help=help,
+    )
+
+
+def choices_of(table: dict[str, tuple[str, ...]]) -> click.Choice[str]:
+    from chimenum.core.apis import union
+
+    return click.Choice(union(table))
+
+
+def per_api(table: dict[str, tuple[str, ...]]) -> str:
+    """``"A, B; chime only: C; voice only: D"``: the values of both APIs, for --help."""
+    both = [v for v in table["chime"] if v in table["voice"]]
+    parts = [", ".join(both)]
+    for api, other in (("chime", "voice"), ("voice", "chime")):
+        only = [v for v in table[api] if v not in table[other]]
+        if only:
+            parts.append(f"{api} only: {', '.join(only)}")
+    return "; ".join(parts)
