@@ -42,6 +42,9 @@ def shell_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     env.pop("PYTHONPATH", None)
+    # A TAB's deadline is the test's to choose: by default long enough that a busy machine
+    # never turns "the ids complete" into "nothing completes".
+    env["CHIMENUM_COMPLETION_TIMEOUT"] = "60"
     env.update(extra or {})
     return env
 

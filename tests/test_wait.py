@@ -34,8 +34,10 @@ def test_waits_until_the_status_is_reached(fake: FakeChime, chimenum) -> None:
 
 
 def test_time_based_change_and_several_ids(fake: FakeChime, chimenum) -> None:
-    fake.move("+12065550105", "Assigned", after_seconds=0.3)
-    fake.move("+12065550107", "Unassigned", after_seconds=0.5)
+    # One change counted in polls, one in seconds: when the first poll comes (on a busy
+    # machine, maybe after the 0.3 s) is not this test's business, only that both are reached.
+    fake.move("+12065550105", "Assigned", after_requests=2)
+    fake.move("+12065550107", "Unassigned", after_seconds=0.3)
     run = chimenum(
         "wait",
         "+12065550105",
@@ -49,16 +51,18 @@ def test_time_based_change_and_several_ids(fake: FakeChime, chimenum) -> None:
     )
     assert run.exit_code == 0, run.stderr
     changes = lines(run.stdout)
-    assert ["+12065550100", "Assigned", "reached"] in changes
-    assert changes[-2:] == [
-        ["+12065550105", "Assigned", "reached"],
-        ["+12065550107", "Unassigned", "reached"],
-    ]
+    last = {fields[0]: fields[1:] for fields in changes}
+    assert last == {
+        "+12065550100": ["Assigned", "reached"],
+        "+12065550105": ["Assigned", "reached"],
+        "+12065550107": ["Unassigned", "reached"],
+    }
+    assert ["+12065550105", "AcquireInProgress"] in changes
     seconds = [float(line.split()[0][:-1]) for line in run.stdout.splitlines()]
     assert seconds == sorted(seconds)
-    assert seconds[-1] > seconds[0]
     # A number is not polled again once it is done.
     assert fake.requested_ids().count("+12065550100") == 1
+    assert fake.requested_ids().count("+12065550105") == 3
 
 
 def test_intermediate_statuses_are_each_shown(fake: FakeChime, chimenum) -> None:
@@ -80,8 +84,10 @@ def test_timeout_is_exit_13(fake: FakeChime, chimenum) -> None:
     assert run.stderr == (
         "chimenum: timed out after 0.3s waiting for Assigned: +12065550105 is AcquireInProgress\n"
     )
+    # The first poll and the last one at the deadline, whatever the machine's speed; never more
+    # than the interval allows.
     polls = fake.requested_ids().count("+12065550105")
-    assert 3 <= polls <= 8
+    assert 2 <= polls <= 0.3 / 0.05 + 2
 
 
 def test_timeout_zero_polls_once(fake: FakeChime, chimenum) -> None:
@@ -192,7 +198,7 @@ def test_piped_output_is_one_line_per_change(fake: FakeChime, chimenum_exe: str)
 
 @pytest.mark.parametrize("no_color", [False, True])
 def test_live_table_on_a_terminal(fake: FakeChime, chimenum_exe: str, no_color: bool) -> None:
-    fake.move("+12065550105", "Assigned", after_seconds=1.0)
+    fake.move("+12065550105", "Assigned", after_requests=3)
     env = dict(os.environ, COLUMNS="100", LINES="30", TERM="xterm-256color")
     if no_color:
         env["NO_COLOR"] = "1"
