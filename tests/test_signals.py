@@ -95,16 +95,15 @@ def test_small_output_into_head_exits_0(fake: FakeChime, chimenum_exe: str) -> N
 def test_signal_while_waiting_for_one_answer(
     fake: FakeChime, chimenum_exe: str, signum: int, code: int, message: str
 ) -> None:
-    fake.inject("*", "slow", delay=30)
+    fake.inject("*", "slow", delay=600)  # held until the test ends
     proc = subprocess.Popen(
         [chimenum_exe, "get", ONE], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     wait_for_request(fake, ONE)
-    started = time.monotonic()
     proc.send_signal(signum)
-    out, err = proc.communicate(timeout=30)
+    # The answer is held until the test ends: a run that waited for it would never exit.
+    out, err = proc.communicate(timeout=60)
     assert proc.returncode == code
-    assert time.monotonic() - started < 5
     assert err.strip() == message
     assert "Traceback" not in err
     assert out == ""
@@ -118,7 +117,7 @@ def test_signal_during_a_batch_ends_at_once_and_flushes(
 ) -> None:
     """Requests still in flight on worker threads do not hold the exit back."""
     ids = [f"+1206555{n:04d}" for n in range(100, 111)]
-    fake.inject(ids[-1], "slow", delay=30)
+    fake.inject(ids[-1], "slow", delay=600)  # held until the test ends
     proc = subprocess.Popen(
         [chimenum_exe, "get", *ids, "-o", "ndjson"],
         stdout=subprocess.PIPE,
@@ -126,11 +125,10 @@ def test_signal_during_a_batch_ends_at_once_and_flushes(
         text=True,
     )
     wait_for_request(fake, ids[-1])
-    started = time.monotonic()
     proc.send_signal(signum)
-    out, err = proc.communicate(timeout=30)
+    # The held answer never comes while the test runs: waiting for it would never exit.
+    out, err = proc.communicate(timeout=60)
     assert proc.returncode == code
-    assert time.monotonic() - started < 5, "did not wait for the slow request"
     assert len(out.splitlines()) == len(ids) - 1, "every finished id was written"
     word = "interrupted" if signum == signal.SIGINT else "terminated"
     assert err.splitlines()[-1] == f"chimenum: {word}: {len(ids) - 1} of {len(ids)} ids fetched"
