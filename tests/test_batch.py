@@ -355,9 +355,10 @@ def _run_with_stderr_on_a_terminal(args: list[str]) -> tuple[int, bytes, str]:
 
 
 def test_progress_bar_on_a_terminal_for_a_slow_batch(
-    make_fake: Callable[..., FakeChime], chimenum_exe: str
+    make_fake: Callable[..., FakeChime], chimenum_exe: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_fake(60, latency=0.06)
+    monkeypatch.setenv("CHIMENUM_PROGRESS_DELAY", "0")  # "slow" is the test's to say
     args = [chimenum_exe, "get", *numbers(59), "+12065569999", "--json", "--concurrency", "2"]
     code, out, terminal = _run_with_stderr_on_a_terminal(args)
     assert code == 3
@@ -370,9 +371,12 @@ def test_progress_bar_on_a_terminal_for_a_slow_batch(
 
 
 def test_no_progress_bar_for_a_quick_batch_or_with_quiet(
-    make_fake: Callable[..., FakeChime], chimenum_exe: str
+    make_fake: Callable[..., FakeChime], chimenum_exe: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_fake(60, latency=0.06)
+    # "Quick" is shorter than the delay; the test sets the delay, so a busy machine cannot make
+    # five ids slow.
+    monkeypatch.setenv("CHIMENUM_PROGRESS_DELAY", "3600")
     quick = [chimenum_exe, "get", *numbers(5), "--json"]
     quiet = [chimenum_exe, "get", *numbers(60), "--json", "--concurrency", "2", "--quiet"]
     for args in (quick, quiet):
