@@ -428,12 +428,10 @@ def test_sigint_stops_at_once_writes_what_was_fetched_and_exits_130(
         got = [json.loads(line)["PhoneNumber"]["PhoneNumberId"] for line in out.splitlines()]
     else:
         got = fetched_ids(out.decode())
-    # Everything fetched is written, in input order, the stuck id and later ones missing.
-    assert got[:9] == numbers(9)
-    assert "+12065560009" not in got
-    assert 9 < len(got) < 300
-    assert got == sorted(got)
-    assert f"interrupted: {len(got)} of 300" in stderr
+    # Everything fetched before the stuck id is written, in input order, and nothing after it:
+    # ids fetched later are not written past the gap the stuck one would leave.
+    assert got == numbers(9)
+    assert "interrupted: 9 of 300" in stderr
 
 
 # -- startup ---------------------------------------------------------------------------------
@@ -521,7 +519,7 @@ class Clock:
 
 
 def test_rate_limiter_cuts_on_throttle_ignores_stale_throttles_and_recovers() -> None:
-    from chimenum.core.fetch import RateLimiter
+    from chimenum.core.policy import RateLimiter
 
     clock = Clock()
     limiter = RateLimiter(clock=clock)

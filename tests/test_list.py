@@ -348,8 +348,8 @@ def _stubbed_lister(pages: list[dict[str, Any]]) -> Any:
     import botocore.session
     from botocore.stub import Stubber
 
-    from chimenum.core.fetch import Fetcher
     from chimenum.core.listing import Lister
+    from chimenum.core.policy import RequestPolicy
 
     client = botocore.session.get_session().create_client(
         "chime", region_name="us-east-1", aws_access_key_id="a", aws_secret_access_key="b"
@@ -358,7 +358,7 @@ def _stubbed_lister(pages: list[dict[str, Any]]) -> Any:
     for page in pages:
         stubber.add_response("list_phone_numbers", page)
     stubber.activate()
-    return Lister(Fetcher(client, max_attempts=1), "chime")
+    return Lister(client, "chime", RequestPolicy("stub", max_attempts=1))
 
 
 def test_a_repeating_next_token_is_an_invalid_response_not_a_loop() -> None:

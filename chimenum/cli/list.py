@@ -108,8 +108,9 @@ def list_(
     if starting_token is not None and not starting_token.strip():
         raise click.UsageError("--starting-token is empty", ctx)
 
-    from chimenum.core.fetch import Fetcher, Result
+    from chimenum.core.fetch import Result
     from chimenum.core.listing import Filters, Lister, ListingStopped
+    from chimenum.core.policy import RequestPolicy
     from chimenum.core.safe import inert
     from chimenum.output.formats import RenderOptions, get_renderer
 
@@ -117,7 +118,9 @@ def list_(
     renderer = get_renderer(
         "json" if as_json else output, env, RenderOptions(kind="list", utc=utc, query=query)
     )
-    lister = Lister(Fetcher(context.client(ctx), max_attempts=max_attempts), settings.api)
+    client = context.client(ctx)
+    policy = RequestPolicy(str(client.meta.endpoint_url), max_attempts=max_attempts)
+    lister = Lister(client, settings.api, policy)
     filters = Filters(status, product_type, filter_name, filter_value)
     count = 0
     try:

@@ -246,33 +246,26 @@ def _description(number: dict[str, Any]) -> str:
 def list_ids(settings: Settings, timeout: float) -> list[Entry]:
     """Every phone number of the account, following ``NextToken``; raises on any failure."""
     from chimenum.core.ids import InvalidId, normalise
+    from chimenum.core.listing import Lister
+    from chimenum.core.policy import RequestPolicy
     from chimenum.core.session import make_client
     from chimenum.demo import resolve
 
     # --debug on the line being completed must not log into the user's prompt.
     quiet = replace(resolve(settings), connect_timeout=timeout, read_timeout=timeout, debug=False)
-    client: Any = make_client(quiet)
-    max_results = 99 if settings.api == "chime" else 100
+    client = make_client(quiet)
+    # One try per page: a TAB waits for nobody's backoff.
+    lister = Lister(
+        client, settings.api, RequestPolicy(str(client.meta.endpoint_url), max_attempts=1)
+    )
     entries: dict[str, Entry] = {}
-    token: str | None = None
-    seen_tokens: set[str] = set()
-    for _ in range(MAX_PAGES):
-        kwargs: dict[str, Any] = {"MaxResults": max_results}
-        if token:
-            kwargs["NextToken"] = token
-        page = client.list_phone_numbers(**kwargs)
-        for number in page.get("PhoneNumbers") or []:
-            if not isinstance(number, dict):
-                continue
+    for page in lister.pages(limit=MAX_PAGES * lister.page_size):
+        for number in page.numbers:
             try:
                 phone_id = normalise(str(number.get("PhoneNumberId") or ""))
             except InvalidId:
                 continue  # never offer a word the shell could act on
             entries.setdefault(phone_id, Entry(phone_id, _description(number)))
-        token = page.get("NextToken")
-        if not token or token in seen_tokens:
-            break
-        seen_tokens.add(token)
     return list(entries.values())
 
 

@@ -9,8 +9,10 @@ which botocore exception means what; botocore is imported lazily so that ``--hel
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -153,101 +155,133 @@ def _sso_hint(exc: BaseException) -> str:
     return f" (run: aws sso login{' --profile ' + profile if profile else ''})"
 
 
-def classify(exc: BaseException, endpoint: str | None = None) -> Failure:
-    """Map any exception raised while talking to AWS to its documented failure."""
+#: A handler turns one kind of exception into its failure: ``(exception, " (endpoint)")``.
+Handler = Callable[[Any, str], Failure]
+
+
+def _fixed(code: str, message: str, exit_code: ExitCode) -> Handler:
+    return lambda exc, where: Failure(code, message, exit_code)
+
+
+def _described(code: str, exit_code: ExitCode, suffix: str = "") -> Handler:
+    return lambda exc, where: Failure(code, f"{exc}{suffix}", exit_code)
+
+
+def _bad_response(exc: BaseException, where: str) -> Failure:
+    return Failure(
+        BAD_RESPONSE_ERROR,
+        f"invalid response from the service{where}: {exc}",
+        ExitCode.BAD_RESPONSE,
+    )
+
+
+def _client_error(exc: Any, where: str) -> Failure:
+    """An answer with an error status: by its AWS error code, else by the status."""
+    error = exc.response.get("Error", {})
+    code = str(error.get("Code") or "")
+    message = str(error.get("Message") or "") or str(exc)
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    exit_code = API_ERROR_CODES.get(code)
+    aws_code = bool(code) and not code.isdigit()
+    if exit_code is None:
+        if status == 429:
+            exit_code = ExitCode.THROTTLED
+        elif status >= 500:
+            exit_code = ExitCode.SERVICE_FAILURE
+        elif 400 <= status < 500 and aws_code:
+            exit_code = (
+                ExitCode.UNAUTHORIZED
+                if status == 401
+                else ExitCode.FORBIDDEN
+                if status == 403
+                else ExitCode.BAD_REQUEST
+            )
+        else:
+            # botocore names an error without an AWS error code after its status: an answer
+            # from something that is not the API (a proxy, a login page, a wrong endpoint URL),
+            # whatever its status, 401 and 403 included.
+            return Failure(
+                BAD_RESPONSE_ERROR,
+                f"invalid response from the service{where}: HTTP {status} without an"
+                " AWS error code (is the endpoint URL right?)",
+                ExitCode.BAD_RESPONSE,
+            )
+    if exit_code is ExitCode.CONFIG:
+        message += " (refresh your credentials)"
+    return Failure(code or f"HTTP{status}", message, exit_code)
+
+
+def _network(exc: BaseException, where: str) -> Failure:
+    return Failure(NETWORK_ERROR, network_message(exc, where[2:-1] or None), ExitCode.NETWORK)
+
+
+def _sso(exc: BaseException, where: str) -> Failure:
+    message = f"the SSO session has expired or is invalid{_sso_hint(exc)}"
+    return Failure(CONFIG_ERROR, message, ExitCode.CONFIG)
+
+
+@functools.cache
+def _table() -> tuple[tuple[tuple[type[BaseException], ...], Handler], ...]:
+    """Exception types -> handler, first match wins (so subclasses go before their bases)."""
     import botocore.exceptions as bx
     from botocore.parsers import ResponseParserError
 
-    where = f" ({endpoint})" if endpoint else ""
-    if isinstance(exc, ChimenumError):
-        return exc.failure
-    if isinstance(exc, MalformedResponse):
-        return Failure(
-            BAD_RESPONSE_ERROR,
-            f"invalid response from the service{where}: {exc}",
-            ExitCode.BAD_RESPONSE,
-        )
-    if isinstance(exc, bx.ClientError):
-        error = exc.response.get("Error", {})
-        code = str(error.get("Code") or "")
-        message = str(error.get("Message") or "") or str(exc)
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        exit_code = API_ERROR_CODES.get(code)
-        if exit_code is None:
-            if status == 429:
-                exit_code = ExitCode.THROTTLED
-            elif status >= 500:
-                exit_code = ExitCode.SERVICE_FAILURE
-            elif status in (401, 403):
-                exit_code = ExitCode.FORBIDDEN if status == 403 else ExitCode.UNAUTHORIZED
-            elif 400 <= status < 500 and code and not code.isdigit():
-                exit_code = ExitCode.BAD_REQUEST
-            else:
-                # botocore names an error without an AWS error code after its status: an
-                # answer from something that is not the API (a proxy, a wrong endpoint URL).
-                return Failure(
-                    BAD_RESPONSE_ERROR,
-                    f"invalid response from the service{where}: HTTP {status} without an"
-                    " AWS error code (is the endpoint URL right?)",
-                    ExitCode.BAD_RESPONSE,
-                )
-        if exit_code is ExitCode.CONFIG:
-            message += " (refresh your credentials)"
-        return Failure(code or f"HTTP{status}", message, exit_code)
-    if isinstance(
-        exc, (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError, bx.TokenRetrievalError)
-    ):
-        return Failure(
-            CONFIG_ERROR,
-            f"the SSO session has expired or is invalid{_sso_hint(exc)}",
-            ExitCode.CONFIG,
-        )
-    if isinstance(exc, bx.NoCredentialsError):
-        return Failure(
-            CONFIG_ERROR,
-            "no AWS credentials found (set AWS_PROFILE, run 'aws configure' or 'aws sso login',"
-            " or try --demo)",
-            ExitCode.CONFIG,
-        )
-    if isinstance(exc, bx.ProfileNotFound):
-        return Failure(
-            CONFIG_ERROR,
-            f"{exc} (profiles are read from ~/.aws/config and ~/.aws/credentials)",
-            ExitCode.CONFIG,
-        )
-    if isinstance(exc, bx.NoRegionError):
-        return Failure(
-            CONFIG_ERROR,
-            "no region configured (use --region REGION, AWS_REGION, or a profile's region)",
-            ExitCode.CONFIG,
-        )
-    if isinstance(exc, (bx.ConnectionError, bx.HTTPClientError)):
-        return Failure(NETWORK_ERROR, network_message(exc, endpoint), ExitCode.NETWORK)
-    if isinstance(exc, ResponseParserError):
-        return Failure(
-            BAD_RESPONSE_ERROR,
-            f"invalid response from the service{where}: {exc}",
-            ExitCode.BAD_RESPONSE,
-        )
-    if isinstance(
-        exc,
+    return (
+        ((ChimenumError,), lambda exc, where: exc.failure),
+        ((MalformedResponse, ResponseParserError), _bad_response),
+        ((bx.ClientError,), _client_error),
+        ((bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError, bx.TokenRetrievalError), _sso),
         (
-            bx.PartialCredentialsError,
-            bx.CredentialRetrievalError,
-            bx.InvalidConfigError,
-            bx.ConfigParseError,
-            bx.ConfigNotFound,
-            bx.UnknownCredentialError,
-            bx.InvalidRegionError,
-            bx.UnknownServiceError,
-            bx.InvalidEndpointConfigurationError,
+            (bx.NoCredentialsError,),
+            _fixed(
+                CONFIG_ERROR,
+                "no AWS credentials found (set AWS_PROFILE, run 'aws configure' or"
+                " 'aws sso login', or try --demo)",
+                ExitCode.CONFIG,
+            ),
         ),
-    ):
-        return Failure(CONFIG_ERROR, str(exc), ExitCode.CONFIG)
-    if isinstance(exc, bx.ParamValidationError):
-        return Failure("ParamValidationError", str(exc), ExitCode.USAGE)
-    if isinstance(exc, KeyboardInterrupt):
-        return Failure(INTERRUPTED_ERROR, "interrupted", ExitCode.INTERRUPTED)
+        (
+            (bx.ProfileNotFound,),
+            _described(
+                CONFIG_ERROR,
+                ExitCode.CONFIG,
+                " (profiles are read from ~/.aws/config and ~/.aws/credentials)",
+            ),
+        ),
+        (
+            (bx.NoRegionError,),
+            _fixed(
+                CONFIG_ERROR,
+                "no region configured (use --region REGION, AWS_REGION, or a profile's region)",
+                ExitCode.CONFIG,
+            ),
+        ),
+        ((bx.ConnectionError, bx.HTTPClientError), _network),
+        (
+            (
+                bx.PartialCredentialsError,
+                bx.CredentialRetrievalError,
+                bx.InvalidConfigError,
+                bx.ConfigParseError,
+                bx.ConfigNotFound,
+                bx.UnknownCredentialError,
+                bx.InvalidRegionError,
+                bx.UnknownServiceError,
+                bx.InvalidEndpointConfigurationError,
+            ),
+            _described(CONFIG_ERROR, ExitCode.CONFIG),
+        ),
+        ((bx.ParamValidationError,), _described("ParamValidationError", ExitCode.USAGE)),
+        ((KeyboardInterrupt,), _fixed(INTERRUPTED_ERROR, "interrupted", ExitCode.INTERRUPTED)),
+    )
+
+
+def classify(exc: BaseException, endpoint: str | None = None) -> Failure:
+    """Map any exception raised while talking to AWS to its documented failure."""
+    where = f" ({endpoint})" if endpoint else ""
+    for types, handler in _table():
+        if isinstance(exc, types):
+            return handler(exc, where)
     return Failure(
         INTERNAL_ERROR,
         f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
@@ -255,29 +289,62 @@ def classify(exc: BaseException, endpoint: str | None = None) -> Failure:
     )
 
 
+def causes(exc: BaseException) -> Iterator[BaseException]:
+    """``exc`` and every exception behind it: ``__cause__``, ``__context__``, botocore's
+    ``kwargs["error"]``, and exceptions urllib3 carries in its arguments (``ProtocolError``)."""
+    todo = [exc]
+    seen: set[int] = set()
+    while todo:
+        current = todo.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        inner = [
+            getattr(current, "kwargs", {}).get("error"),
+            current.__cause__,
+            current.__context__,
+        ]
+        inner += [getattr(current, "reason", None), *current.args]
+        todo += [e for e in inner if isinstance(e, BaseException)]
+
+
+def _found(exc: BaseException, kind: type[BaseException], errno_value: int) -> bool:
+    import http.client
+
+    return any(
+        # http.client says "closed without a response" with a ConnectionResetError subclass.
+        (isinstance(e, kind) and not isinstance(e, http.client.RemoteDisconnected))
+        or (isinstance(e, OSError) and e.errno == errno_value)
+        for e in causes(exc)
+    )
+
+
 def network_message(exc: BaseException, endpoint: str | None = None) -> str:
     """One line naming the endpoint and what went wrong on the way to it."""
+    import errno
+    import socket
+
     import botocore.exceptions as bx
 
     kwargs = getattr(exc, "kwargs", {}) or {}
     url = endpoint or _endpoint_of(str(kwargs.get("endpoint_url") or "")) or "the endpoint"
     reason = kwargs.get("error")
-    chain = f"{reason!r} {reason}" if reason is not None else str(exc)
     if isinstance(exc, bx.ConnectTimeoutError):
         return f"timed out connecting to {url} (see --connect-timeout)"
     if isinstance(exc, bx.ReadTimeoutError):
         return f"timed out waiting for an answer from {url} (see --read-timeout)"
-    if isinstance(exc, bx.EndpointConnectionError):
-        if "NameResolutionError" in chain or "gaierror" in chain or "Failed to resolve" in chain:
-            host = urlsplit(url).hostname or url
-            return f"cannot resolve the host name {host!r} of {url}"
-        if "Connection refused" in chain:
-            return f"connection refused by {url}"
-        return f"cannot connect to {url}: {reason or exc}"
+    if any(isinstance(e, socket.gaierror) for e in causes(exc)):
+        host = urlsplit(url).hostname or url
+        return f"cannot resolve the host name {host!r} of {url}"
+    if _found(exc, ConnectionRefusedError, errno.ECONNREFUSED):
+        return f"connection refused by {url}"
+    if _found(exc, ConnectionResetError, errno.ECONNRESET):
+        return f"the connection to {url} was reset before an answer arrived"
     if isinstance(exc, bx.ConnectionClosedError):
-        if "reset" in chain.lower():
-            return f"the connection to {url} was reset before an answer arrived"
         return f"{url} closed the connection before answering"
+    if isinstance(exc, bx.EndpointConnectionError):
+        return f"cannot connect to {url}: {reason or exc}"
     return f"network error talking to {url}: {reason or exc}"
 
 

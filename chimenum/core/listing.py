@@ -1,10 +1,11 @@
 """Listing every phone number: ``ListPhoneNumbers`` page after page, following ``NextToken``.
 
-Neither API has a botocore paginator, so the loop lives here. Each page is a request like any
-other: throttling and 5xx answers are retried with the :class:`~chimenum.core.fetch.Fetcher`'s
-policy
-(its ``max_attempts``, backoff and sleep), and pages are yielded as they arrive so the CLI can
-stream them. A listing never stops early in silence: when a page still fails after its retries,
+Neither API has a botocore paginator, so the one paging loop lives here (``list`` and shell
+completion both use it; the page size is :data:`~chimenum.core.apis.MAX_PAGE_SIZE`). Each page is
+a request like any other, run under the :class:`~chimenum.core.policy.RequestPolicy`, and pages
+are yielded as they arrive so the CLI can stream them.
+
+A listing never stops early in silence: when a page still fails after its retries,
 :class:`ListingStopped` says how many numbers came before it and the ``NextToken`` to resume from.
 """
 
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from chimenum.core.apis import MAX_PAGE_SIZE
-from chimenum.core.errors import ExitCode, Failure, MalformedResponse, classify
-from chimenum.core.fetch import Fetcher
+from chimenum.core.errors import Failure, MalformedResponse, classify
+from chimenum.core.policy import RequestPolicy
 from chimenum.core.records import check_shape
 
 
@@ -64,10 +65,11 @@ class ListingStopped(Exception):
 
 
 class Lister:
-    def __init__(self, fetcher: Fetcher, api: str) -> None:
-        self.fetcher = fetcher
+    def __init__(self, client: Any, api: str, policy: RequestPolicy | None = None) -> None:
+        self.client = client
+        self.policy = policy or RequestPolicy(str(client.meta.endpoint_url))
         self.page_size = MAX_PAGE_SIZE[api]
-        model = fetcher.client.meta.service_model.operation_model("ListPhoneNumbers")
+        model = client.meta.service_model.operation_model("ListPhoneNumbers")
         assert model.output_shape is not None
         self.output_shape = model.output_shape
 
@@ -83,31 +85,14 @@ class Lister:
                 raise MalformedResponse(f"response.PhoneNumbers[{index}] has no PhoneNumberId")
         return doc
 
-    def _attempts(self, params: dict[str, Any]) -> Page:
-        """One page, retried with the fetcher's policy; raises :class:`_PageFailed`."""
-        fetcher = self.fetcher
-        limiter = fetcher.limiter
-        attempt = 0
-        while True:
-            # Pages share the fetcher's adaptive rate limit, as ids of a batch do.
-            slot = limiter.reserve()
-            wait = slot - limiter.clock()
-            if wait > 0:
-                fetcher.sleep(wait)
-            doc, failure, retry = fetcher.call(
-                lambda: fetcher.client.list_phone_numbers(**params),
-                self._check,
-            )
-            if doc is not None:
-                limiter.succeeded()
-                return Page(doc["PhoneNumbers"], doc.get("NextToken") or None)
-            assert failure is not None
-            if failure.exit_code is ExitCode.THROTTLED:
-                limiter.throttled(slot)
-            attempt += 1
-            if not fetcher.may_retry(failure, retry, attempt):
-                raise _PageFailed(failure)
-            fetcher.sleep(fetcher.backoff.delay(attempt))
+    def _page(self, params: dict[str, Any]) -> Page:
+        """One page under the request policy; raises :class:`_PageFailed`."""
+        outcome = self.policy.run(lambda: self.client.list_phone_numbers(**params), self._check)
+        if outcome.document is None:
+            assert outcome.failure is not None
+            raise _PageFailed(outcome.failure)
+        doc = outcome.document
+        return Page(doc["PhoneNumbers"], doc.get("NextToken") or None)
 
     def pages(
         self,
@@ -126,13 +111,13 @@ class Lister:
             if token:
                 params["NextToken"] = token
             try:
-                page = self._attempts(params)
+                page = self._page(params)
                 if page.next_token is not None and page.next_token in seen_tokens | {token}:
                     # A token seen before would list the same numbers forever.
                     raise _PageFailed(
                         classify(
                             MalformedResponse(f"NextToken {page.next_token!r} repeats"),
-                            self.fetcher.endpoint,
+                            self.policy.endpoint,
                         )
                     )
             except _PageFailed as exc:

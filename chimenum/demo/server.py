@@ -29,6 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from chimenum.core.apis import MAX_PAGE_SIZE
+
 #: The documented exceptions, with the HTTP status the service answers them with.
 API_ERRORS: dict[str, int] = {
     "BadRequestException": 400,
@@ -200,7 +202,7 @@ class DemoServer:
             values = query.get(name)
             return values[0] if values else None
 
-        largest = 100 if api == "voice" else 99
+        largest = MAX_PAGE_SIZE[api]
         try:
             max_results = int(one("max-results") or largest)
         except ValueError:
