@@ -17,6 +17,7 @@ from chimenum.cli.options import (
 )
 from chimenum.cli.signals import Terminated
 from chimenum.core.errors import ExitCode, Failure, most_severe
+from chimenum.core.settings import DEFAULT_CONCURRENCY
 from chimenum.output.env import ColorChoice, Environment
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def _read_ids(
 @click.option(
     "--concurrency",
     type=click.IntRange(1, 256),
-    default=16,
+    default=DEFAULT_CONCURRENCY,
     show_default=True,
     metavar="N",
     help="Requests in flight at once for several ids.",

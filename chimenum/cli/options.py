@@ -14,6 +14,11 @@ import click
 
 from chimenum.cli.context import settings_of as _settings
 from chimenum.core.errors import EXIT_CODE_MEANINGS
+from chimenum.core.settings import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_READ_TIMEOUT,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -130,7 +135,7 @@ def aws_options(f: F) -> F:
             metavar="SECONDS",
             expose_value=False,
             callback=_store,
-            help="Seconds to wait for a connection (default: 5).",
+            help=f"Seconds to wait for a connection (default: {DEFAULT_CONNECT_TIMEOUT:g}).",
         ),
         click.option(
             "--read-timeout",
@@ -138,7 +143,7 @@ def aws_options(f: F) -> F:
             metavar="SECONDS",
             expose_value=False,
             callback=_store,
-            help="Seconds to wait for an answer (default: 15).",
+            help=f"Seconds to wait for an answer (default: {DEFAULT_READ_TIMEOUT:g}).",
         ),
         click.option(
             "--demo",
@@ -219,7 +224,7 @@ def max_attempts_option(help: str) -> Callable[[F], F]:
     return click.option(
         "--max-attempts",
         type=click.IntRange(1, 100),
-        default=8,
+        default=DEFAULT_MAX_ATTEMPTS,
         show_default=True,
         metavar="N",
         help=help,

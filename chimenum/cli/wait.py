@@ -16,6 +16,7 @@ from chimenum.cli.options import (
 )
 from chimenum.core.apis import STATUSES
 from chimenum.core.errors import ExitCode
+from chimenum.core.settings import DEFAULT_CONCURRENCY
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -93,7 +94,7 @@ def wait(
     from chimenum.output.live import make_display
 
     env = context.environment(ctx, quiet=quiet)
-    concurrency = 16
+    concurrency = DEFAULT_CONCURRENCY
     fetcher = Fetcher(
         context.client(ctx, max_pool_connections=concurrency), max_attempts=max_attempts
     )

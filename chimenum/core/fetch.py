@@ -24,17 +24,15 @@ from typing import Any
 
 from chimenum.core.errors import Failure
 from chimenum.core.policy import (
-    DEFAULT_MAX_ATTEMPTS,
     Backoff,
     RateLimiter,
     RequestPolicy,
     Stopped,
 )
 from chimenum.core.records import check_phone_number
+from chimenum.core.settings import DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_ATTEMPTS", "Fetcher", "Result", "TimedOut"]
-
-DEFAULT_CONCURRENCY = 16
 
 
 class TimedOut(Exception):

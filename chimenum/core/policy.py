@@ -42,8 +42,8 @@ from collections.abc import Callable
 from typing import Any
 
 from chimenum.core.errors import ChimenumError, ExitCode, Failure, MalformedResponse, classify
+from chimenum.core.settings import DEFAULT_MAX_ATTEMPTS
 
-DEFAULT_MAX_ATTEMPTS = 8
 #: Tries per request when the connection is dropped or reset before an answer arrives.
 MAX_CONNECTION_ATTEMPTS = 3
 #: The longest a ``Retry-After`` header makes a request wait before its next try, in seconds.

@@ -16,42 +16,32 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chimenum import __version__
 from chimenum.core.apis import SERVICE_NAMES, Api
+from chimenum.core.settings import (
+    CHIME_GLOBAL_REGION,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_READ_TIMEOUT,
+    Settings,
+    resolve_region,
+)
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.loaders import Loader
 
-__all__ = ["SERVICE_NAMES", "Api", "Settings", "make_client", "resolve_region"]
-
-#: Amazon Chime has a single global endpoint, signed for us-east-1, whatever region is set.
-CHIME_GLOBAL_REGION = "us-east-1"
-
-DEFAULT_CONNECT_TIMEOUT = 5.0
-DEFAULT_READ_TIMEOUT = 15.0
-
-
-@dataclass
-class Settings:
-    """Everything the user said about where and how to reach AWS."""
-
-    profile: str | None = None
-    region: str | None = None
-    endpoint_url: str | None = None
-    api: Api = "chime"
-    debug: bool = False
-    demo: bool = False
-    connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
-    read_timeout: float = DEFAULT_READ_TIMEOUT
-
-    @property
-    def service_name(self) -> str:
-        return SERVICE_NAMES[self.api]
-
+__all__ = [
+    "CHIME_GLOBAL_REGION",
+    "DEFAULT_CONNECT_TIMEOUT",
+    "DEFAULT_READ_TIMEOUT",
+    "SERVICE_NAMES",
+    "Api",
+    "Settings",
+    "make_client",
+    "resolve_region",
+]
 
 #: Static credentials for the embedded demo account; they only ever reach 127.0.0.1.
 DEMO_CREDENTIALS = ("AKIDCHIMENUMDEMO0000", "chimenum-demo-secret-key")
@@ -63,16 +53,6 @@ _DEMO_SESSION_VARS: dict[str, tuple[str | None, str | None, str | None, None]] =
     "config_file": (None, None, os.devnull, None),
     "credentials_file": (None, None, os.devnull, None),
 }
-
-
-def resolve_region(settings: Settings, config_region: str | None) -> str | None:
-    """Pick the region the way the AWS CLI v2 does (botocore alone ignores ``AWS_REGION``)."""
-    return (
-        settings.region
-        or os.environ.get("AWS_REGION")
-        or os.environ.get("AWS_DEFAULT_REGION")
-        or config_region
-    )
 
 
 #: Services botocore's credential chain creates clients for: assume-role and web identity
