@@ -19,6 +19,7 @@ from click.testing import CliRunner, Result
 
 from chimenum.cli import cli
 from chimenum.demo import sample_numbers, sample_voice_numbers
+from chimenum.demo.resources import sample_resources
 from testing.fakechime import FakeChime
 
 TEST_ACCESS_KEY = "AKIDCHIMENUMTEST0000"
@@ -51,9 +52,13 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeChime]:
     """The fake Chime API with the demo numbers, and the environment pointed at it.
 
     It answers as Amazon Chime on ``server.url`` and as Chime SDK Voice (the demo's voice
-    numbers) on ``server.voice_url``; AWS_ENDPOINT_URL_CHIME_SDK_VOICE points at the latter.
+    numbers) on ``server.voice_url``; AWS_ENDPOINT_URL_CHIME_SDK_VOICE points at the latter. Both
+    serve the demo's related resources (voice connectors, SIP rules, accounts...) per region.
     """
-    with FakeChime(sample_numbers(), voice_records=sample_voice_numbers()) as server:
+    voice = sample_voice_numbers()
+    with FakeChime(
+        sample_numbers(), voice_records=voice, resources=sample_resources(voice)
+    ) as server:
         monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME", server.url)
         monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME_SDK_VOICE", server.voice_url)
         yield server

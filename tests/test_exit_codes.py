@@ -79,7 +79,7 @@ def test_most_severe_failure_wins_and_fetched_numbers_still_print(
 def test_severity_order_is_the_documented_one() -> None:
     from chimenum.core.errors import most_severe
 
-    documented = [10, 11, 5, 6, 12, 9, 8, 7, 4, 3]
+    documented = [10, 11, 5, 6, 12, 9, 8, 7, 4, 3, 15]
     for i, code in enumerate(documented):
         assert most_severe(ExitCode(c) for c in documented[i:]) == code
     assert most_severe([]) == ExitCode.OK

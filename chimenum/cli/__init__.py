@@ -63,11 +63,12 @@ def cli() -> None:
 
 def _register() -> None:
     from chimenum.cli.completion import completion
+    from chimenum.cli.describe import describe
     from chimenum.cli.get import get
     from chimenum.cli.list import list_
     from chimenum.cli.wait import wait
 
-    for command in (get, list_, wait, completion):
+    for command in (get, list_, wait, describe, completion):
         cli.add_command(command)
 
 

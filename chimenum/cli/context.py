@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from chimenum.core.apis import Api
 from chimenum.core.session import Settings
 from chimenum.output.env import ColorChoice, Environment
 
@@ -46,3 +47,30 @@ def client(ctx: click.Context, **kwargs: Any) -> BaseClient:
     from chimenum.demo import resolve
 
     return make_client(resolve(settings_of(ctx)), **kwargs)
+
+
+def client_for(
+    ctx: click.Context, api: Api, region: str | None = None, **kwargs: Any
+) -> BaseClient:
+    """A client for ``api`` (either one, whatever ``--api`` says) with the run's session settings.
+
+    ``region`` overrides the configured one (a resource looked up in another region). An
+    ``--endpoint-url`` names the endpoint of the run's own API, so the other API's client uses
+    its own (``AWS_ENDPOINT_URL_CHIME_SDK_VOICE``, the profile, or AWS's); with ``--demo``, the
+    demo server's. A Chime run with no region configured resolves voice resources in us-east-1,
+    where the Chime API itself lives.
+    """
+    from dataclasses import replace
+
+    from chimenum.core.session import CHIME_GLOBAL_REGION, make_client
+    from chimenum.demo import resolve
+
+    settings = settings_of(ctx)
+    other = replace(
+        settings,
+        api=api,
+        region=region or settings.region,
+        endpoint_url=settings.endpoint_url if api == settings.api else None,
+    )
+    fallback = CHIME_GLOBAL_REGION if api != settings.api else None
+    return make_client(resolve(other), default_region=fallback, **kwargs)

@@ -27,7 +27,7 @@ EXIT_CODES_HELP = (
     + "\n".join(f"  {int(code):>3}  {meaning}" for code, meaning in EXIT_CODE_MEANINGS.items())
     + (
         "\n\b\nWith several ids, the exit code is that of the most severe failure, in the order"
-        "\n10, 11, 5, 6, 12, 9, 8, 7, 4, 3."
+        "\n10, 11, 5, 6, 12, 9, 8, 7, 4, 3, 15."
     )
 )
 

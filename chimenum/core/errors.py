@@ -32,6 +32,7 @@ class ExitCode(enum.IntEnum):
     BAD_RESPONSE = 12
     WAIT_TIMEOUT = 13
     WAIT_FAILED = 14
+    FINDINGS = 15
     INTERRUPTED = 130
     BROKEN_PIPE = 141
     TERMINATED = 143
@@ -53,13 +54,16 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.BAD_RESPONSE: "the service answered with something that is not a valid response",
     ExitCode.WAIT_TIMEOUT: "wait: timed out before every id reached a wanted status",
     ExitCode.WAIT_FAILED: "wait: a number is in a failed state that cannot become a wanted one",
+    ExitCode.FINDINGS: "describe, audit: described, with findings at or above --fail-on",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.BROKEN_PIPE: "the reader of stdout went away (e.g. | head); nothing on stderr",
     ExitCode.TERMINATED: "terminated (SIGTERM); output already rendered is flushed",
 }
 
 #: When several ids fail differently, the exit code is the first of these that occurred:
-#: problems that affect every id (configuration, network, auth) outrank per-id answers.
+#: problems that affect every id (configuration, network, auth) outrank per-id answers, and
+#: any failure to fetch (a number, or a resource needed to describe one) outranks findings: a
+#: description that is incomplete must not pass for one that is merely unhealthy.
 SEVERITY: tuple[ExitCode, ...] = (
     ExitCode.TERMINATED,
     ExitCode.INTERRUPTED,
@@ -74,6 +78,7 @@ SEVERITY: tuple[ExitCode, ...] = (
     ExitCode.THROTTLED,
     ExitCode.BAD_REQUEST,
     ExitCode.NOT_FOUND,
+    ExitCode.FINDINGS,
 )
 
 

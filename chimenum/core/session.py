@@ -94,8 +94,14 @@ def _data_loader(search_path: str | None) -> Loader:
     return ChimenumLoader(extra_search_paths=paths)
 
 
-def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseClient:
-    """Build the botocore client for ``settings``; raises botocore's own configuration errors."""
+def make_client(
+    settings: Settings, *, max_pool_connections: int = 10, default_region: str | None = None
+) -> BaseClient:
+    """Build the botocore client for ``settings``; raises botocore's own configuration errors.
+
+    ``default_region``: the region to use when none is configured (instead of exit 10), for a
+    Chime SDK Voice client a Chime run needs to resolve its numbers' voice connectors.
+    """
     import botocore.session
     from botocore.config import Config
 
@@ -118,6 +124,7 @@ def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseCl
         region = settings.region or CHIME_GLOBAL_REGION
     else:
         region = resolve_region(settings, session.get_config_variable("region"))
+    region = region or default_region
     chosen_region = region
     if settings.api == "chime":
         region = CHIME_GLOBAL_REGION

@@ -14,6 +14,10 @@ account's VoiceConnector and SIP-media-application numbers (Business Calling num
 in that API) with the fields only it has (``PhoneNumberArn``, ``OrderId``, ``Name``), plus numbers
 in the statuses only it has (``PortinInProgress``, ``PortinCancelRequested``, ``Cancelled``).
 
+The resources the numbers' associations point at (voice connectors, groups, SIP rules, SIP media
+applications, orders, tags, the Chime account and user) are in :mod:`chimenum.demo.resources`,
+with a healthy path, a broken one and a dangling association for ``describe`` and ``audit``.
+
 Some numbers move on while the demo runs, counted from the first request, so ``chimenum wait`` can
 be tried: see :data:`DEMO_TIMELINE`.
 """
@@ -25,6 +29,7 @@ from dataclasses import replace
 from typing import Any
 
 from chimenum.core.session import Settings
+from chimenum.demo.resources import sample_resources
 from chimenum.demo.server import DemoServer
 
 #: What voice-connector numbers usually have: calls both ways, no messaging.
@@ -149,6 +154,10 @@ def sample_numbers() -> list[dict[str, Any]]:
             "DeleteInProgress",
             "VoiceConnector",
             capabilities=CALL_ONLY_CAPABILITIES,
+            # Still pointing at a connector deleted before it: a dangling association.
+            associations=(
+                ("VoiceConnectorId", "zyxwvu9tsrq8ponml7kji6", "2024-02-05T10:00:00.000Z"),
+            ),
             deleted="2024-06-09T08:00:00.000Z",
         ),
         _number("+12065550109", "ReleaseFailed", "BusinessCalling"),
@@ -157,6 +166,9 @@ def sample_numbers() -> list[dict[str, Any]]:
             "DeleteFailed",
             "SipMediaApplicationDialIn",
             capabilities=CALL_ONLY_CAPABILITIES,
+            associations=(
+                ("SipRuleId", "7ce9e7a3-4ce5-4fe3-8a4b-3d2b5c8f0e21", "2024-03-12T09:00:00.000Z"),
+            ),
             deleted="2024-06-09T08:00:00.000Z",
         ),
         _number(
@@ -269,7 +281,12 @@ def endpoint_url(api: str = "chime") -> str:
     global _server
     with _lock:
         if _server is None:
-            _server = DemoServer(sample_numbers(), voice_records=sample_voice_numbers()).start()
+            voice_numbers = sample_voice_numbers()
+            _server = DemoServer(
+                sample_numbers(),
+                voice_records=voice_numbers,
+                resources=sample_resources(voice_numbers),
+            ).start()
             for timeline_api, phone_number_id, seconds, status in DEMO_TIMELINE:
                 _server.move(phone_number_id, status, after_seconds=seconds, api=timeline_api)
         return _server.url_for(api)

@@ -1,9 +1,12 @@
 """The demo account's loopback server: a small, well-behaved Chime phone-number API.
 
-It serves ``GET /phone-numbers/{id}`` and ``GET /phone-numbers`` (paging and filters) the way the
-service does on the wire: rest-json bodies, ISO 8601 timestamps, errors as an HTTP status plus
-``x-amzn-ErrorType`` and a ``{"Code", "Message"}`` body. Every request must carry a SigV4
-``Authorization`` header, so the client's signing is exercised as against AWS.
+It serves ``GET /phone-numbers/{id}`` and ``GET /phone-numbers`` (paging and filters), and the
+related resources ``describe`` resolves (:data:`RESOURCE_ROUTES`: voice connectors and their
+origination, termination and health, groups, SIP rules, SIP media applications, orders, tags,
+Voice Connector regions; Chime accounts and users), each from the record set of the region the
+request is signed for, as the service does on the wire: rest-json bodies, ISO 8601 timestamps,
+errors as an HTTP status, ``x-amzn-ErrorType`` and a ``{"Code", "Message"}`` body. Every request
+must carry a SigV4 ``Authorization`` header, so signing is exercised as against AWS.
 
 Both APIs are served, each from its own record set and its own loopback port, as the real services
 live on different hosts (``chime.us-east-1.amazonaws.com`` and ``voice-chime.<region>...``): the
@@ -19,6 +22,7 @@ classes here through :meth:`DemoHandler.answer` and :meth:`DemoHandler.send`.
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import re
 import sys
@@ -30,6 +34,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from chimenum.core.apis import MAX_PAGE_SIZE
+from chimenum.demo.resources import VOICE_CONNECTOR_REGIONS
 
 #: The documented exceptions, with the HTTP status the service answers them with.
 API_ERRORS: dict[str, int] = {
@@ -47,6 +52,44 @@ SIGV4 = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<akid>[^/]+)/(?P<date>\d{8})/(?P<region>[^/]+)/"
     r"(?P<service>[^/]+)/aws4_request, ?SignedHeaders=[^,]+, ?Signature=[0-9a-f]{64}$"
 )
+
+
+#: Related-resource routes as the botocore models define them: (api, path, operation, record
+#: kind, answer key); the record of ``kind`` and the path's ``id`` is answered as ``{key: record}``.
+RESOURCE_ROUTES: tuple[tuple[str, re.Pattern[str], str, str, str], ...] = tuple(
+    (api, re.compile(pattern), operation, kind, key)
+    for api, pattern, operation, kind, key in (
+        ("voice", r"/voice-connectors/(?P<id>[^/]+)", "GetVoiceConnector", "VoiceConnector",
+         "VoiceConnector"),
+        ("voice", r"/voice-connectors/(?P<id>[^/]+)/origination", "GetVoiceConnectorOrigination",
+         "Origination", "Origination"),
+        ("voice", r"/voice-connectors/(?P<id>[^/]+)/termination", "GetVoiceConnectorTermination",
+         "Termination", "Termination"),
+        ("voice", r"/voice-connectors/(?P<id>[^/]+)/termination/health",
+         "GetVoiceConnectorTerminationHealth", "TerminationHealth", "TerminationHealth"),
+        ("voice", r"/voice-connector-groups/(?P<id>[^/]+)", "GetVoiceConnectorGroup",
+         "VoiceConnectorGroup", "VoiceConnectorGroup"),
+        ("voice", r"/sip-rules/(?P<id>[^/]+)", "GetSipRule", "SipRule", "SipRule"),
+        ("voice", r"/sip-media-applications/(?P<id>[^/]+)", "GetSipMediaApplication",
+         "SipMediaApplication", "SipMediaApplication"),
+        ("voice", r"/phone-number-orders/(?P<id>[^/]+)", "GetPhoneNumberOrder",
+         "PhoneNumberOrder", "PhoneNumberOrder"),
+        ("voice", r"/tags", "ListTagsForResource", "Tags", "Tags"),
+        ("voice", r"/voice-connector-regions", "ListAvailableVoiceConnectorRegions", "Regions",
+         "VoiceConnectorRegions"),
+        ("chime", r"/accounts/(?P<id>[^/]+)", "GetAccount", "Account", "Account"),
+        ("chime", r"/accounts/(?P<account>[^/]+)/users/(?P<id>[^/]+)", "GetUser", "User", "User"),
+    )
+)  # fmt: skip
+
+
+def match_route(api: str, path: str) -> tuple[str, str, str, dict[str, str]] | None:
+    """``(operation, kind, answer key, path parameters)`` of a related-resource route."""
+    for route_api, pattern, operation, kind, key in RESOURCE_ROUTES:
+        found = pattern.fullmatch(path) if route_api == api else None
+        if found:
+            return operation, kind, key, {k: unquote(v) for k, v in found.groupdict().items()}
+    return None
 
 
 @dataclass
@@ -81,6 +124,7 @@ class DemoServer:
         records: Any = (),
         *,
         voice_records: Any = (),
+        resources: dict[str, dict[tuple[str, str], Any]] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         voice_port: int = 0,
@@ -89,6 +133,12 @@ class DemoServer:
         self.voice_records: dict[str, dict[str, Any]] = {
             r["PhoneNumberId"]: r for r in voice_records
         }
+        #: Related resources per region (the SigV4 scope's), keyed by (kind, id); see
+        #: :mod:`chimenum.demo.resources`.
+        self.resources: dict[str, dict[tuple[str, str], Any]] = {
+            region: dict(store) for region, store in (resources or {}).items()
+        }
+        self.voice_regions: list[str] = list(VOICE_CONNECTOR_REGIONS)
         #: Scheduled status changes per (api, id), applied in order, and GETs seen per (api, id).
         self.transitions: dict[tuple[str, str], list[Transition]] = {}
         self.gets: dict[tuple[str, str], int] = {}
@@ -195,6 +245,12 @@ class DemoServer:
                 self.gets[key] = self.gets.get(key, 0) + 1
             return dict(self.records_for(api)[phone_number_id])
 
+    def resource(self, region: str, kind: str, resource_id: str) -> Any:
+        """The related resource as the service would answer it in ``region`` (``None``: none)."""
+        with self.lock:
+            record = self.resources.get(region, {}).get((kind, resource_id))
+            return copy.deepcopy(record)
+
     def list_page(
         self, query: dict[str, list[str]], api: str = "chime"
     ) -> tuple[int, dict[str, Any]]:
@@ -291,13 +347,32 @@ class DemoHandler(BaseHTTPRequestHandler):
             self.send_json(status, body)
             return
         if phone_id is None:
-            self.send_error_code("NotFoundException", "No such route.")
+            self.answer_resource(route, query, auth["region"])
             return
         record = service.record(api, phone_id)
         if record is None:
             self.send_error_code("NotFoundException", "The requested resource was not found.")
             return
         self.send_json(200, {"PhoneNumber": record})
+
+    def answer_resource(self, route: str, query: dict[str, list[str]], region: str) -> None:
+        """A related resource (voice connector, SIP rule, account...) in the signed region."""
+        service = self.server.service
+        found = match_route(self.server.api, route)
+        if found is None:
+            self.send_error_code("NotFoundException", "No such route.")
+            return
+        _, kind, key, params = found
+        if kind == "Regions":
+            self.send_json(200, {key: list(service.voice_regions)})
+            return
+        # ListTagsForResource names its resource in the query; GetUser's path needs its account.
+        resource_id = (query.get("arn") or [""])[0] if kind == "Tags" else params["id"]
+        record = service.resource(region, kind, resource_id)
+        if record is None or ("account" in params and record["AccountId"] != params["account"]):
+            self.send_error_code("NotFoundException", "The requested resource was not found.")
+            return
+        self.send_json(200, {key: record})
 
     def send(
         self,

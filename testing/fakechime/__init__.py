@@ -37,7 +37,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from chimenum.demo import CALL_ONLY_CAPABILITIES, voice_arn
-from chimenum.demo.server import API_ERRORS, DemoHandler, DemoServer
+from chimenum.demo.server import API_ERRORS, DemoHandler, DemoServer, match_route
 
 #: Faults that are not an API exception: broken answers, broken connections, and hostile data.
 WIRE_FAULTS = (
@@ -129,6 +129,8 @@ class LoggedRequest:
     headers: dict[str, str] = field(repr=False)
     #: Which API was asked: the listener the request arrived on (``"chime"`` or ``"voice"``).
     api: str = "chime"
+    #: The API operation the route belongs to (``GetPhoneNumber``, ``GetSipRule``...).
+    operation: str = ""
 
 
 class TokenBucket:
@@ -156,6 +158,7 @@ class FakeChime(DemoServer):
         records: Iterable[dict[str, Any]] = (),
         *,
         voice_records: Iterable[dict[str, Any]] = (),
+        resources: dict[str, dict[tuple[str, str], Any]] | None = None,
         latency: float = 0.0,
         latency_jitter: float = 0.0,
         throttle_rate: float | None = None,
@@ -167,7 +170,12 @@ class FakeChime(DemoServer):
         voice_port: int = 0,
     ) -> None:
         super().__init__(
-            records, voice_records=voice_records, host=host, port=port, voice_port=voice_port
+            records,
+            voice_records=voice_records,
+            resources=resources,
+            host=host,
+            port=port,
+            voice_port=voice_port,
         )
         self.faults: dict[str, Fault] = {}
         self.requests: list[LoggedRequest] = []
@@ -203,6 +211,9 @@ class FakeChime(DemoServer):
     ) -> None:
         """Make requests for ``phone_number_id`` (``"*"``: every request) fail with ``kind``.
 
+        A related resource is named by its path without the leading slash, e.g.
+        ``"sip-rules/6bd8..."`` or ``"voice-connectors/abc.../origination"``.
+
         ``skip`` lets that many matching requests through first (say, the first pages of a list).
         """
         if kind not in API_ERRORS and kind not in WIRE_FAULTS:
@@ -213,6 +224,20 @@ class FakeChime(DemoServer):
     def clear_log(self) -> None:
         with self.lock:
             self.requests.clear()
+
+    def count(self, operation: str) -> int:
+        """How many requests of ``operation`` (``GetVoiceConnector``...) arrived."""
+        with self.lock:
+            return sum(1 for r in self.requests if r.operation == operation)
+
+    def put(self, region: str, kind: str, resource_id: str, record: Any) -> None:
+        """Add or replace a related resource in ``region`` (``None``: remove it)."""
+        with self.lock:
+            store = self.resources.setdefault(region, {})
+            if record is None:
+                store.pop((kind, resource_id), None)
+            else:
+                store[(kind, resource_id)] = record
 
     def requested_ids(self) -> list[str | None]:
         with self.lock:
@@ -248,6 +273,15 @@ class FakeChime(DemoServer):
         return None
 
 
+def operation_of(api: str, route: str, phone_id: str | None) -> str:
+    if phone_id is not None:
+        return "GetPhoneNumber"
+    if route == "/phone-numbers":
+        return "ListPhoneNumbers"
+    found = match_route(api, route)
+    return found[0] if found else ""
+
+
 class _FakeHandler(DemoHandler):
     logged: LoggedRequest
 
@@ -278,6 +312,7 @@ class _FakeHandler(DemoHandler):
             user_agent=self.headers.get("User-Agent", ""),
             headers=dict(self.headers.items()),
             api=self.server.api,
+            operation=operation_of(self.server.api, route, phone_id),
         )
         with fake.lock:
             fake.requests.append(logged)
@@ -285,7 +320,7 @@ class _FakeHandler(DemoHandler):
         if auth is None:
             super().answer(route, phone_id, query, auth)
             return
-        fault = fake._take_fault(phone_id)
+        fault = fake._take_fault(phone_id if phone_id is not None else route.lstrip("/"))
         if fault is not None and fault.kind == "slow":
             fake.released.wait(fault.delay)
         elif fault is not None:

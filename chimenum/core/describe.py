@@ -1,0 +1,252 @@
+"""Describing a number: every related resource resolved into one plain dict, plus its findings.
+
+``Resolved`` (documented field by field in ``docs/describe.md``) is::
+
+    {"Associations": [{"Name", "Value", "Target": node}], "Order": node | None, "Tags": node | None}
+
+where every node has the same keys: ``Kind``, ``Id``, ``Region``, ``Status`` (``Found``,
+``NotFound``, ``NotPermitted``, ``Failed``), ``Resource`` (the API's object when found),
+``Error`` (``{"Code", "Message"}`` when not), ``SearchedRegions`` and ``Related`` (the nodes it
+leads to: a connector's origination, termination and termination health; a group's connectors
+and a SIP rule's SIP media applications, by priority).
+
+:func:`describe_ids` describes ids as ``get`` fetches them (same fetcher, same order), each
+number resolved on the worker that fetched it; :func:`ordered_map` runs the same resolution over
+a listing for ``audit``, with bounded concurrency and memory.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
+from typing import Any, TypeVar
+
+from chimenum.core.errors import ExitCode
+from chimenum.core.fetch import Fetcher, Result
+from chimenum.core.findings import evaluate
+from chimenum.core.resources import FAILED, FOUND, Lookup, Resources
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Association names that lead somewhere this module can follow.
+FOLLOWED = ("VoiceConnectorId", "VoiceConnectorGroupId", "SipRuleId", "AccountId", "UserId")
+
+
+def node(lookup: Lookup, shown_id: str | None = None) -> dict[str, Any]:
+    failure = lookup.failure
+    return {
+        "Kind": lookup.kind,
+        "Id": shown_id or lookup.id,
+        "Region": lookup.region,
+        "Status": lookup.status,
+        "Resource": lookup.value if lookup.status == FOUND else None,
+        "Error": None if failure is None else {"Code": failure.code, "Message": failure.message},
+        "SearchedRegions": list(lookup.searched),
+        "Related": [],
+    }
+
+
+def _by_priority(items: Any) -> list[dict[str, Any]]:
+    return sorted(items or [], key=lambda item: item.get("Priority") or 0)
+
+
+class Resolver:
+    """Follows a number's associations, order and (optionally) tags through :class:`Resources`."""
+
+    def __init__(self, resources: Resources, *, tags: bool = False) -> None:
+        self.resources = resources
+        self.tags = tags
+
+    def connector(self, connector_id: str, region: str | None = None) -> dict[str, Any]:
+        lookup = self.resources.find("VoiceConnector", connector_id, region)
+        found = node(lookup)
+        if lookup.status == FOUND:
+            for kind in ("Origination", "Termination", "TerminationHealth"):
+                part = self.resources.fetch(kind, connector_id, lookup.region)
+                found["Related"].append(node(part))
+        return found
+
+    def group(self, group_id: str) -> dict[str, Any]:
+        lookup = self.resources.find("VoiceConnectorGroup", group_id)
+        found = node(lookup)
+        if lookup.status == FOUND:
+            for item in _by_priority(lookup.value.get("VoiceConnectorItems")):
+                if item.get("VoiceConnectorId"):
+                    found["Related"].append(self.connector(item["VoiceConnectorId"], lookup.region))
+        return found
+
+    def sip_rule(self, rule_id: str) -> dict[str, Any]:
+        lookup = self.resources.find("SipRule", rule_id)
+        found = node(lookup)
+        if lookup.status == FOUND:
+            for target in _by_priority(lookup.value.get("TargetApplications")):
+                sma_id = target.get("SipMediaApplicationId")
+                if sma_id:
+                    region = target.get("AwsRegion") or lookup.region
+                    sma = self.resources.find("SipMediaApplication", sma_id, region)
+                    found["Related"].append(node(sma))
+        return found
+
+    def target(self, name: str, value: str, account_id: str | None) -> dict[str, Any] | None:
+        if name == "VoiceConnectorId":
+            return self.connector(value)
+        if name == "VoiceConnectorGroupId":
+            return self.group(value)
+        if name == "SipRuleId":
+            return self.sip_rule(value)
+        if name == "AccountId":
+            return node(self.resources.fetch("Account", value))
+        if name == "UserId" and account_id:
+            return node(self.resources.fetch("User", f"{account_id}/{value}"), value)
+        return None
+
+    def resolve(self, number: dict[str, Any]) -> dict[str, Any]:
+        """The number's ``Resolved`` dict."""
+        associations = [a for a in number.get("Associations") or [] if a.get("Name") in FOLLOWED]
+        account_id = next(
+            (a.get("Value") for a in associations if a.get("Name") == "AccountId"), None
+        )
+        resolved: list[dict[str, Any]] = []
+        for association in associations:
+            name, value = str(association["Name"]), str(association.get("Value") or "")
+            target = self.target(name, value, account_id) if value else None
+            if target is not None:
+                resolved.append({"Name": name, "Value": value, "Target": target})
+        order_id = number.get("OrderId")
+        arn = number.get("PhoneNumberArn")
+        return {
+            "Associations": resolved,
+            "Order": node(self.resources.fetch("PhoneNumberOrder", order_id)) if order_id else None,
+            "Tags": node(self.resources.fetch("Tags", arn)) if self.tags and arn else None,
+        }
+
+
+def walk(resolved: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every node of a ``Resolved`` dict, parents before their related nodes."""
+    stack = [a["Target"] for a in reversed(resolved["Associations"])]
+    stack += [n for n in (resolved.get("Tags"), resolved.get("Order")) if n is not None]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(current["Related"]))
+
+
+class Described:
+    """One number described: its document, and the exit codes of lookups that failed."""
+
+    __slots__ = ("document", "failures")
+
+    def __init__(self, document: dict[str, Any], failures: list[ExitCode]) -> None:
+        self.document = document
+        self.failures = failures
+
+
+def describe(
+    number: dict[str, Any], resolver: Resolver, now: datetime, failures_of: dict[str, ExitCode]
+) -> Described:
+    """``{"PhoneNumber", "Resolved", "Findings"}`` for one number."""
+    resolved = resolver.resolve(number)
+    failed = [
+        failures_of.get(n["Error"]["Code"], ExitCode.SERVICE_FAILURE)
+        for n in walk(resolved)
+        if n["Status"] == FAILED and n["Error"] is not None
+    ]
+    findings = evaluate(number, resolved, now)
+    return Described({"PhoneNumber": number, "Resolved": resolved, "Findings": findings}, failed)
+
+
+def describe_ids(
+    fetcher: Fetcher,
+    resolver: Resolver,
+    ids: list[str],
+    concurrency: int,
+    now: datetime,
+    on_done: Callable[[Result], None] | None = None,
+) -> Iterator[tuple[Result, Described | None]]:
+    """Fetch and describe every id, in input order; a number that could not be fetched has
+    no description. Each is resolved by the worker that fetched it, before it is yielded."""
+    described: dict[str, Described] = {}
+    codes = _failure_codes()
+
+    def done(result: Result) -> None:
+        if result.document is not None:
+            number = result.document["PhoneNumber"]
+            described[result.phone_number_id] = describe(number, resolver, now, codes)
+        if on_done is not None:
+            on_done(result)
+
+    for result in fetcher.many(ids, concurrency, on_done=done):
+        yield result, described.pop(result.phone_number_id, None)
+
+
+def _failure_codes() -> dict[str, ExitCode]:
+    from chimenum.core.errors import API_ERROR_CODES, BAD_RESPONSE_ERROR, NETWORK_ERROR
+
+    return {
+        **API_ERROR_CODES,
+        NETWORK_ERROR: ExitCode.NETWORK,
+        BAD_RESPONSE_ERROR: ExitCode.BAD_RESPONSE,
+    }
+
+
+def ordered_map(
+    func: Callable[[T], R], items: Iterable[T], concurrency: int, stopped: threading.Event
+) -> Iterator[R]:
+    """``func`` over ``items`` on ``concurrency`` daemon threads, yielded in input order.
+
+    At most ``4 * concurrency`` items are taken from ``items`` ahead of the one yielded, so an
+    iterator of any length (a listing page after page) is mapped in flat memory.
+    """
+    work: queue.Queue[Any] = queue.Queue()
+
+    class Slot:
+        __slots__ = ("done", "error", "item", "value")
+
+        def __init__(self, item: T) -> None:
+            self.item = item
+            self.done = threading.Event()
+            self.value: Any = None
+            self.error: BaseException | None = None
+
+    def worker() -> None:
+        while (slot := work.get()) is not None:
+            if stopped.is_set():
+                slot.error = InterruptedError("stopped")
+            else:
+                try:
+                    slot.value = func(slot.item)
+                except BaseException as exc:  # re-raised in the consumer
+                    slot.error = exc
+            slot.done.set()
+
+    for n in range(concurrency):
+        threading.Thread(target=worker, name=f"chimenum-describe-{n}", daemon=True).start()
+    pending: deque[Slot] = deque()
+    finished = False
+    try:
+        feed = iter(items)
+        while True:
+            for item in feed:
+                slot = Slot(item)
+                pending.append(slot)
+                work.put(slot)
+                if len(pending) >= 4 * concurrency:
+                    break
+            if not pending:
+                finished = True
+                return
+            head = pending.popleft()
+            head.done.wait()
+            if head.error is not None:
+                raise head.error
+            yield head.value
+    finally:
+        if not finished:
+            # Abandoned (Ctrl-C, a consumer's error): requests in flight end at their next wait.
+            stopped.set()
+        for _ in range(concurrency):
+            work.put(None)

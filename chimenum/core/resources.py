@@ -1,0 +1,282 @@
+"""The related resources of a run (voice connectors, SIP rules, accounts...), each fetched once.
+
+A thousand numbers on three voice connectors make three ``GetVoiceConnector`` calls, not a
+thousand: every lookup goes through one per-run cache keyed by ``(kind, id, region)``. The first
+caller of a key fetches it; callers asking for the same key meanwhile wait for that fetch rather
+than send their own. Every request goes through the run's one request policy (retries with
+backoff, the shared adaptive rate limit, the fetcher's stop), by way of :func:`_with_policy`, the
+one place that knows that policy's interface.
+
+A lookup ends in one of four states: found; not found (``NotFoundException``); not permitted
+(``AccessDenied``/``Forbidden``: the caller may not read it, which says nothing about its health);
+or failed (still throttled, 5xx, a bad answer: unknown). :meth:`Resources.find` looks for a
+regional resource missing from the region asked in every other Voice Connector region
+(``ListAvailableVoiceConnectorRegions``) before calling it missing. The cache keeps at most
+``max_entries`` lookups (the oldest are dropped first), so memory stays flat for any inventory.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chimenum.core.apis import Api
+from chimenum.core.errors import ExitCode, Failure, MalformedResponse
+from chimenum.core.fetch import Fetcher, Stopped
+from chimenum.core.records import check_shape
+
+FOUND = "Found"
+NOT_FOUND = "NotFound"
+NOT_PERMITTED = "NotPermitted"
+FAILED = "Failed"
+
+#: kind -> (API, operation, the answer's key, the request's id parameter). ``User`` ids are
+#: ``ACCOUNT/USER``: GetUser needs both.
+OPERATIONS: dict[str, tuple[Api, str, str, str]] = {
+    "VoiceConnector": ("voice", "GetVoiceConnector", "VoiceConnector", "VoiceConnectorId"),
+    "Origination": (
+        "voice",
+        "GetVoiceConnectorOrigination",
+        "Origination",
+        "VoiceConnectorId",
+    ),
+    "Termination": (
+        "voice",
+        "GetVoiceConnectorTermination",
+        "Termination",
+        "VoiceConnectorId",
+    ),
+    "TerminationHealth": (
+        "voice",
+        "GetVoiceConnectorTerminationHealth",
+        "TerminationHealth",
+        "VoiceConnectorId",
+    ),
+    "VoiceConnectorGroup": (
+        "voice",
+        "GetVoiceConnectorGroup",
+        "VoiceConnectorGroup",
+        "VoiceConnectorGroupId",
+    ),
+    "SipRule": ("voice", "GetSipRule", "SipRule", "SipRuleId"),
+    "SipMediaApplication": (
+        "voice",
+        "GetSipMediaApplication",
+        "SipMediaApplication",
+        "SipMediaApplicationId",
+    ),
+    "PhoneNumberOrder": ("voice", "GetPhoneNumberOrder", "PhoneNumberOrder", "PhoneNumberOrderId"),
+    "Tags": ("voice", "ListTagsForResource", "Tags", "ResourceARN"),
+    "Regions": ("voice", "ListAvailableVoiceConnectorRegions", "VoiceConnectorRegions", ""),
+    "Account": ("chime", "GetAccount", "Account", "AccountId"),
+    "User": ("chime", "GetUser", "User", "UserId"),
+}
+
+#: Kinds that live in one region and may be found in another (orders and tags do not move).
+FINDABLE_ELSEWHERE = frozenset(
+    {
+        "VoiceConnector",
+        "Origination",
+        "Termination",
+        "TerminationHealth",
+        "VoiceConnectorGroup",
+        "SipRule",
+        "SipMediaApplication",
+    }
+)
+
+DEFAULT_MAX_ENTRIES = 4096
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What one resource turned out to be, and where."""
+
+    kind: str
+    id: str
+    #: Where it was found; for a resource not found, the region first asked (``None``: global).
+    region: str | None
+    status: str
+    #: The answer's object (``GetVoiceConnector``'s ``VoiceConnector``...), when found.
+    value: Any = None
+    failure: Failure | None = None
+    #: Every region asked, in order, when it was looked for in more than one.
+    searched: tuple[str, ...] = ()
+
+
+class _Entry:
+    __slots__ = ("done", "error", "lookup")
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.lookup: Lookup | None = None
+        self.error: BaseException | None = None
+
+
+def _with_policy(
+    fetcher: Fetcher,
+    stopped: threading.Event,
+    request: Callable[[], dict[str, Any]],
+    check: Callable[[dict[str, Any]], dict[str, Any]],
+) -> tuple[dict[str, Any] | None, Failure | None]:
+    """One request under the run's request policy: the adapter to it, in this one place."""
+    limiter = fetcher.limiter
+    attempt = 0
+    while True:
+        slot = limiter.reserve()
+        wait = slot - limiter.clock()
+        if wait > 0:
+            fetcher.sleep(wait)
+        if stopped.is_set():
+            raise Stopped
+        doc, failure, retry = fetcher.call(request, check)
+        if failure is None:
+            limiter.succeeded()
+            return doc, None
+        if failure.exit_code is ExitCode.THROTTLED:
+            limiter.throttled(slot)
+        attempt += 1
+        if not fetcher.may_retry(failure, retry, attempt):
+            return None, failure
+        fetcher.sleep(fetcher.backoff.delay(attempt))
+
+
+class Resources:
+    """The run's related resources: fetched on demand, once per ``(kind, id, region)``.
+
+    ``client_for(api, region)`` builds a botocore client (``region`` ``None``: the configured
+    one); ``policy`` is the run's fetcher, whose retry budget, backoff, rate limit and stop
+    every request here shares.
+    """
+
+    def __init__(
+        self,
+        client_for: Callable[[Api, str | None], Any],
+        policy: Fetcher,
+        *,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+    ) -> None:
+        self._client_for = client_for
+        self.policy = policy
+        self.max_entries = max_entries
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[tuple[str, str, str | None], _Entry] = OrderedDict()
+        self._fetchers: dict[tuple[Api, str | None], Fetcher] = {}
+        self._fetcher_lock = threading.Lock()
+
+    def _fetcher(self, api: Api, region: str | None) -> Fetcher:
+        with self._fetcher_lock:
+            fetcher = self._fetchers.get((api, region))
+            if fetcher is None:
+                policy = self.policy
+                fetcher = Fetcher(
+                    self._client_for(api, region),
+                    max_attempts=policy.max_attempts,
+                    backoff=policy.backoff,
+                    limiter=policy.limiter,
+                    sleep=policy.sleep,
+                )
+                self._fetchers[(api, region)] = fetcher
+            return fetcher
+
+    @property
+    def home_region(self) -> str:
+        """The region Chime SDK Voice resources are looked for first: the configured one."""
+        return str(self._fetcher("voice", None).client.meta.region_name)
+
+    def fetch(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
+        """One resource in one region (``None``: the home region); cached for the run."""
+        api = OPERATIONS[kind][0]
+        if api == "chime":
+            region = None
+        elif region is None:
+            region = self.home_region
+        key = (kind, resource_id, region)
+        with self._lock:
+            entry = self._entries.get(key)
+            owner = entry is None
+            if entry is None:
+                entry = self._entries[key] = _Entry()
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        if not owner:
+            entry.done.wait()
+            if entry.error is not None:
+                raise entry.error
+            assert entry.lookup is not None
+            return entry.lookup
+        try:
+            entry.lookup = self._request(kind, resource_id, region)
+            return entry.lookup
+        except BaseException as exc:
+            # Callers waiting for this fetch see the same end, never a wait that lasts forever.
+            entry.error = exc
+            raise
+        finally:
+            entry.done.set()
+
+    def _request(self, kind: str, resource_id: str, region: str | None) -> Lookup:
+        api, operation, key, parameter = OPERATIONS[kind]
+        fetcher = self._fetcher(api, region if api == "voice" else None)
+        client = fetcher.client
+        params: dict[str, str] = {}
+        if kind == "User":
+            params["AccountId"], _, params["UserId"] = resource_id.partition("/")
+        elif parameter:
+            params[parameter] = resource_id
+        output_shape = client.meta.service_model.operation_model(operation).output_shape
+        method = getattr(client, _method_name(operation))
+
+        def check(parsed: dict[str, Any]) -> dict[str, Any]:
+            doc = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
+            check_shape(output_shape, doc, "response")
+            if doc.get(key) is None:
+                raise MalformedResponse(f"response has no {key}")
+            return doc
+
+        doc, failure = _with_policy(fetcher, self.policy.stopped, lambda: method(**params), check)
+        if doc is not None:
+            return Lookup(kind, resource_id, region, FOUND, value=doc[key])
+        assert failure is not None
+        status = {ExitCode.NOT_FOUND: NOT_FOUND, ExitCode.FORBIDDEN: NOT_PERMITTED}.get(
+            failure.exit_code, FAILED
+        )
+        return Lookup(kind, resource_id, region, status, failure=failure)
+
+    def find(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
+        """The resource in ``region`` (default: home), else in any other Voice Connector region.
+
+        Only when no region has it is it not found (``searched`` lists every region asked). If
+        the list of regions cannot be read, the lookup in ``region`` is the answer.
+        """
+        first = self.fetch(kind, resource_id, region)
+        if first.status != NOT_FOUND or kind not in FINDABLE_ELSEWHERE:
+            return first
+        regions = self.fetch("Regions", "")
+        if regions.status != FOUND:
+            return first
+        searched = [str(first.region)]
+        for other in regions.value:
+            if other in searched:
+                continue
+            searched.append(other)
+            lookup = self.fetch(kind, resource_id, other)
+            if lookup.status == FOUND:
+                return lookup
+        return Lookup(
+            kind,
+            resource_id,
+            first.region,
+            NOT_FOUND,
+            failure=first.failure,
+            searched=tuple(searched),
+        )
+
+
+def _method_name(operation: str) -> str:
+    from botocore import xform_name
+
+    return xform_name(operation)

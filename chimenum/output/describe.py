@@ -1,0 +1,267 @@
+"""Rendering described numbers: a tree on a terminal, JSON, ndjson, and CSV of the findings.
+
+- ``table``: per number, a tree (number -> connector -> origination routes; number -> SIP rule
+  -> applications -> Lambda functions), then its findings; rich is imported only here.
+- ``json``: one id, ``{"PhoneNumber", "Resolved", "Findings"}``; several,
+  ``{"Descriptions": [...], "PhoneNumberErrors": [...]}`` in input order (see docs/describe.md).
+- ``ndjson``: one such object per line as soon as it is described (an id that failed: the
+  ``{"PhoneNumberId", "ErrorCode", "ErrorMessage"}`` line ``get`` writes).
+- ``csv``: one row per finding (:data:`FINDING_COLUMNS`), streamed.
+
+Every string from the API reaches the terminal through :func:`chimenum.core.safe.inert`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from chimenum.core.findings import ERROR, INFO, WARNING
+from chimenum.core.records import to_json
+from chimenum.core.safe import inert
+
+if TYPE_CHECKING:
+    from rich.text import Text
+    from rich.tree import Tree
+
+    from chimenum.core.describe import Described
+    from chimenum.core.fetch import Result
+    from chimenum.output.env import Environment
+
+FINDING_COLUMNS = ("PhoneNumberId", "Severity", "Code", "ResourceKind", "ResourceId", "Message")
+SEVERITY_STYLES = {ERROR: "bold red", WARNING: "yellow", INFO: "cyan"}
+STATUS_WORDS = {"NotFound": "not found", "NotPermitted": "not permitted", "Failed": "not read"}
+
+
+def write_json(env: Environment, doc: Any) -> None:
+    """Pretty JSON on stdout, highlighted when colour is on (as ``get --json``)."""
+    text = to_json(doc)
+    if env.stdout_color:
+        from rich.highlighter import JSONHighlighter
+        from rich.text import Text
+
+        from chimenum.output.formats.json import terminal_safe
+
+        env.print(JSONHighlighter()(Text(terminal_safe(text))), soft_wrap=True)
+    else:
+        env.write(text + "\n")
+
+
+def csv_line(row: dict[str, Any], columns: tuple[str, ...] = FINDING_COLUMNS) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([row.get(c, "") for c in columns])
+    return buffer.getvalue()
+
+
+def _time(value: Any, utc: bool) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc if utc else None).strftime("%Y-%m-%d %H:%M %Z")
+    return inert(value)
+
+
+def _text(*parts: tuple[str, str] | str) -> Text:
+    from rich.text import Text
+
+    text = Text()
+    for part in parts:
+        if isinstance(part, tuple):
+            text.append(inert(part[0]), style=part[1])
+        else:
+            text.append(inert(part))
+    return text
+
+
+def _details(node: dict[str, Any], utc: bool) -> list[str]:
+    """The lines under a found node (its routes, endpoints, settings)."""
+    kind, value = node["Kind"], node["Resource"]
+    if kind == "VoiceConnector":
+        encryption = "required" if value.get("RequireEncryption") else "not required"
+        return [f"outbound host {value.get('OutboundHostName')}, encryption {encryption}"]
+    if kind == "Origination":
+        return [
+            f"route {r.get('Host')}:{r.get('Port')} {r.get('Protocol')}"
+            f"  priority {r.get('Priority')}  weight {r.get('Weight')}"
+            for r in value.get("Routes") or []
+        ] or ["no routes"]
+    if kind == "SipMediaApplication":
+        return [f"Lambda {e.get('LambdaArn')}" for e in value.get("Endpoints") or []] or [
+            "no endpoints"
+        ]
+    return []
+
+
+def _summary(node: dict[str, Any], utc: bool) -> list[tuple[str, str] | str]:
+    """What the node's own line says after its kind and id."""
+    value = node["Resource"]
+    kind = node["Kind"]
+    parts: list[tuple[str, str] | str] = []
+    if isinstance(value, dict) and value.get("Name"):
+        parts.append(f'  "{value["Name"]}"')
+    if node.get("Region") and kind in REGIONAL_KINDS:
+        parts.append(f"  {node['Region']}")
+    if node["Status"] != "Found":
+        searched = node.get("SearchedRegions") or []
+        word = STATUS_WORDS.get(node["Status"], node["Status"])
+        parts.append((f"  {word}", "bold red" if node["Status"] == "NotFound" else "yellow"))
+        if searched:
+            parts.append(f" (searched {len(searched)} regions)")
+        elif node.get("Error") and node["Status"] != "NotFound":
+            parts.append(f" ({node['Error']['Code']})")
+        return parts
+    disabled = isinstance(value, dict) and value.get("Disabled")
+    if kind in ("Origination", "Termination", "SipRule"):
+        parts.append(("  disabled", "bold red") if disabled else ("  enabled", "green"))
+    if kind == "Termination":
+        parts.append(
+            f"  calling regions {', '.join(value.get('CallingRegions') or []) or '-'}"
+            f"  CIDR {', '.join(value.get('CidrAllowedList') or []) or '-'}"
+            f"  CPS limit {value.get('CpsLimit')}"
+        )
+    elif kind == "TerminationHealth":
+        parts.append(f"  {value.get('Source')} at {_time(value.get('Timestamp'), utc)}")
+    elif kind == "SipRule":
+        parts.append(f"  trigger {value.get('TriggerType')} {value.get('TriggerValue')}")
+    elif kind == "PhoneNumberOrder":
+        foc = f"  FOC {value['FocDate']}" if value.get("FocDate") else ""
+        parts.append(f"  {value.get('OrderType')}  {value.get('Status')}{foc}")
+    elif kind == "Account":
+        parts.append(f"  {value.get('AccountType')}  {value.get('AccountStatus') or ''}")
+    elif kind == "User":
+        parts.append(
+            f"  {value.get('DisplayName') or ''} <{value.get('PrimaryEmail') or ''}>"
+            f"  {value.get('UserType') or ''}"
+        )
+    elif kind == "Tags":
+        parts.append("  " + (", ".join(f"{t['Key']}={t['Value']}" for t in value) or "none"))
+    return parts
+
+
+#: Kinds whose region is worth a word: each may live in a region of its own.
+REGIONAL_KINDS = ("VoiceConnector", "VoiceConnectorGroup", "SipRule", "SipMediaApplication")
+
+KIND_WORDS = {
+    "VoiceConnector": "voice connector",
+    "Origination": "origination",
+    "Termination": "termination",
+    "TerminationHealth": "termination health",
+    "VoiceConnectorGroup": "voice connector group",
+    "SipRule": "SIP rule",
+    "SipMediaApplication": "SIP media application",
+    "PhoneNumberOrder": "order",
+    "Tags": "tags",
+    "Account": "account",
+    "User": "user",
+}
+
+
+def _branch(parent: Tree, node: dict[str, Any], utc: bool, via: str = "") -> None:
+    kind = node["Kind"]
+    shown_id = (
+        ""
+        if kind in ("Origination", "Termination", "TerminationHealth", "Tags")
+        else (f" {node['Id']}")
+    )
+    head = (via, "dim") if via else ""
+    branch = parent.add(
+        _text(head, (KIND_WORDS.get(kind, kind), "bold"), shown_id, *_summary(node, utc))
+    )
+    if node["Status"] == "Found":
+        for line in _details(node, utc):
+            branch.add(_text(line))
+    for related in node["Related"]:
+        _branch(branch, related, utc)
+
+
+def tree(doc: dict[str, Any], utc: bool) -> Tree:
+    """A described number as a tree of what calls to it go through."""
+    from rich.tree import Tree
+
+    number = doc["PhoneNumber"]
+    root = Tree(
+        _text(
+            (str(number.get("PhoneNumberId")), "bold"),
+            f"  {number.get('Status')}  {number.get('ProductType')}  {number.get('Country')}",
+            f"  {number['Name']}" if number.get("Name") else "",
+        )
+    )
+    resolved = doc["Resolved"]
+    if not resolved["Associations"]:
+        root.add(_text(("no associations", "dim")))
+    for association in resolved["Associations"]:
+        _branch(root, association["Target"], utc, via=f"{association['Name']} → ")
+    for extra in (resolved.get("Order"), resolved.get("Tags")):
+        if extra is not None:
+            _branch(root, extra, utc)
+    return root
+
+
+def findings_lines(findings: list[dict[str, str]], *, with_number: bool = False) -> Text:
+    from rich.text import Text
+
+    text = Text()
+    if not findings:
+        text.append("no findings", style="green")
+        return text
+    for n, item in enumerate(findings):
+        if n:
+            text.append("\n")
+        text.append(f"{item['Severity']:<8}", style=SEVERITY_STYLES.get(item["Severity"], ""))
+        if with_number:
+            text.append(f"{inert(item['PhoneNumberId'])}  ")
+        text.append(f"{inert(item['Code'])}  ", style="bold")
+        text.append(inert(item["Message"]))
+    return text
+
+
+class DescribeRenderer:
+    """Writes described numbers in one of ``table``, ``json``, ``ndjson``, ``csv``."""
+
+    def __init__(self, env: Environment, fmt: str, *, one: bool, utc: bool) -> None:
+        self.env = env
+        self.fmt = fmt
+        self.one = one
+        self.utc = utc
+        self.documents: list[dict[str, Any]] = []
+        self.errors: list[dict[str, str]] = []
+        self.first = True
+        if fmt == "csv":
+            env.write(csv_line({c: c for c in FINDING_COLUMNS}))
+
+    def add(self, result: Result, described: Described | None) -> None:
+        env = self.env
+        if described is None:
+            from chimenum.output.formats.json import error_object
+
+            if self.fmt == "ndjson":
+                env.write(to_json(error_object(result), indent=None) + "\n")
+            else:
+                self.errors.append(error_object(result))
+            return
+        doc = described.document
+        if self.fmt == "ndjson":
+            env.write(to_json(doc, indent=None) + "\n")
+        elif self.fmt == "csv":
+            for item in doc["Findings"]:
+                env.write(csv_line(item))
+        elif self.fmt == "json":
+            self.documents.append(doc)
+        else:
+            from rich.console import Group
+            from rich.text import Text
+
+            if not self.first:
+                env.write("\n")
+            self.first = False
+            env.print(Group(tree(doc, self.utc), Text(""), findings_lines(doc["Findings"])))
+        env.stdout.flush()
+
+    def finish(self) -> None:
+        if self.fmt != "json":
+            return
+        if self.one:
+            if self.documents:
+                write_json(self.env, self.documents[0])
+            return
+        write_json(self.env, {"Descriptions": self.documents, "PhoneNumberErrors": self.errors})
