@@ -170,7 +170,7 @@ def describe_ids(
     """Fetch and describe every id, in input order; a number that could not be fetched has
     no description. Each is resolved by the worker that fetched it, before it is yielded."""
     described: dict[str, Described] = {}
-    codes = _failure_codes()
+    codes = failure_codes()
 
     def done(result: Result) -> None:
         if result.document is not None:
@@ -183,7 +183,7 @@ def describe_ids(
         yield result, described.pop(result.phone_number_id, None)
 
 
-def _failure_codes() -> dict[str, ExitCode]:
+def failure_codes() -> dict[str, ExitCode]:
     from chimenum.core.errors import API_ERROR_CODES, BAD_RESPONSE_ERROR, NETWORK_ERROR
 
     return {

@@ -1,0 +1,91 @@
+"""Auditing the inventory: every listed number described, summed up in flat memory.
+
+The listing is read page by page and each number is described on a bounded pool
+(:func:`chimenum.core.describe.ordered_map`); :class:`Tally` keeps counters, and the caller decides
+what to keep of the findings (streamed formats keep none).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from chimenum.core.describe import Described, Resolver, describe, failure_codes, ordered_map
+from chimenum.core.findings import SEVERITIES
+from chimenum.core.listing import Filters, Lister, ListingStopped
+
+
+class Tally:
+    """Counters of an audit: numbers by status, product type and country; findings by code
+    and severity."""
+
+    def __init__(self) -> None:
+        self.numbers = 0
+        self.with_findings = 0
+        self.by_status: Counter[str] = Counter()
+        self.by_product: Counter[str] = Counter()
+        self.by_country: Counter[str] = Counter()
+        self.by_severity: Counter[str] = Counter()
+        self.by_code: Counter[str] = Counter()
+        self.complete = True
+
+    def add(self, described: Described) -> None:
+        number = described.document["PhoneNumber"]
+        findings = described.document["Findings"]
+        self.numbers += 1
+        self.by_status[str(number.get("Status"))] += 1
+        self.by_product[str(number.get("ProductType"))] += 1
+        self.by_country[str(number.get("Country"))] += 1
+        self.with_findings += bool(findings)
+        for item in findings:
+            self.by_severity[item["Severity"]] += 1
+            self.by_code[item["Code"]] += 1
+
+    def summary(self) -> dict[str, Any]:
+        def ordered(counter: Counter[str]) -> dict[str, int]:
+            return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+        return {
+            "Numbers": self.numbers,
+            "ByStatus": ordered(self.by_status),
+            "ByProductType": ordered(self.by_product),
+            "ByCountry": ordered(self.by_country),
+            "FindingsBySeverity": {s: self.by_severity.get(s, 0) for s in SEVERITIES},
+            "FindingsByCode": ordered(self.by_code),
+            "NumbersWithFindings": self.with_findings,
+            "Complete": self.complete,
+        }
+
+
+def audit(
+    lister: Lister,
+    filters: Filters,
+    resolver: Resolver,
+    *,
+    now: datetime,
+    concurrency: int,
+    limit: int | None = None,
+) -> Iterator[Described]:
+    """Every listed number described, in listing order; raises ``ListingStopped`` like
+    :meth:`Lister.pages` once what came before the failed page is yielded."""
+    codes = failure_codes()
+    stopped: list[ListingStopped] = []
+
+    def numbers() -> Iterator[dict[str, Any]]:
+        try:
+            for page in lister.pages(filters, limit=limit):
+                yield from page.numbers
+        except ListingStopped as exc:
+            # Raised after the numbers in flight are described, not instead of them.
+            stopped.append(exc)
+
+    yield from ordered_map(
+        lambda number: describe(number, resolver, now, codes),
+        numbers(),
+        concurrency,
+        lister.fetcher.stopped,
+    )
+    if stopped:
+        raise stopped[0]
