@@ -87,7 +87,7 @@ def audit(
         context.client(ctx, max_pool_connections=concurrency), max_attempts=max_attempts
     )
     resolver = Resolver(resources_of(ctx, fetcher, concurrency), tags=tags)
-    lister = Lister(fetcher, settings.api)
+    lister = Lister(fetcher.client, settings.api, fetcher.policy)
     filters = Filters(status, product_type, filter_name, filter_value)
     tally = Tally()
     codes: list[ExitCode] = []

@@ -74,7 +74,7 @@ def resources_of(ctx: click.Context, fetcher: Fetcher, concurrency: int) -> Reso
             return fetcher.client
         return context.client_for(ctx, api, region, max_pool_connections=concurrency)
 
-    return Resources(client_for, fetcher)
+    return Resources(client_for, fetcher.policy)
 
 
 @click.command(epilog=EXIT_CODES_HELP)

@@ -85,7 +85,7 @@ def audit(
         lambda number: describe(number, resolver, now, codes),
         numbers(),
         concurrency,
-        lister.fetcher.stopped,
+        lister.policy.stopped,
     )
     if stopped:
         raise stopped[0]

@@ -4,8 +4,8 @@ A thousand numbers on three voice connectors make three ``GetVoiceConnector`` ca
 thousand: every lookup goes through one per-run cache keyed by ``(kind, id, region)``. The first
 caller of a key fetches it; callers asking for the same key meanwhile wait for that fetch rather
 than send their own. Every request goes through the run's one request policy (retries with
-backoff, the shared adaptive rate limit, the fetcher's stop), by way of :func:`_with_policy`, the
-one place that knows that policy's interface.
+backoff, the shared adaptive rate limit, the run's stop), by way of :func:`_run`, the one place
+that knows that policy's interface.
 
 A lookup ends in one of four states: found; not found (``NotFoundException``); not permitted
 (``AccessDenied``/``Forbidden``: the caller may not read it, which says nothing about its health);
@@ -25,7 +25,7 @@ from typing import Any
 
 from chimenum.core.apis import Api
 from chimenum.core.errors import ExitCode, Failure, MalformedResponse
-from chimenum.core.fetch import Fetcher, Stopped
+from chimenum.core.policy import RequestPolicy
 from chimenum.core.records import check_shape
 
 FOUND = "Found"
@@ -116,46 +116,28 @@ class _Entry:
         self.error: BaseException | None = None
 
 
-def _with_policy(
-    fetcher: Fetcher,
-    stopped: threading.Event,
+def _run(
+    policy: RequestPolicy,
     request: Callable[[], dict[str, Any]],
     check: Callable[[dict[str, Any]], dict[str, Any]],
 ) -> tuple[dict[str, Any] | None, Failure | None]:
-    """One request under the run's request policy: the adapter to it, in this one place."""
-    limiter = fetcher.limiter
-    attempt = 0
-    while True:
-        slot = limiter.reserve()
-        wait = slot - limiter.clock()
-        if wait > 0:
-            fetcher.sleep(wait)
-        if stopped.is_set():
-            raise Stopped
-        doc, failure, retry = fetcher.call(request, check)
-        if failure is None:
-            limiter.succeeded()
-            return doc, None
-        if failure.exit_code is ExitCode.THROTTLED:
-            limiter.throttled(slot)
-        attempt += 1
-        if not fetcher.may_retry(failure, retry, attempt):
-            return None, failure
-        fetcher.sleep(fetcher.backoff.delay(attempt))
+    """One request under the run's request policy: the one place that knows its interface."""
+    outcome = policy.run(request, check)
+    return outcome.document, outcome.failure
 
 
 class Resources:
     """The run's related resources: fetched on demand, once per ``(kind, id, region)``.
 
     ``client_for(api, region)`` builds a botocore client (``region`` ``None``: the configured
-    one); ``policy`` is the run's fetcher, whose retry budget, backoff, rate limit and stop
-    every request here shares.
+    one); ``policy`` is the run's request policy, whose retry budget, backoff, rate limit and
+    stop every request here shares.
     """
 
     def __init__(
         self,
         client_for: Callable[[Api, str | None], Any],
-        policy: Fetcher,
+        policy: RequestPolicy,
         *,
         max_entries: int = DEFAULT_MAX_ENTRIES,
     ) -> None:
@@ -164,28 +146,32 @@ class Resources:
         self.max_entries = max_entries
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[str, str, str | None], _Entry] = OrderedDict()
-        self._fetchers: dict[tuple[Api, str | None], Fetcher] = {}
-        self._fetcher_lock = threading.Lock()
+        self._clients: dict[tuple[Api, str | None], tuple[Any, RequestPolicy]] = {}
+        self._client_lock = threading.Lock()
 
-    def _fetcher(self, api: Api, region: str | None) -> Fetcher:
-        with self._fetcher_lock:
-            fetcher = self._fetchers.get((api, region))
-            if fetcher is None:
-                policy = self.policy
-                fetcher = Fetcher(
-                    self._client_for(api, region),
-                    max_attempts=policy.max_attempts,
-                    backoff=policy.backoff,
-                    limiter=policy.limiter,
-                    sleep=policy.sleep,
+    def _client(self, api: Api, region: str | None) -> tuple[Any, RequestPolicy]:
+        """The client for ``api`` in ``region``, and its policy: the run's attempts, backoff,
+        rate limit and stop, with the endpoint (and whether it answered yet) its own."""
+        with self._client_lock:
+            found = self._clients.get((api, region))
+            if found is None:
+                client = self._client_for(api, region)
+                run = self.policy
+                policy = RequestPolicy(
+                    str(client.meta.endpoint_url),
+                    max_attempts=run.max_attempts,
+                    backoff=run.backoff,
+                    limiter=run.limiter,
+                    sleep=run.sleep,
+                    stopped=run.stopped,
                 )
-                self._fetchers[(api, region)] = fetcher
-            return fetcher
+                found = self._clients[(api, region)] = (client, policy)
+            return found
 
     @property
     def home_region(self) -> str:
         """The region Chime SDK Voice resources are looked for first: the configured one."""
-        return str(self._fetcher("voice", None).client.meta.region_name)
+        return str(self._client("voice", None)[0].meta.region_name)
 
     def fetch(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
         """One resource in one region (``None``: the home region); cached for the run."""
@@ -220,8 +206,7 @@ class Resources:
 
     def _request(self, kind: str, resource_id: str, region: str | None) -> Lookup:
         api, operation, key, parameter = OPERATIONS[kind]
-        fetcher = self._fetcher(api, region if api == "voice" else None)
-        client = fetcher.client
+        client, policy = self._client(api, region if api == "voice" else None)
         params: dict[str, str] = {}
         if kind == "User":
             params["AccountId"], _, params["UserId"] = resource_id.partition("/")
@@ -237,7 +222,7 @@ class Resources:
                 raise MalformedResponse(f"response has no {key}")
             return doc
 
-        doc, failure = _with_policy(fetcher, self.policy.stopped, lambda: method(**params), check)
+        doc, failure = _run(policy, lambda: method(**params), check)
         if doc is not None:
             return Lookup(kind, resource_id, region, FOUND, value=doc[key])
         assert failure is not None
