@@ -21,6 +21,7 @@ shifts all of them alike. Peers (see ``bench/peers/``):
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -360,13 +361,83 @@ def memory(args: argparse.Namespace, folder: Path, targets: list[Target]) -> Non
     )
 
 
+@contextmanager
+def related_fake(count: int, *options: str) -> Iterator[tuple[str, dict[str, int]]]:
+    """The fake with ``count`` numbers sharing 3 voice connectors and 2 SIP rules; yields its
+    Chime SDK Voice URL and a dict filled, once the block ends, with requests per operation."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "testing.fakechime", "--generate", str(count), "--related",
+         "--report-counts", *options],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stdin is not None
+    counts: dict[str, int] = {}
+    try:
+        proc.stdout.readline()
+        yield proc.stdout.readline().strip(), counts
+    finally:
+        proc.stdin.close()
+        line = proc.stdout.readline()
+        counts.update(json.loads(line) if line.strip() else {})
+        proc.wait(timeout=30)
+
+
+def describe_and_audit(args: argparse.Namespace, folder: Path, targets: list[Target]) -> None:
+    """describe against get on the same ids; requests per distinct resource; audit's memory."""
+    n, c, lat = args.batch, args.concurrency, args.latency
+    ids_file = write_ids(folder, n)
+    print(f"\ndescribe vs get, {n} ids on 3 voice connectors and 2 SIP rules, {lat * 1000:.0f} ms")
+    voice = ["--api", "voice"]
+    gets, describes = [], []
+    counts: dict[str, int] = {}
+    for rep in range(args.reps):
+        with related_fake(n, "--latency", str(lat)) as (url, _):
+            gets.append(run([CHIMENUM, *voice, "get", "-f", ids_file, "-o", "ndjson",
+                             "--concurrency", str(c), "--endpoint-url", url]))  # fmt: skip
+        with related_fake(n, "--latency", str(lat)) as (url, seen):
+            describes.append(run([CHIMENUM, *voice, "describe", "-f", ids_file, "-o", "ndjson",
+                                  "--fail-on", "never", "--concurrency", str(c),
+                                  "--endpoint-url", url]))  # fmt: skip
+        if rep == 0:
+            counts = seen
+    get_run, describe_run = median_run(gets), median_run(describes)
+    assert get_run.code == 0 and get_run.lines == n, get_run.stderr
+    assert describe_run.code == 0 and describe_run.lines == n, describe_run.stderr
+    show("chimenum get", get_run)
+    show("chimenum describe", describe_run)
+    # 3 connectors x (connector, origination, termination, health) + 2 rules + 2 applications
+    # + 4 orders: one request each.
+    distinct = 3 * 4 + 2 + 2 + 4
+    sent = sum(counts.values())
+    print(f"  requests: {sent} (per operation: {counts})")
+    check(targets, f"describe {n}: requests = {n} + {distinct} distinct resources",
+          sent == n + distinct, f"{sent}")  # fmt: skip
+    ratio = describe_run.wall / get_run.wall
+    check(targets, "describe time <= 1.3x get of the same ids", ratio <= 1.3, f"{ratio:.2f}x")
+
+    big = args.audit
+    print(f"\npeak RSS, `audit -o ndjson`, 100 numbers vs {big:,} (no latency)")
+    with related_fake(big) as (url, _):
+        audit = [CHIMENUM, *voice, "audit", "-o", "ndjson", "--fail-on", "never",
+                 "--endpoint-url", url]  # fmt: skip
+        small = run([*audit, "--limit", "100"])
+        large = run(audit)
+    assert small.code == 0 and large.code == 0, small.stderr + large.stderr
+    show("chimenum audit, 100 numbers", small)
+    show(f"chimenum audit, {big:,} numbers", large, f"{big / large.wall:,.0f} numbers/s")
+    growth = large.rss_mb - small.rss_mb
+    check(
+        targets, f"audit {big:,}: peak RSS within 30 MB of 100", growth <= 30, f"{growth:+.1f} MB"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller samples, about a minute")
     parser.add_argument(
         "--only",
         action="append",
-        choices=["batch", "single", "throttling", "flaky", "memory"],
+        choices=["batch", "single", "throttling", "flaky", "memory", "describe"],
         help="run only these parts (repeatable)",
     )
     args = parser.parse_args()
@@ -379,6 +450,7 @@ def main() -> int:
     args.aws_sample = 3 if args.quick else 5
     args.single_reps = 10 if args.quick else 20
     args.memory = 2000 if args.quick else 10000
+    args.audit = 2000 if args.quick else 20000
 
     import botocore
 
@@ -400,6 +472,7 @@ def main() -> int:
             "throttling": lambda: throttling(args, folder, targets),
             "flaky": lambda: flaky(args, folder, targets),
             "memory": lambda: memory(args, folder, targets),
+            "describe": lambda: describe_and_audit(args, folder, targets),
         }
         for name, part in parts.items():
             if not args.only or name in args.only:

@@ -22,7 +22,6 @@ alone with ``python -m testing.fakechime --help``.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import random
@@ -429,44 +428,3 @@ def generate_numbers(
             **({"OrderId": f"00000000-0000-4000-8000-{n % 10**12:012d}"} if voice else {}),
             **({"Name": f"line {n}"} if voice else {}),
         }
-
-
-def main(argv: list[str] | None = None) -> None:
-    import argparse
-    import sys
-
-    parser = argparse.ArgumentParser(
-        prog="python -m testing.fakechime",
-        description="Serve the loopback fake Chime API until stdin closes or Ctrl-C.",
-    )
-    parser.add_argument("--port", type=int, default=0, help="Amazon Chime port")
-    parser.add_argument("--voice-port", type=int, default=0, help="Chime SDK Voice port")
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds per request")
-    parser.add_argument("--latency-jitter", type=float, default=0.0)
-    parser.add_argument("--throttle-rate", type=float, default=None, help="requests/s")
-    parser.add_argument("--throttle-burst", type=int, default=10)
-    parser.add_argument("--fail-ratio", type=float, default=0.0, help="share of 503 answers")
-    parser.add_argument("--generate", type=int, default=0, help="extra generated numbers")
-    args = parser.parse_args(argv)
-    from chimenum.demo import sample_numbers, sample_voice_numbers
-
-    fake = FakeChime(
-        [*sample_numbers(), *generate_numbers(args.generate)],
-        voice_records=[*sample_voice_numbers(), *generate_numbers(args.generate, voice=True)],
-        latency=args.latency,
-        latency_jitter=args.latency_jitter,
-        throttle_rate=args.throttle_rate,
-        throttle_burst=args.throttle_burst,
-        fail_ratio=args.fail_ratio,
-        port=args.port,
-        voice_port=args.voice_port,
-    )
-    with fake:
-        sys.stdout.write(f"{fake.url}\n{fake.voice_url}\n")
-        sys.stdout.flush()
-        with contextlib.suppress(KeyboardInterrupt):
-            sys.stdin.read()
-
-
-if __name__ == "__main__":
-    main()

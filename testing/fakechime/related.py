@@ -1,0 +1,54 @@
+"""Numbers that share a few related resources, for the benchmark of ``describe`` and ``audit``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+#: The related resources the benchmark's numbers share: 3 voice connectors, 2 SIP rules.
+RELATED_CONNECTORS = ("benchvc0connector00001", "benchvc1connector00002", "benchvc2connector00003")
+RELATED_RULES = ("00000000-0000-4000-8000-00000000rule0", "00000000-0000-4000-8000-00000000rule1")
+
+
+def share_related(
+    numbers: Iterable[dict[str, Any]], orders: int = 4
+) -> tuple[list[dict[str, Any]], dict[tuple[str, str], Any]]:
+    """``numbers`` spread over :data:`RELATED_CONNECTORS` and :data:`RELATED_RULES` (3 in 5 on a
+    connector, 2 in 5 on a rule) and over ``orders`` shared orders, with those resources, all
+    healthy, as records of the home region (us-east-1)."""
+    from chimenum.demo import resources as demo
+
+    store: dict[tuple[str, str], Any] = {}
+    for n, connector in enumerate(RELATED_CONNECTORS):
+        store.update(demo.voice_connector(connector, f"bench connector {n}"))
+    for n, rule in enumerate(RELATED_RULES):
+        sma = f"00000000-0000-4000-8000-000000000sma{n}"
+        store.update(demo.sip_rule(rule, f"bench rule {n}", "", [sma], disabled=False))
+        store[("SipRule", rule)]["TriggerType"] = "RequestUriHostname"
+        store[("SipRule", rule)]["TriggerValue"] = "sip.anycompany.example"
+        store.update(demo.sip_media_application(sma, f"bench app {n}", f"bench-{n}"))
+    shared = []
+    for index, number in enumerate(numbers):
+        slot = index % 5
+        name, value = (
+            ("VoiceConnectorId", RELATED_CONNECTORS[slot])
+            if slot < 3
+            else ("SipRuleId", RELATED_RULES[slot - 3])
+        )
+        number = {**number, "Associations": [{**number["Associations"][0], "Name": name,
+                                               "Value": value}]}  # fmt: skip
+        if slot >= 3:
+            number["ProductType"] = "SipMediaApplicationDialIn"
+        if "OrderId" in number:
+            order_id = f"00000000-0000-4000-8000-0000000order{index % orders}"
+            number["OrderId"] = order_id
+            store[("PhoneNumberOrder", order_id)] = {
+                "PhoneNumberOrderId": order_id,
+                "ProductType": "VoiceConnector",
+                "Status": "Successful",
+                "OrderType": "New",
+                "OrderedPhoneNumbers": [],
+                "CreatedTimestamp": "2024-02-28T17:45:12.345Z",
+            }
+        shared.append(number)
+    return shared, store
