@@ -31,6 +31,8 @@ def report(env: Environment, phone_number_id: str, failure: Failure) -> None:
 
 #: Invalid input lines reported one by one before the rest are summed up.
 MAX_REPORTED_LINES = 20
+#: Invalid lines after which the input is not read further: it is not a list of ids.
+MAX_INVALID_LINES = 1000
 
 
 def _read_ids(
@@ -38,17 +40,24 @@ def _read_ids(
 ) -> list[str] | None:
     """Every id asked for, normalised and deduplicated in input order; ``None`` if any input
     line is invalid (each reported with its line number, nothing fetched)."""
-    from chimenum.core.ids import InvalidId, id_lines, normalise
+    from chimenum.core.ids import InputTooLarge, InvalidId, id_lines, normalise
 
     seen: dict[str, None] = {}
     bad: list[str] = []
 
     def take_lines(name: str, stream: Any) -> None:
-        for number, text in id_lines(stream):
-            try:
-                seen.setdefault(normalise(text), None)
-            except InvalidId as exc:
-                bad.append(f"{name}:{number}: {exc}")
+        try:
+            for number, text in id_lines(stream):
+                try:
+                    seen.setdefault(normalise(text), None)
+                except InvalidId as exc:
+                    bad.append(f"{name}:{number}: {exc}")
+                    if len(bad) >= MAX_INVALID_LINES:
+                        raise InputTooLarge(
+                            number, "too many invalid lines; stopped reading"
+                        ) from None
+        except InputTooLarge as exc:
+            bad.append(f"{name}:{exc.line}: {exc}")
 
     for arg in args:
         if arg == "-":
@@ -194,6 +203,8 @@ def get(
             for result in fetcher.done_but_not_yielded():
                 emit(result)
                 written += 1
+            if batch:
+                renderer.incomplete(None)
             word, code = (
                 ("terminated", ExitCode.TERMINATED)
                 if isinstance(stop, Terminated)

@@ -13,6 +13,7 @@ from chimenum.cli.options import (
     output_options,
     per_api,
 )
+from chimenum.cli.signals import Terminated
 from chimenum.core.apis import FILTER_NAMES, PRODUCT_TYPES, STATUSES
 from chimenum.output.env import ColorChoice
 
@@ -123,12 +124,18 @@ def list_(
     lister = Lister(client, settings.api, policy)
     filters = Filters(status, product_type, filter_name, filter_value)
     count = 0
+    token = starting_token
     try:
         for page in lister.pages(filters, limit=limit, starting_token=starting_token):
             for number in page.numbers:
                 renderer.add(Result(str(number["PhoneNumberId"]), document={"PhoneNumber": number}))
             count += len(page.numbers)
+            token = page.next_token
             renderer.page_done()
+    except (KeyboardInterrupt, Terminated):
+        # What was printed stays; the document says it is not all, and where the rest starts.
+        renderer.incomplete(token)
+        raise
     except ListingStopped as stop:
         renderer.incomplete(stop.next_token)
         resume = (

@@ -29,6 +29,8 @@ import contextlib
 import hashlib
 import json
 import os
+import secrets
+import stat
 import sys
 import threading
 import time
@@ -213,34 +215,67 @@ class IdCache:
         return self.directory / f"ids-{target.key}.json"
 
     def read(self, target: Target) -> tuple[float, list[Entry]] | None:
+        """The cached ids, each checked again: the file is input like any other, and a word
+        offered for completion is inserted into the user's command line as it is."""
+        from chimenum.core.ids import InvalidId, normalise
+
         try:
             doc = json.loads(self.path(target).read_text(encoding="utf-8"))
-            entries = [Entry(str(i), str(d)) for i, d in doc["ids"]]
+            entries = []
+            for phone_id, description in doc["ids"]:
+                try:
+                    if normalise(str(phone_id)) != phone_id:
+                        continue
+                except InvalidId:
+                    continue
+                entries.append(Entry(phone_id, _safe_words(str(description))))
             return float(doc["created"]), entries
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def write(self, target: Target, entries: list[Entry]) -> None:
+    def private_directory(self) -> bool:
+        """Create the cache directory for the user alone; ``False`` if it is not ours to use
+        (a symlink, a file, or another user's directory planted in its place)."""
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = os.lstat(self.directory)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            return False
+        if stat.S_IMODE(info.st_mode) != 0o700:
+            self.directory.chmod(0o700)
+        return True
+
+    def write(self, target: Target, entries: list[Entry]) -> None:
+        if not self.private_directory():
+            return
         doc = {
             "created": time.time(),
             "target": asdict(target),
             "ids": [[e.phone_number_id, e.description] for e in entries],
         }
         path = self.path(target)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(doc, out)
-        partial.replace(path)
+        # A new file of our own, never an existing one nor a symlink planted under its name.
+        partial = path.with_name(f"{path.name}.{secrets.token_hex(8)}.tmp")
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(partial, flags, 0o600)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(doc, out)
+            partial.replace(path)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+
+
+def _safe_words(text: str) -> str:
+    """Only letters, digits, spaces and '/': nothing a shell or a terminal acts on."""
+    # Not a comma: click's fish script splits candidates on commas.
+    return "".join(ch for ch in text if ch.isascii() and (ch.isalnum() or ch in " /"))[:60]
 
 
 def _description(number: dict[str, Any]) -> str:
     """Status and product type, reduced to characters no shell or terminal acts on."""
     words = [number.get("Status"), number.get("ProductType")]
-    # Not a comma: click's fish script splits candidates on commas.
-    text = " / ".join(w for w in words if isinstance(w, str) and w)
-    return "".join(ch for ch in text if ch.isascii() and (ch.isalnum() or ch in " /"))[:60]
+    return _safe_words(" / ".join(w for w in words if isinstance(w, str) and w))
 
 
 def list_ids(settings: Settings, timeout: float) -> list[Entry]:
@@ -334,13 +369,15 @@ def refresh(directory: Path, settings: Settings) -> int:
     """Body of the detached refresher: one listing at a time per target, into the cache."""
     cache = IdCache(directory)
     target = Target.of(settings)
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not cache.private_directory():
+        return 0
     lock = directory / f"ids-{target.key}.lock"
     with contextlib.suppress(OSError):
         if time.time() - lock.stat().st_mtime > REFRESH_LOCK_AGE:
             lock.unlink()  # left by a refresher that died
     try:
-        os.close(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        os.close(os.open(lock, flags, 0o600))
     except FileExistsError:
         return 0
     try:

@@ -79,24 +79,47 @@ def unique(ids: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-#: Bytes of a line that are looked at; the rest of a longer line is read and dropped, so one
-#: endless line cannot fill memory (it is then reported as too long, unless it is a comment).
+#: The longest line of ids read, in bytes; a longer line ends the input (exit 2), rather than
+#: being cut (the id at its end would be lost) or read whole (it could be endless: /dev/zero).
 MAX_LINE_BYTES = 4096
+#: The most input read, in bytes: some five million ids.
+MAX_INPUT_BYTES = 64 << 20
+
+
+class InputTooLarge(InvalidId):
+    """The input breaks a limit at line ``line``: nothing after it is read."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def id_lines(stream: BinaryIO) -> Iterator[tuple[int, str]]:
     """``(line number, text)`` for each line of ``stream`` that names an id.
 
     One id per line; blank lines are skipped, and so is everything from a ``#`` to the end of
-    the line (no id contains ``#``), so lists can carry comments. Bytes that are not UTF-8 are
-    kept as U+FFFD, so such a line is reported as invalid rather than crashing the read.
+    the line (no id contains ``#``), so lists can carry comments (of any length). Bytes that
+    are not UTF-8 are kept as U+FFFD, so such a line is reported as invalid rather than
+    crashing the read. A line over :data:`MAX_LINE_BYTES` that is not a comment, or input over
+    :data:`MAX_INPUT_BYTES`, raises :class:`InputTooLarge`.
     """
     number = 0
-    while raw := stream.readline(MAX_LINE_BYTES):
+    total = 0
+
+    def count(raw: bytes) -> None:
+        nonlocal total
+        total += len(raw)
+        if total > MAX_INPUT_BYTES:
+            raise InputTooLarge(number, f"the input is larger than {MAX_INPUT_BYTES >> 20} MiB")
+
+    while raw := stream.readline(MAX_LINE_BYTES + 1):
         number += 1
-        if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
-            while (rest := stream.readline(65536)) and not rest.endswith(b"\n"):
-                pass
+        count(raw)
+        if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            if not raw.lstrip().startswith(b"#"):
+                raise InputTooLarge(number, f"line longer than {MAX_LINE_BYTES} bytes")
+            while (rest := stream.readline(1 << 16)) and not rest.endswith(b"\n"):
+                count(rest)
         text = raw.decode("utf-8", "replace")
         if number == 1:
             text = text.removeprefix("\ufeff")  # a byte-order mark some editors write

@@ -6,10 +6,9 @@ region from ``--region``, ``AWS_REGION``, ``AWS_DEFAULT_REGION`` or the profile;
 ``--endpoint-url``, then ``AWS_ENDPOINT_URL_<SERVICE>`` / ``AWS_ENDPOINT_URL`` (read by
 botocore itself) and the profile's ``endpoint_url``.
 
-Retries belong to :mod:`chimenum.core.fetch`, not botocore: botocore's standard and adaptive modes
-do
-not retry Chime's ``ThrottledClientException`` (botocore#2635), so the client is built with a
-single attempt and fetch owns the whole policy.
+Retries belong to :mod:`chimenum.core.policy`, not botocore: botocore's standard and adaptive
+modes do not retry Chime's ``ThrottledClientException`` (botocore#2635), so the client is built
+with a single attempt and the policy owns retries; :mod:`chimenum.core.wire` bounds each answer.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from chimenum.core.apis import SERVICE_NAMES, Api
 from chimenum.core.settings import (
     CHIME_GLOBAL_REGION,
     DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_CREDENTIALS_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
     Settings,
     resolve_region,
@@ -146,7 +146,7 @@ def make_client(
             # the session's region: give it the one chimenum chose (AWS_REGION, --region, or
             # the global Chime API's us-east-1) rather than fail for want of one.
             session.set_config_variable("region", chosen_region or region)
-        resolve_credentials(session, debug=settings.debug)
+        resolve_credentials(session, debug=settings.debug, timeout=credentials_timeout(settings))
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},
         max_pool_connections=max_pool_connections,
@@ -158,13 +158,61 @@ def make_client(
     if endpoint_url:
         kwargs["endpoint_url"] = endpoint_url
     client = session.create_client(settings.service_name, **kwargs)
+    from chimenum.core import wire
     from chimenum.core.validate import check_body
 
+    wire.install(client, settings.connect_timeout, settings.read_timeout)
     client.meta.events.register("before-parse", check_body)
     return client
 
 
-def resolve_credentials(session: Any, *, debug: bool = False) -> None:
+def credentials_timeout(settings: Settings) -> float:
+    try:
+        value = float(os.environ.get("CHIMENUM_CREDENTIALS_TIMEOUT", ""))
+    except ValueError:
+        return settings.credentials_timeout
+    return value if value > 0 and value == value else settings.credentials_timeout
+
+
+def _frozen_credentials(session: Any) -> Any:
+    import botocore.exceptions as bx
+
+    credentials = session.get_credentials()
+    if credentials is None:
+        raise bx.NoCredentialsError()
+    return credentials.get_frozen_credentials()
+
+
+def _within(timeout: float, work: Any) -> Any:
+    """``work()``, or :class:`TimeoutError` after ``timeout`` seconds.
+
+    botocore waits for a ``credential_process`` (and STS, SSO) with no limit; the work runs on a
+    daemon thread, so a source that never answers is left behind when the run ends.
+    """
+    import threading
+
+    outcome: list[Any] = []
+
+    def run() -> None:
+        try:
+            outcome.append((True, work()))
+        except BaseException as exc:  # handed to the caller, raised there
+            outcome.append((False, exc))
+
+    worker = threading.Thread(target=run, name="chimenum-credentials", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if not outcome:
+        raise TimeoutError
+    ok, value = outcome[0]
+    if not ok:
+        raise value
+    return value
+
+
+def resolve_credentials(
+    session: Any, *, debug: bool = False, timeout: float = DEFAULT_CREDENTIALS_TIMEOUT
+) -> None:
     """Resolve the credentials now, before any request, and fail with a hint a person can act on.
 
     botocore would resolve them on the first request, from inside the request path and without
@@ -179,10 +227,21 @@ def resolve_credentials(session: Any, *, debug: bool = False) -> None:
     profile = session.profile
     named = f" of profile {profile!r}" if profile else ""
     try:
-        credentials = session.get_credentials()
-        if credentials is None:
-            raise bx.NoCredentialsError()
-        frozen = credentials.get_frozen_credentials()
+        frozen = _within(timeout, lambda: _frozen_credentials(session))
+    except TimeoutError:
+        source = (
+            "the credential_process"
+            if "credential_process" in _profile_config(session)
+            else "loading the credentials"
+        )
+        raise ChimenumError(
+            Failure(
+                CONFIG_ERROR,
+                f"{source}{named} did not finish within {timeout:g}s"
+                " (see CHIMENUM_CREDENTIALS_TIMEOUT)",
+                ExitCode.CONFIG,
+            )
+        ) from None
     except (bx.ProfileNotFound, bx.NoCredentialsError):
         raise
     except (bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError, bx.TokenRetrievalError) as exc:

@@ -16,6 +16,9 @@ CHIME_GLOBAL_REGION = "us-east-1"
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 15.0
+#: Seconds the credential chain (a ``credential_process``, SSO, assume-role) may take;
+#: ``$CHIMENUM_CREDENTIALS_TIMEOUT`` overrides it. Long enough to type an MFA code.
+DEFAULT_CREDENTIALS_TIMEOUT = 60.0
 #: Requests in flight at once for a batch (get, wait).
 DEFAULT_CONCURRENCY = 16
 #: Tries per request when throttled or the service fails.
@@ -34,6 +37,7 @@ class Settings:
     demo: bool = False
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     read_timeout: float = DEFAULT_READ_TIMEOUT
+    credentials_timeout: float = DEFAULT_CREDENTIALS_TIMEOUT
 
     @property
     def service_name(self) -> str:

@@ -10,7 +10,10 @@ Rules (the ``wait`` command documents them):
   wanted ends the wait at once: exit 14, since waiting longer cannot change it;
 - an id whose fetch still fails after its retries (``NotFoundException``, no permission, ...)
   ends the wait at once with that failure's exit code;
-- at ``timeout`` seconds a last poll is made; ids still waiting after it mean exit 13.
+- at ``timeout`` seconds a last poll is made; ids still waiting after it mean exit 13;
+- the deadline is hard: requests still in flight ``last_poll`` seconds (1 s by default) after
+  ``timeout`` are abandoned, whatever the service does (silent, trickling, throttling), and
+  the wait ends with exit 13 then.
 
 The core never prints: :meth:`Waiter.run` yields a :class:`Change` whenever an id's status or
 state changes, and the caller's display shows them.
@@ -25,7 +28,10 @@ from typing import Literal
 
 from chimenum.core.apis import TERMINAL_FAILED
 from chimenum.core.errors import ExitCode, Failure
-from chimenum.core.fetch import DEFAULT_CONCURRENCY, Fetcher
+from chimenum.core.fetch import DEFAULT_CONCURRENCY, Fetcher, TimedOut
+
+#: Seconds past the timeout the last poll may take before its requests are abandoned.
+LAST_POLL = 1.0
 
 State = Literal["waiting", "reached", "failed", "error"]
 
@@ -67,6 +73,7 @@ class Waiter:
     timeout: float = 300.0
     interval: float = 5.0
     concurrency: int = DEFAULT_CONCURRENCY
+    last_poll: float = LAST_POLL
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
     watches: list[Watch] = field(init=False)
@@ -90,7 +97,8 @@ class Waiter:
     def _poll(self) -> Iterator[Change]:
         """One round over the ids still waiting; stops the round at the first final failure."""
         waiting = {w.phone_number_id: w for w in self.watches if w.state == "waiting"}
-        for result in self.fetcher.many(list(waiting), self.concurrency):
+        left = self.started + self.timeout + self.last_poll - self.clock()
+        for result in self.fetcher.many(list(waiting), self.concurrency, timeout=max(0.0, left)):
             watch = waiting[result.phone_number_id]
             now = self.elapsed()
             if result.failure is not None:
@@ -120,26 +128,32 @@ class Waiter:
             if watch.state == "failed":
                 return
 
+    def _timed_out(self) -> None:
+        late = [w for w in self.watches if w.state == "waiting"]
+        shown = ", ".join(f"{w.phone_number_id} is {w.status or 'not yet known'}" for w in late[:5])
+        more = f" and {len(late) - 5} more" if len(late) > 5 else ""
+        self._end(
+            ExitCode.WAIT_TIMEOUT,
+            f"timed out after {self.timeout:g}s waiting for {self._wanted_text()}: {shown}{more}",
+        )
+
     def run(self) -> Iterator[Change]:
         """Poll until every id is done, one fails for good, or the timeout passes."""
         deadline = self.started + self.timeout
         while True:
             round_started = self.clock()
             self.outcome.rounds += 1
-            yield from self._poll()
+            try:
+                yield from self._poll()
+            except TimedOut:
+                self._timed_out()
+                return
             if self.outcome.exit_code is not ExitCode.OK:
                 return
             if all(w.state == "reached" for w in self.watches):
                 return
             now = self.clock()
             if now >= deadline:
-                late = [w for w in self.watches if w.state == "waiting"]
-                shown = ", ".join(f"{w.phone_number_id} is {w.status}" for w in late[:5])
-                more = f" and {len(late) - 5} more" if len(late) > 5 else ""
-                self._end(
-                    ExitCode.WAIT_TIMEOUT,
-                    f"timed out after {self.timeout:g}s waiting for {self._wanted_text()}:"
-                    f" {shown}{more}",
-                )
+                self._timed_out()
                 return
             self.sleep(max(0.0, min(round_started + self.interval, deadline) - now))

@@ -50,6 +50,14 @@ WIRE_FAULTS = (
     "slow",
     "hostile",
     "hostile-error",
+    "trickle",
+    "endless",
+    "huge",
+    "deep",
+    "timestamp",
+    "retry-after",
+    "html-401",
+    "html-403",
 )
 
 #: What a hostile string carries: SGR colour, rich markup (style and link), an OSC 8 hyperlink,
@@ -346,6 +354,32 @@ class _FakeHandler(DemoHandler):
     def send_error_code(self, code: str, message: str = "") -> None:
         super().send_error_code(code, message or f"fake {code}")
 
+    def _answer_body(self, fake: FakeChime, phone_id: str | None) -> bytes:
+        """The well-formed answer to this request: the number, or the first page."""
+        if phone_id is None:
+            return json.dumps(fake.list_page({}, self.server.api)[1]).encode()
+        record = fake.records_for(self.server.api).get(phone_id, {"PhoneNumberId": phone_id})
+        return json.dumps({"PhoneNumber": record}).encode()
+
+    def _headers(self, status: int, headers: dict[str, str]) -> None:
+        self.logged.status = status
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.flush()
+
+    def _write(self, data: bytes) -> bool:
+        """Write and flush; ``False`` once the client has gone."""
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+            return False
+        return True
+
     def _fault(self, fault: Fault, fake: FakeChime, phone_id: str | None) -> None:
         kind = fault.kind
         if kind in API_ERRORS:
@@ -386,6 +420,47 @@ class _FakeHandler(DemoHandler):
             self.send_json(200, {"PhoneNumbers": page})
         elif kind == "hostile":
             self.send_json(200, {"PhoneNumber": hostile_record(phone_id or "")})
+        elif kind == "trickle":
+            # A valid answer, one byte every `delay` seconds, until the client gives up.
+            body = self._answer_body(fake, phone_id)
+            self._headers(200, {"Content-Length": str(len(body))})
+            for byte in body:
+                if fake.released.wait(fault.delay) or not self._write(bytes([byte])):
+                    break
+        elif kind == "endless":
+            # A body that never ends: no length, chunks until the client hangs up.
+            self._headers(200, {"Connection": "close"})
+            self.close_connection = True
+            chunk = b'{"PhoneNumber": {"Name": "' + b"x" * 65536
+            while not fake.released.is_set() and self._write(chunk):
+                chunk = b"x" * 65536
+        elif kind == "huge":
+            # A Content-Length far over any limit (message: the size), and bytes to match.
+            size = int(fault.message or 64 << 20)
+            self._headers(200, {"Content-Length": str(size)})
+            self.close_connection = True
+            sent = 0
+            while sent < size and not fake.released.is_set() and self._write(b" " * 65536):
+                sent += 65536
+        elif kind == "deep":
+            depth = int(fault.message or 100_000)
+            body = b'{"PhoneNumbers": ' if phone_id is None else b'{"PhoneNumber": '
+            self.send(200, body + b"[" * depth + b"]" * depth + b"}")
+        elif kind == "timestamp":
+            # A timestamp the model allows (a number) but no datetime can hold: 1e20, Infinity.
+            body = self._answer_body(fake, phone_id).decode()
+            literal = fault.message or "1e20"
+            body = re.sub(
+                r'"CreatedTimestamp": "[^"]*"', f'"CreatedTimestamp": {literal}', body, count=1
+            )
+            self.send(200, body.encode())
+        elif kind == "retry-after":
+            body = json.dumps({"Code": "ThrottledClientException", "Message": "slow down"})
+            headers = {"x-amzn-ErrorType": "ThrottledClientException:"}
+            self.send(429, body.encode(), headers={**headers, "Retry-After": fault.message})
+        elif kind in ("html-401", "html-403"):
+            # A login page or a proxy's refusal: no AWS error code anywhere.
+            self.send(int(kind[-3:]), b"<html><body>Sign in</body></html>", "text/html")
         elif kind == "hostile-error":
             # No x-amzn-ErrorType header: botocore takes the code from the body, hostile too.
             error = {"Code": HOSTILE_CODE, "Message": f"Message:{HOSTILE}"}

@@ -54,7 +54,8 @@ class Renderer:
         """A listing page has been added in full: a streaming format may write it now."""
 
     def incomplete(self, next_token: str | None) -> None:
-        """A listing stopped before its end; ``next_token`` is where the missing part starts."""
+        """The run stopped before its end; for a listing ``next_token`` is where the missing part
+        starts."""
 
 
 def get_renderer(name: str, env: Environment, options: RenderOptions) -> Renderer:

@@ -4,7 +4,9 @@ One id: ``{"PhoneNumber": {...}}``, as ``aws chime get-phone-number`` prints it.
 ``{"PhoneNumbers": [...], "PhoneNumberErrors": [...]}`` in input order, ``PhoneNumberErrors``
 always present. A listing: ``{"PhoneNumbers": [...]}``; if it stopped early (a page still failed
 after its retries) the numbers received are kept and ``"NextToken"`` says where the rest starts,
-the AWS CLI's own sign of an unfinished listing; if the first page failed, nothing is printed.
+the AWS CLI's own sign of an unfinished listing, with ``"Incomplete": true``; if the first page
+failed, nothing is printed. A batch stopped by Ctrl-C or SIGTERM prints the ids done before the
+first unfinished one and ``"Incomplete": true``: the ids after it are neither numbers nor errors.
 A failed single id prints nothing on stdout: the error goes to stderr and the exit code says
 which. With ``--query`` the result of the expression is printed instead (``null`` when nothing
 matched, as the AWS CLI prints it).
@@ -62,7 +64,9 @@ def document(
             return {"PhoneNumbers": numbers}
         if next_token is None:
             return None
-        return {"PhoneNumbers": numbers, "NextToken": next_token}
+        return {"PhoneNumbers": numbers, "NextToken": next_token, "Incomplete": True}
+    if stopped:
+        return {"PhoneNumbers": numbers, "PhoneNumberErrors": errors, "Incomplete": True}
     return {"PhoneNumbers": numbers, "PhoneNumberErrors": errors}
 
 
