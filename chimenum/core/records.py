@@ -1,4 +1,4 @@
-"""Checking parsed API answers against the API model, and turning them into JSON documents.
+"""Checking parsed API answers against the API model.
 
 botocore parses leniently: a 200 whose body is not JSON parses to ``{}`` (which is why the AWS
 CLI prints nothing and exits 0), and wrong types pass straight through. chimenum checks every
@@ -9,9 +9,6 @@ silent success or a confusing crash in a renderer.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from chimenum.core.errors import MalformedResponse
@@ -70,54 +67,3 @@ def check_phone_number(
             f"asked for {requested} but the answer is for {number['PhoneNumberId']!r}"
         )
     return doc
-
-
-def _default(value: object) -> object:
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.decode("utf-8", "replace")
-    raise TypeError(f"cannot serialise {type(value).__name__}")
-
-
-#: Characters JSON may carry raw but a terminal could act on (DEL, C1 controls such as the
-#: one-byte CSI U+009B, bidi overrides and other format characters, line/paragraph separators)
-#: or an encoder cannot write (lone surrogates). ``json.dumps`` already escapes C0 controls.
-_JSON_UNSAFE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
-_NON_ASCII_OR_DEL = re.compile(r"[^\x00-\x7e]")
-
-
-def _json_escape(match: re.Match[str]) -> str:
-    ch = match.group()
-    if unicodedata.category(ch) not in _JSON_UNSAFE:
-        return ch
-    code = ord(ch)
-    if 0xD800 <= code <= 0xDFFF:
-        # A lone surrogate is no character: UTF-8 cannot carry it and jq rejects its escape.
-        return "\ufffd"
-    if code > 0xFFFF:
-        code -= 0x10000
-        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-    return f"\\u{code:04x}"
-
-
-def to_json(doc: Any, *, indent: int | None = 4) -> str:
-    """Serialise the way the AWS CLI v2 does: 4-space indent, ISO 8601 timestamps with offset.
-
-    Unlike the AWS CLI, characters a terminal could act on are written as ``\\uXXXX`` escapes:
-    the parsed value is the same, and ``--json`` in a terminal cannot be used to inject escape
-    sequences. Outside strings JSON has no such characters, so escaping is always valid. A lone
-    surrogate (which JSON can name but is not a character) becomes U+FFFD, as jq would show it.
-    """
-    if indent is None:
-        text = json.dumps(doc, default=_default, ensure_ascii=False, separators=(",", ":"))
-    else:
-        text = json.dumps(doc, default=_default, ensure_ascii=False, indent=indent)
-    return (
-        _NON_ASCII_OR_DEL.sub(_json_escape, text) if not text.isascii() or "\x7f" in text else text
-    )
-
-
-def jsonable(doc: Any) -> Any:
-    """The plain JSON value of ``doc``: what ``--query`` and the text format work on."""
-    return json.loads(to_json(doc, indent=None))
