@@ -107,6 +107,10 @@ def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseCl
     session.register_component(
         "data_loader", _data_loader(session.get_config_variable("data_path"))
     )
+    from chimenum.core.validate import parser_factory
+
+    # Every answer is decoded once and checked against the model in the walk that parses it.
+    session.register_component("response_parser_factory", parser_factory())
     if settings.debug:
         from chimenum.core import debuglog
 
@@ -150,11 +154,7 @@ def make_client(settings: Settings, *, max_pool_connections: int = 10) -> BaseCl
     kwargs: dict[str, Any] = {"region_name": region, "config": config}
     if endpoint_url:
         kwargs["endpoint_url"] = endpoint_url
-    client = session.create_client(settings.service_name, **kwargs)
-    from chimenum.core.validate import check_body
-
-    client.meta.events.register("before-parse", check_body)
-    return client
+    return session.create_client(settings.service_name, **kwargs)
 
 
 def resolve_credentials(session: Any, *, debug: bool = False) -> None:
