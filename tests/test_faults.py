@@ -80,6 +80,32 @@ def test_wrong_types_inside_a_valid_shape_exit_12(
     assert run.stdout == ""
 
 
+def test_the_parsing_walk_is_the_only_check_of_types(
+    fake: FakeChime, chimenum, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With botocore's own parser in place of chimenum's, wrong types go through unseen.
+
+    So the walk that parses each answer is the one and only check of its types: nothing after
+    it would catch them (and a boolean sent as "yes" would silently become false).
+    """
+    from botocore.parsers import ResponseParserFactory
+
+    from chimenum.core import validate
+
+    fake.records[ONE] = {
+        **fake.records[ONE],
+        "CallingName": 42,
+        "Capabilities": {"InboundCall": "yes"},
+    }
+    assert chimenum("get", ONE, "--json").exit_code == 12
+    monkeypatch.setattr(validate, "parser_factory", ResponseParserFactory)
+    run = chimenum("get", ONE, "--json")
+    assert run.exit_code == 0, run.stderr
+    number = json.loads(run.stdout)["PhoneNumber"]
+    assert number["CallingName"] == 42
+    assert number["Capabilities"]["InboundCall"] is False
+
+
 def test_answer_for_another_number_exits_12(fake: FakeChime, chimenum) -> None:
     fake.records[ONE] = {**fake.records["+12065550101"]}
     run = chimenum("get", ONE, "--json")

@@ -235,8 +235,27 @@ def test_installed_console_script_runs_the_demo(chimenum_exe: str) -> None:
     assert proc.stderr == ""
 
 
-def test_same_document_as_the_aws_cli(fake: FakeChime, chimenum, aws_env) -> None:
-    """`aws chime get-phone-number` (awscli, ISO 8601 timestamps) prints the same JSON."""
+@pytest.mark.parametrize(
+    "created",
+    [
+        None,  # the fake's own: 2024-02-28T17:45:12.345Z
+        "2024-02-28T17:45:12Z",
+        "2024-02-28T17:45:12.5Z",
+        "2024-02-28T17:45:12.123456Z",
+        "2024-02-28T17:45:12.1234567Z",
+        "2024-02-28T19:45:12.345+02:00",
+        1709142312.345,
+    ],
+    ids=["millis", "seconds", "tenths", "micros", "nanos", "offset", "epoch"],
+)
+def test_same_document_as_the_aws_cli(
+    fake: FakeChime, chimenum, aws_env, created: str | float | None
+) -> None:
+    """`aws chime get-phone-number` (awscli, ISO 8601 timestamps) prints the same JSON.
+
+    Whatever form a timestamp has on the wire: chimenum's fast timestamp path must give the
+    very value (microseconds, offset) that botocore's own parser gives the AWS CLI.
+    """
     import os
     import shutil
     import sys
@@ -246,6 +265,8 @@ def test_same_document_as_the_aws_cli(fake: FakeChime, chimenum, aws_env) -> Non
     aws_path = str(aws) if aws.exists() else shutil.which("aws")
     assert aws_path, "awscli is a test dependency"
     (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
+    if created is not None:
+        fake.records["+12065550100"] = {**fake.records["+12065550100"], "CreatedTimestamp": created}
     ours = chimenum("get", "+12065550100", "--json")
     theirs = subprocess.run(
         [

@@ -276,6 +276,39 @@ def test_machine_formats_are_never_coloured(
     assert not ANSI.search(shown)
 
 
+#: One character of each kind chimenum.core.safe calls unsafe: DEL, C1 controls (NEL, CSI),
+#: format characters (zero-width space, bidi override, BOM), line and paragraph separators,
+#: private use (in the BMP and in plane 15), unassigned code points (in the BMP and plane 14).
+UNSAFE = "\x7f\x85\x9b\u200b\u202e\ufeff\u2028\u2029\ue000\U000f0000\u0378\U000e0080"
+#: Non-ASCII characters that are safe, and stay as they are.
+SAFE = "é中😀"
+
+
+def json_escape(ch: str) -> str:
+    code = ord(ch)
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def test_piped_and_coloured_json_escape_the_same_characters(
+    fake: FakeChime, chimenum_exe: str
+) -> None:
+    name = f"a{UNSAFE}b{SAFE}"
+    fake.records["+12065550100"]["CallingName"] = name
+    plain = piped(chimenum_exe, "get", "+12065550100", "--json")
+    shown = on_tty(chimenum_exe, "get", "+12065550100", "--json")
+    assert ANSI.search(shown), "coloured on a terminal"
+    assert ANSI.sub("", shown) == plain
+    for ch in UNSAFE:
+        assert ch not in plain
+        assert json_escape(ch) in plain, f"U+{ord(ch):04X}"
+    for ch in SAFE:
+        assert ch in plain
+    assert json.loads(plain)["PhoneNumber"]["CallingName"] == name
+
+
 def test_highlighted_json_escapes_what_a_terminal_would_act_on(
     fake: FakeChime, chimenum_exe: str
 ) -> None:

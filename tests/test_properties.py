@@ -67,6 +67,21 @@ def test_id_parsing_raises_only_invalid_id(raw: str) -> None:
         assert re.fullmatch(r"\+[1-9][0-9]{1,14}", phone_id)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=dt.datetime(1000, 1, 1)), st.integers(min_value=0, max_value=7))
+def test_fast_timestamps_are_the_values_botocore_parses(when: dt.datetime, digits: int) -> None:
+    """The fast path gives botocore's own value (microseconds, UTC), so JSON stays the AWS CLI's."""
+    from botocore.utils import parse_timestamp as botocore_parse_timestamp
+
+    from chimenum.core.validate import parse_timestamp
+
+    fraction = f".{when.microsecond:06d}0"[: digits + 1] if digits else ""
+    wire = when.strftime("%Y-%m-%dT%H:%M:%S") + fraction + "Z"
+    ours, theirs = parse_timestamp(wire), botocore_parse_timestamp(wire)
+    assert ours == theirs
+    assert ours.isoformat() == theirs.isoformat()
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.text(alphabet=ID_ALPHABET, max_size=20), max_size=5))
 def test_unique_raises_only_invalid_id(raws: list[str]) -> None:

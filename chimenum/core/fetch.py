@@ -29,8 +29,8 @@ from chimenum.core.policy import (
     RequestPolicy,
     Stopped,
 )
-from chimenum.core.records import check_phone_number
 from chimenum.core.settings import DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS
+from chimenum.core.validate import check_phone_number
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_ATTEMPTS", "Fetcher", "Result", "TimedOut"]
 
@@ -157,9 +157,6 @@ class Fetcher:
             sleep=sleep,
         )
         self._pending: deque[_Slot] = deque()
-        output_shape = client.meta.service_model.operation_model("GetPhoneNumber").output_shape
-        assert output_shape is not None
-        self.output_shape = output_shape
 
     @property
     def endpoint(self) -> str:
@@ -182,7 +179,7 @@ class Fetcher:
     def _request(self, phone_number_id: str) -> tuple[Callable[[], Any], Callable[[Any], Any]]:
         return (
             lambda: self.client.get_phone_number(PhoneNumberId=phone_number_id),
-            lambda parsed: check_phone_number(self.output_shape, parsed, phone_number_id),
+            lambda parsed: check_phone_number(parsed, phone_number_id),
         )
 
     def get(self, phone_number_id: str) -> Result:

@@ -11,10 +11,11 @@ into the list route.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 from urllib.parse import unquote
+
+from chimenum.core.safe import has_unsafe
 
 #: Longer input is refused without being examined further: no E.164 number is near this long.
 MAX_INPUT_LENGTH = 64
@@ -44,7 +45,7 @@ def normalise(raw: str) -> str:
         if decoded is None:
             raise InvalidId(f"invalid phone-number id {_visible(raw)}: bad percent-encoding")
         text = decoded.strip()
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in text):
+    if has_unsafe(text):
         raise InvalidId(f"invalid phone-number id {_visible(raw)}: contains control characters")
     compact = _SEPARATORS.sub("", text)
     if _E164.fullmatch(compact):

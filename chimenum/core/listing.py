@@ -18,7 +18,7 @@ from typing import Any
 from chimenum.core.apis import MAX_PAGE_SIZE
 from chimenum.core.errors import Failure, MalformedResponse, classify
 from chimenum.core.policy import RequestPolicy
-from chimenum.core.records import check_shape
+from chimenum.core.validate import check_page
 
 
 @dataclass(frozen=True)
@@ -69,25 +69,10 @@ class Lister:
         self.client = client
         self.policy = policy or RequestPolicy(str(client.meta.endpoint_url))
         self.page_size = MAX_PAGE_SIZE[api]
-        model = client.meta.service_model.operation_model("ListPhoneNumbers")
-        assert model.output_shape is not None
-        self.output_shape = model.output_shape
-
-    def _check(self, parsed: dict[str, Any]) -> dict[str, Any]:
-        """The page's document without ``ResponseMetadata``; raises MalformedResponse."""
-        doc = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
-        check_shape(self.output_shape, doc, "response")
-        numbers = doc.get("PhoneNumbers")
-        if numbers is None:
-            raise MalformedResponse("response has no PhoneNumbers list")
-        for index, number in enumerate(numbers):
-            if not number.get("PhoneNumberId"):
-                raise MalformedResponse(f"response.PhoneNumbers[{index}] has no PhoneNumberId")
-        return doc
 
     def _page(self, params: dict[str, Any]) -> Page:
         """One page under the request policy; raises :class:`_PageFailed`."""
-        outcome = self.policy.run(lambda: self.client.list_phone_numbers(**params), self._check)
+        outcome = self.policy.run(lambda: self.client.list_phone_numbers(**params), check_page)
         if outcome.document is None:
             assert outcome.failure is not None
             raise _PageFailed(outcome.failure)

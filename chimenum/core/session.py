@@ -113,6 +113,10 @@ def make_client(
     session.register_component(
         "data_loader", _data_loader(session.get_config_variable("data_path"))
     )
+    from chimenum.core.validate import parser_factory
+
+    # Every answer is decoded once and checked against the model in the walk that parses it.
+    session.register_component("response_parser_factory", parser_factory())
     if settings.debug:
         from chimenum.core import debuglog
 
@@ -159,10 +163,8 @@ def make_client(
         kwargs["endpoint_url"] = endpoint_url
     client = session.create_client(settings.service_name, **kwargs)
     from chimenum.core import wire
-    from chimenum.core.validate import check_body
 
     wire.install(client, settings.connect_timeout, settings.read_timeout)
-    client.meta.events.register("before-parse", check_body)
     return client
 
 

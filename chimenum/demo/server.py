@@ -275,8 +275,10 @@ class DemoServer:
             for key in list(self.transitions):
                 if key[0] == api:
                     self._advance(*key)
+            # Only the page is copied (under the lock, as transitions change records): copying
+            # every record for every page made a large listing slow on the server's side.
             matching = [
-                dict(r)
+                r
                 for r in self.records_for(api).values()
                 if (status is None or r.get("Status") == status)
                 and (product is None or r.get("ProductType") == product)
@@ -288,7 +290,7 @@ class DemoServer:
                     )
                 )
             ]
-        page = matching[start : start + max_results]
+            page = [dict(r) for r in matching[start : start + max_results]]
         body: dict[str, Any] = {"PhoneNumbers": page}
         if start + max_results < len(matching):
             body["NextToken"] = next_token(start + max_results)

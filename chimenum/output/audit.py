@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chimenum.core.records import to_json
 from chimenum.core.safe import inert
 from chimenum.output.describe import FINDING_COLUMNS, csv_line, findings_lines, write_json
+from chimenum.output.document import to_json
 
 if TYPE_CHECKING:
     from chimenum.output.env import Environment

@@ -19,8 +19,8 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from chimenum.core.findings import ERROR, INFO, WARNING
-from chimenum.core.records import to_json
 from chimenum.core.safe import inert
+from chimenum.output.document import to_json
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -42,9 +42,7 @@ def write_json(env: Environment, doc: Any) -> None:
         from rich.highlighter import JSONHighlighter
         from rich.text import Text
 
-        from chimenum.output.formats.json import terminal_safe
-
-        env.print(JSONHighlighter()(Text(terminal_safe(text))), soft_wrap=True)
+        env.print(JSONHighlighter()(Text(text)), soft_wrap=True)
     else:
         env.write(text + "\n")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from chimenum.core.records import jsonable
+from chimenum.output.document import jsonable
 
 
 class QueryError(ValueError):

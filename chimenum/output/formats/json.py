@@ -11,23 +11,19 @@ A failed single id prints nothing on stdout: the error goes to stderr and the ex
 which. With ``--query`` the result of the expression is printed instead (``null`` when nothing
 matched, as the AWS CLI prints it).
 
-When colour is on (a terminal, or ``--color always``), the same JSON is highlighted with rich's
-JSON highlighter; characters a terminal could act on that JSON allows raw (C1 controls, bidi
-overrides, line separators) are written as ``\\uXXXX`` escapes there, so the text is still the
-same JSON value. Piped, the output is plain: byte for byte what the AWS CLI prints, except that
-those characters are escaped there too (:func:`~chimenum.core.records.to_json`), so a JSON file
-later
-shown on a terminal cannot act on it either.
+When colour is on (a terminal, or ``--color always``), the same JSON text is highlighted with
+rich's JSON highlighter. Piped or coloured, it is byte for byte what the AWS CLI prints, except
+that the characters :mod:`chimenum.core.safe` calls unsafe (C1 controls, bidi overrides, line
+separators, private-use and unassigned code points) are written as ``\\uXXXX`` escapes
+(:func:`~chimenum.output.document.to_json`): the same JSON value, escaped the same way in both, so
+a JSON file later shown on a terminal cannot act on it either.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from chimenum.core.records import to_json
-from chimenum.core.safe import UNSAFE_CATEGORIES
+from chimenum.output.document import to_json
 from chimenum.output.formats import Renderer
 from chimenum.output.query import apply
 
@@ -106,25 +102,6 @@ class JsonRenderer(Renderer):
             from rich.highlighter import JSONHighlighter
             from rich.text import Text
 
-            self.env.print(JSONHighlighter()(Text(terminal_safe(text))), soft_wrap=True)
+            self.env.print(JSONHighlighter()(Text(text)), soft_wrap=True)
         else:
             self.env.write(text + "\n")
-
-
-_NON_ASCII = re.compile(r"[^\x20-\x7e\n]")
-
-
-def _json_escape(match: re.Match[str]) -> str:
-    ch = match.group()
-    if unicodedata.category(ch) not in UNSAFE_CATEGORIES:
-        return ch
-    code = ord(ch)
-    if code > 0xFFFF:
-        code -= 0x10000
-        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
-    return f"\\u{code:04x}"
-
-
-def terminal_safe(text: str) -> str:
-    """JSON ``text`` with every character a terminal could act on written as a JSON escape."""
-    return _NON_ASCII.sub(_json_escape, text)

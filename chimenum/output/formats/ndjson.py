@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from chimenum.core.records import to_json
+from chimenum.output.document import to_json
 from chimenum.output.formats import Renderer
 from chimenum.output.formats.json import error_object
 from chimenum.output.query import apply

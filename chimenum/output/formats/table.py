@@ -23,8 +23,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from chimenum.core.records import to_json
 from chimenum.core.safe import inert
+from chimenum.output.document import to_json
 from chimenum.output.formats import Renderer
 from chimenum.output.formats.json import document, error_object
 from chimenum.output.query import apply
@@ -66,7 +66,7 @@ def styled(value: object, style: str = "") -> Text:
 
 
 def _list(value: object) -> list[Any]:
-    """A list from the API, or none: renderers must survive any value (records.py checks)."""
+    """A list from the API, or none: renderers must survive any value (core/validate.py checks)."""
     return value if isinstance(value, list) else []
 
 
