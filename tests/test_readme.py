@@ -1,4 +1,4 @@
-"""The README's examples run, and say what they print."""
+"""The README's examples (and docs/' console examples) run, and say what they print."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ AGE = re.compile(r"\(\d+ \w+ ago\)|\(just now\)")
 
 
 def console_examples() -> list[tuple[str, str]]:
-    """``$ command`` blocks of the README with the output they show."""
+    """``$ command`` blocks of the README and docs/ with the output they show."""
     examples = []
-    for block in re.findall(r"```console\n(.*?)```", README, re.S):
+    pages = [README, *(page.read_text() for page in sorted((ROOT / "docs").glob("*.md")))]
+    for block in re.findall(r"```console\n(.*?)```", "\n".join(pages), re.S):
         first, _, output = block.partition("\n")
         assert first.startswith("$ "), first
         examples.append((first[2:], output))
