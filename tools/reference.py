@@ -215,10 +215,9 @@ def exit_table_markdown() -> str:
 
 def severity_order() -> str:
     """The per-id failures, most severe first: the exit code of a batch with several."""
-    from chimenum.core.errors import SEVERITY, ExitCode
+    from chimenum.cli.options import SEVERITY_ORDER
 
-    whole_run = {ExitCode.TERMINATED, ExitCode.INTERRUPTED, ExitCode.INTERNAL}
-    return ", ".join(str(int(code)) for code in SEVERITY if code not in whole_run)
+    return SEVERITY_ORDER
 
 
 # -- roff ----------------------------------------------------------------------------------------

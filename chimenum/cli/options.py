@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import click
 
 from chimenum.cli.context import settings_of as _settings
-from chimenum.core.errors import EXIT_CODE_MEANINGS
+from chimenum.core.errors import EXIT_CODE_MEANINGS, SEVERITY, ExitCode
 from chimenum.core.settings import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_ATTEMPTS,
@@ -27,13 +27,20 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: The per-id failures, most severe first: what a batch with several different failures exits with.
+SEVERITY_ORDER = ", ".join(
+    str(int(code))
+    for code in SEVERITY
+    if code not in (ExitCode.TERMINATED, ExitCode.INTERRUPTED, ExitCode.INTERNAL)
+)
+
+# Paragraphs are separated by a blank line: click's no-rewrap marker \b only works at the start
+# of a paragraph, and anywhere else it is printed as a raw backspace.
 EXIT_CODES_HELP = (
     "\b\nExit codes:\n"
     + "\n".join(f"  {int(code):>3}  {meaning}" for code, meaning in EXIT_CODE_MEANINGS.items())
-    + (
-        "\n\nWith several ids, the exit code is that of the most severe failure, in the order"
-        "\n10, 11, 5, 6, 12, 9, 8, 7, 4, 3."
-    )
+    + "\n\nWith several ids, the exit code is that of the most severe failure, in the order"
+    f" {SEVERITY_ORDER}."
 )
 
 
