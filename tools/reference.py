@@ -24,6 +24,16 @@ import click
 ROOT = Path(__file__).resolve().parent.parent
 MAN_PAGE = ROOT / "man" / "chimenum.1"
 
+#: The man page's DESCRIPTION, before the group's own help.
+DESCRIPTION = (
+    "chimenum shows the phone numbers of an Amazon Chime account, or of Chime SDK Voice with"
+    " --api voice: get shows numbers by id (a detail view on a terminal, the AWS CLI's own JSON"
+    " with --json), list lists the whole inventory page after page, and wait waits until numbers"
+    " reach a status. Batches of thousands of ids run concurrently at the rate the API allows."
+    " Every failure ends with one line on stderr and its own exit code (EXIT STATUS), so scripts"
+    " can branch on it. --demo answers from a built-in demo account, without AWS or network."
+)
+
 #: Environment variables chimenum reads, for the man page (the README and docs link to it).
 ENVIRONMENT: tuple[tuple[str, str], ...] = (
     ("AWS_PROFILE", "The named profile to use, unless --profile is given."),
@@ -262,8 +272,8 @@ def manpage() -> str:
     for command in every:
         name, _, args = command.usage.partition(" [OPTIONS]")
         out += [".HP", f"\\fB{roff(name)}\\fR [\\fIOPTIONS\\fR]{roff(args)}"]
-    out += [".SH DESCRIPTION"]
-    for block in root.blocks:
+    out += [".SH DESCRIPTION", roff(DESCRIPTION)]
+    for block in root.blocks[1:]:
         out += _roff_block(block)
     out += [".SH COMMANDS"]
     for command in subcommands:
