@@ -554,18 +554,18 @@ def test_rate_limiter_cuts_on_throttle_ignores_stale_throttles_and_recovers() ->
     assert len(limiter.cuts) == 2
 
 
-# -- the README's batch examples ---------------------------------------------------------------
+# -- the batch examples of docs/faults.md ----------------------------------------------------------
 
 
-def test_readme_batch_examples_run_as_written(
+def test_documented_batch_examples_run_as_written(
     make_fake: Callable[..., FakeChime], chimenum_exe: str, tmp_path: Path
 ) -> None:
     import re
     import shutil
 
     assert shutil.which("jq"), "jq is a test tool (.ci/run installs it)"
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    section = readme.split("### Batches", 1)[1]
+    page = (Path(__file__).resolve().parent.parent / "docs" / "faults.md").read_text()
+    section = page.split("## Batches", 1)[1]
     block = section.split("```sh\n", 1)[1].split("```", 1)[0]
     commands = [line for line in block.splitlines() if line and not line.startswith("#")]
     assert len(commands) == 2

@@ -69,12 +69,14 @@ def test_subcommands_and_options(shell: str, tmp_path: Path) -> None:
 
 
 def choice_parameters() -> list[tuple[str, str, list[str]]]:
-    """Every choice option of every command, so options added later are covered too."""
+    """Every choice option of every command, so options added later are covered too; values
+    that differ between the APIs are those of chime, the default."""
     found = []
     for name, command in [("", cli), *cli.commands.items()]:
         for param in command.params:
             if isinstance(param, click.Option) and isinstance(param.type, click.Choice):
-                found.append((name, param.opts[-1], [str(c) for c in param.type.choices]))
+                choices = getattr(param.type, "table", {}).get("chime", param.type.choices)
+                found.append((name, param.opts[-1], [str(c) for c in choices]))
     return found
 
 
@@ -315,10 +317,22 @@ def test_wait_ids_and_list_choices_complete(fake: FakeChime, tmp_path: Path) -> 
     got = complete("bash", "chimenum wait +1206555010", tmp_path)
     assert {"+12065550100", "+12065550105"} <= set(got)
     voice = complete(
-        "bash", "chimenum --api voice wait +1206555011", tmp_path, AWS_REGION="us-west-2"
+        "bash",
+        "chimenum --api voice wait +1206555011",
+        tmp_path,
+        AWS_REGION="us-west-2",
+        CHIMENUM_COMPLETION_TIMEOUT="10",
     )
     assert set(voice) == {"+12065550110", "+12065550111", "+12065550112", "+12065550113"}
-    assert "PortinInProgress" in complete("bash", "chimenum list --status P", tmp_path)
+    # Each API's own values: the port-in statuses exist only in Chime SDK Voice.
+    assert complete("bash", "chimenum list --status P", tmp_path) == []
+    assert set(complete("bash", "chimenum --api voice list --status P", tmp_path)) == {
+        "PortinInProgress",
+        "PortinCancelRequested",
+    }
+    assert "PortinInProgress" in complete(
+        "bash", "chimenum list --status P", tmp_path, CHIMENUM_API="voice"
+    )
     assert set(complete("bash", "chimenum list --filter-name V", tmp_path)) == {
         "VoiceConnectorId",
         "VoiceConnectorGroupId",

@@ -147,8 +147,7 @@ def test_table_view_shows_the_number_in_detail(fake: FakeChime, chimenum) -> Non
         "Local",
         "BusinessCalling",
         "US",
-        "AnyCompany",
-        "UpdateSucceeded",
+        "AnyCompany (update: UpdateSucceeded)",  # labelled: not the number's status
         "Capabilities",
         "Inbound",
         "Outbound",

@@ -36,7 +36,8 @@ def test_readme_quick_start_matches_ci() -> None:
     """.ci/run runs exactly the README's test command."""
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    blocks = [b.split("\n", 1)[1] for b in readme.split("```sh\n")[1:3]]
+    quick_start = readme.split("\n## Quick start\n", 1)[1]
+    blocks = [b.split("\n", 1)[1] for b in quick_start.split("```sh\n")[1:3]]
     commands = [next(x for x in b.splitlines() if not x.startswith("#")) for b in blocks]
     assert "chimenum get +12065550100 --demo" in commands[0]
     assert commands[1] in ci

@@ -104,6 +104,33 @@ class ChimenumGroup(click.Group):
             if debuglog is not None:
                 debuglog.uninstall()
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            hint = self._misplaced(ctx, exc.option_name, args)
+            if hint is None:
+                raise
+            raise click.NoSuchOption(exc.option_name, hint, ctx=ctx) from None
+
+    def _misplaced(self, ctx: click.Context, name: str, args: list[str]) -> str | None:
+        """A message for a subcommand's option given before the subcommand, else ``None``.
+
+        click would suggest the group's closest option (``--json`` -> ``--version``).
+        """
+        owners = [
+            command_name
+            for command_name, command in self.commands.items()
+            if any(name in param.opts for param in command.params)
+        ]
+        if not owners:
+            return None
+        given = next((arg for arg in args if arg in owners), owners[0])
+        return (
+            f"No such option {name!r} before the subcommand: it is an option of"
+            f" {' and '.join(owners)}, so it goes after it ({ctx.info_name} {given} {name} ...)."
+        )
+
     def make_context(
         self,
         info_name: str | None,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from chimenum.cli.options import OneOf
+
 
 @click.command()
-@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+@click.argument("shell", type=OneOf(["bash", "zsh", "fish"]))
 @click.pass_context
 def completion(ctx: click.Context, shell: str) -> None:
     """Print the shell completion script for SHELL.

@@ -115,7 +115,6 @@ def describe(
     resource is read once per run however many numbers share it; one missing from the
     region is looked for in every other Voice Connector region before it is called missing.
 
-    \b
     Findings have a severity and a stable code (docs/describe.md lists them all):
     error (calls cannot reach a working target), warning (degraded, pending, or not readable:
     "not permitted" never fails a number), info. The exit code is get's for the numbers

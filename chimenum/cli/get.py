@@ -126,7 +126,6 @@ def get(
     voice: `aws chime-sdk-voice get-phone-number`); several, or any read from a file or stdin,
     print {"PhoneNumbers": [...], "PhoneNumberErrors": [...]} in input order.
 
-    \b
     `-` (or --from-file FILE) reads ids one per line; blank lines and everything after a `#`
     are skipped. Any invalid line is reported with its line number and nothing is fetched
     (exit 2). Batches run --concurrency requests at once on one connection pool; throttling

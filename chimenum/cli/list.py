@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from chimenum.cli import context
@@ -16,6 +18,9 @@ from chimenum.cli.options import (
 from chimenum.cli.signals import Terminated
 from chimenum.core.apis import FILTER_NAMES, PRODUCT_TYPES, STATUSES
 from chimenum.output.env import ColorChoice
+
+if TYPE_CHECKING:
+    from chimenum.core.listing import ListingStopped
 
 
 def check_for_api(ctx: click.Context, api: str, checks: list[tuple[str, str | None]]) -> None:
@@ -32,6 +37,17 @@ def check_for_api(ctx: click.Context, api: str, checks: list[tuple[str, str | No
             reason = apis.check_value(tables[what], api, value, what)
             if reason:
                 raise click.UsageError(reason, ctx)
+
+
+def _token_refused(stop: ListingStopped, starting_token: str | None) -> bool:
+    """The API refused ``--starting-token`` itself: its first page was a bad request."""
+    from chimenum.core.errors import ExitCode
+
+    return (
+        starting_token is not None
+        and stop.pages_so_far == 0
+        and stop.failure.exit_code is ExitCode.BAD_REQUEST
+    )
 
 
 @click.command(name="list", epilog=EXIT_CODES_HELP)
@@ -137,6 +153,15 @@ def list_(
         renderer.incomplete(token)
         raise
     except ListingStopped as stop:
+        if _token_refused(stop, starting_token):
+            # Nothing was listed, and "resume with" the token just refused would loop forever.
+            renderer.incomplete(None)
+            env.error(
+                f"error: --starting-token {inert(starting_token)!r} is not valid:"
+                f" {stop.failure.code}: {inert(stop.failure.message)} (use the NextToken an"
+                " unfinished listing printed, or list from the start without it)"
+            )
+            return int(stop.failure.exit_code)
         renderer.incomplete(stop.next_token)
         resume = (
             f"; resume with --starting-token {inert(stop.next_token)}" if stop.next_token else ""

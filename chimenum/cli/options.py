@@ -6,36 +6,69 @@ values go to the run's one :class:`~chimenum.core.session.Settings` (see :mod:`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 import click
 
 from chimenum.cli.context import settings_of as _settings
-from chimenum.core.errors import EXIT_CODE_MEANINGS
+from chimenum.core.errors import EXIT_CODE_MEANINGS, SEVERITY, ExitCode
 from chimenum.core.settings import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_READ_TIMEOUT,
+    Settings,
 )
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: The per-id failures, most severe first: what a batch with several different failures exits with.
+SEVERITY_ORDER = ", ".join(
+    str(int(code))
+    for code in SEVERITY
+    if code not in (ExitCode.TERMINATED, ExitCode.INTERRUPTED, ExitCode.INTERNAL)
+)
+
+# Paragraphs are separated by a blank line: click's no-rewrap marker \b only works at the start
+# of a paragraph, and anywhere else it is printed as a raw backspace.
 EXIT_CODES_HELP = (
     "\b\nExit codes:\n"
     + "\n".join(f"  {int(code):>3}  {meaning}" for code, meaning in EXIT_CODE_MEANINGS.items())
-    + (
-        "\n\b\nWith several ids, the exit code is that of the most severe failure, in the order"
-        "\n10, 11, 5, 6, 12, 9, 8, 7, 4, 3, 15."
-    )
+    + "\n\nWith several ids, the exit code is that of the most severe failure, in the order"
+    f" {SEVERITY_ORDER}."
 )
 
 
+_DURATION = re.compile(r"(?:(\d+(?:\.\d*)?)h)?(?:(\d+(?:\.\d*)?)m)?(?:(\d+(?:\.\d*)?)s)?")
+
+
 class Seconds(click.FloatRange):
-    """A number of seconds in a range; unlike ``FloatRange``, ``nan`` is refused."""
+    """A number of seconds in a range, also written as a duration (``90s``, ``5m``, ``1h30m``);
+    unlike ``FloatRange``, ``nan`` is refused."""
+
+    name = "seconds"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            text = value.strip().lower()
+            match = _DURATION.fullmatch(text)
+            if text and match and any(match.groups()):
+                hours, minutes, secs = (float(part or 0) for part in match.groups())
+                value = hours * 3600 + minutes * 60 + secs
+            else:
+                try:
+                    value = float(text)
+                except ValueError:
+                    self.fail(
+                        f"{value!r} is not a duration: give seconds (300) or 90s, 5m, 1h30m",
+                        param,
+                        ctx,
+                    )
         seconds = super().convert(value, param, ctx)
         if seconds != seconds:
             self.fail(f"{value!r} is not a number of seconds", param, ctx)
@@ -99,7 +132,7 @@ def aws_options(f: F) -> F:
     decorators = [
         click.option(
             "--api",
-            type=click.Choice(["chime", "voice"]),
+            type=ApiName(["chime", "voice"]),
             envvar="CHIMENUM_API",
             expose_value=False,
             callback=_store_api,
@@ -185,7 +218,7 @@ def output_options(f: F) -> F:
         click.option(
             "-o",
             "--output",
-            type=click.Choice(["table", "json", "ndjson", "text"]),
+            type=OneOf(["table", "json", "ndjson", "text"]),
             default="table",
             show_default=True,
             help="Output format; text is the AWS CLI's tab-separated text.",
@@ -200,7 +233,7 @@ def output_options(f: F) -> F:
         ),
         click.option(
             "--color",
-            type=click.Choice(["auto", "always", "never"]),
+            type=OneOf(["auto", "always", "never"]),
             default="auto",
             show_default=True,
             help="Colour on stdout: auto means on a terminal, unless $NO_COLOR is set "
@@ -231,10 +264,65 @@ def max_attempts_option(help: str) -> Callable[[F], F]:
     )
 
 
-def choices_of(table: dict[str, tuple[str, ...]]) -> click.Choice[str]:
-    from chimenum.core.apis import union
+class OneOf(click.Choice[str]):
+    """A choice whose "missing" message is one plain line.
 
-    return click.Choice(union(table))
+    click's own puts a tab before each choice, which the error boundary then shows as ``\\x09``.
+    """
+
+    def get_missing_message(self, param: click.Parameter, ctx: click.Context | None) -> str:
+        return "Choose from: " + ", ".join(self.allowed(ctx))
+
+    def allowed(self, ctx: click.Context | None) -> tuple[str, ...]:
+        return tuple(str(choice) for choice in self.choices)
+
+
+class PerApi(OneOf):
+    """The values of one API's table: both APIs' values parse (``--api`` may come later on the
+    line, and is checked then), but completion and "choose from" offer only those of the API
+    in effect."""
+
+    def __init__(self, table: dict[str, tuple[str, ...]]) -> None:
+        from chimenum.core.apis import union
+
+        super().__init__(union(table))
+        self.table = table
+
+    def allowed(self, ctx: click.Context | None) -> tuple[str, ...]:
+        settings = ctx.find_object(Settings) if ctx is not None else None
+        return self.table[settings.api if settings is not None else "chime"]
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        return [
+            CompletionItem(value) for value in self.allowed(ctx) if value.startswith(incomplete)
+        ]
+
+
+class ApiName(OneOf):
+    """``--api``: a bad ``$CHIMENUM_API`` is reported as the variable, not as the option."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from click.core import ParameterSource
+
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter:
+            source = ctx.get_parameter_source(param.name) if ctx and param and param.name else None
+            if source is not ParameterSource.ENVIRONMENT:
+                raise
+            raise click.BadParameter(
+                f"{value!r} is not one of {', '.join(self.allowed(ctx))} (or unset it)",
+                ctx,
+                param_hint="$CHIMENUM_API",
+            ) from None
+
+
+def choices_of(table: dict[str, tuple[str, ...]]) -> click.Choice[str]:
+    return PerApi(table)
 
 
 def per_api(table: dict[str, tuple[str, ...]]) -> str:

@@ -8,6 +8,7 @@ from chimenum.cli import context
 from chimenum.cli.list import check_for_api
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
+    Seconds,
     aws_options,
     choices_of,
     complete_ids,
@@ -32,15 +33,15 @@ from chimenum.core.settings import DEFAULT_CONCURRENCY
 )
 @click.option(
     "--timeout",
-    type=click.FloatRange(0, 7 * 86400),
+    type=Seconds(0, 7 * 86400),
     default=300,
     show_default=True,
     metavar="SECONDS",
-    help="Give up (exit 13) after this long.",
+    help="Give up (exit 13) after this long: seconds, or a duration such as 90s, 5m, 1h30m.",
 )
 @click.option(
     "--interval",
-    type=click.FloatRange(0.01, 3600),
+    type=Seconds(0.01, 3600),
     default=5,
     show_default=True,
     metavar="SECONDS",

@@ -51,13 +51,43 @@ def normalise(raw: str) -> str:
     if _E164.fullmatch(compact):
         return compact
     if compact.isascii() and compact.isdigit():
-        raise InvalidId(
-            f"invalid phone-number id {_visible(raw)}: E.164 ids start with '+' "
-            f"(did you mean +{compact}?)"
-        )
+        raise InvalidId(f"invalid phone-number id {_visible(raw)}: {_digits_hint(compact)}")
     raise InvalidId(
         f"invalid phone-number id {_visible(raw)}: expected an E.164 number such as +12065550100"
     )
+
+
+#: A North American number without its country code: area code and exchange start with 2-9.
+_NANP_NATIONAL = re.compile(r"[2-9][0-9]{2}[2-9][0-9]{6}")
+
+
+def _digits_hint(digits: str) -> str:
+    """Why digits without a ``+`` are refused, suggesting only an id that would be accepted.
+
+    Guessing ``+`` in front is right only when the digits already start with a country code:
+    ``00`` is the international call prefix (dropped), a single leading ``0`` is a national
+    trunk prefix, and ten digits are a national number in most of the world (2065550100 is
+    Seattle, while +2065550100 would be in Egypt).
+    """
+    if digits.startswith("00"):
+        if _E164.fullmatch("+" + digits[2:]):
+            return (
+                f"E.164 ids start with '+' in place of the 00 prefix (did you mean +{digits[2:]}?)"
+            )
+        return "E.164 ids start with '+' and a country code, e.g. +12065550100"
+    if digits.startswith("0"):
+        return (
+            "the country code is missing: write '+', the country code, then the number"
+            " without its leading 0"
+        )
+    if len(digits) == 10:
+        north_america = (
+            f" (in North America: +1{digits})" if _NANP_NATIONAL.fullmatch(digits) else ""
+        )
+        return f"the country code is missing{north_america}"
+    if _E164.fullmatch("+" + digits):
+        return f"E.164 ids start with '+' (did you mean +{digits}?)"
+    return "expected an E.164 number such as +12065550100"
 
 
 def _valid_percent(text: str) -> bool:

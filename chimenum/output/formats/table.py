@@ -166,8 +166,10 @@ class TableRenderer(Renderer):
         facts.add_column()
         calling_name = styled(number.get("CallingName"))
         if number.get("CallingNameStatus"):
-            calling_name.append("  ")
+            # Labelled: bare, it reads like a second status of the number itself.
+            calling_name.append(" (update: ")
             calling_name.append_text(status_text(number["CallingNameStatus"]))
+            calling_name.append(")")
         rows: list[tuple[str, Text]] = [
             ("Phone number id", styled(number.get("PhoneNumberId"))),
             ("Status", status_text(number.get("Status"))),
