@@ -95,32 +95,43 @@ def _data_loader(search_path: str | None) -> Loader:
 
 
 def make_client(
-    settings: Settings, *, max_pool_connections: int = 10, default_region: str | None = None
+    settings: Settings,
+    *,
+    max_pool_connections: int = 10,
+    default_region: str | None = None,
+    sessions: dict[Any, Any] | None = None,
 ) -> BaseClient:
     """Build the botocore client for ``settings``; raises botocore's own configuration errors.
 
     ``default_region``: the region to use when none is configured (instead of exit 10), for a
     Chime SDK Voice client a Chime run needs to resolve its numbers' voice connectors.
+    ``sessions``: a run's cache of botocore sessions, so that its further clients (describe's
+    other regions and the other API) share one session: its loaded models and its credentials,
+    resolved once. Callers serialise calls that share one.
     """
     import botocore.session
     from botocore.config import Config
 
-    if settings.demo:
-        # The demo account ignores the user's AWS configuration: it must work on any machine.
-        session = botocore.session.Session(session_vars=_DEMO_SESSION_VARS)
-    else:
-        session = botocore.session.Session(profile=settings.profile)
-    session.register_component(
-        "data_loader", _data_loader(session.get_config_variable("data_path"))
-    )
-    from chimenum.core.validate import parser_factory
+    key = (settings.demo, settings.profile, settings.debug)
+    session = sessions.get(key) if sessions is not None else None
+    fresh = session is None
+    if session is None:
+        if settings.demo:
+            # The demo account ignores the user's AWS configuration: it must work anywhere.
+            session = botocore.session.Session(session_vars=_DEMO_SESSION_VARS)
+        else:
+            session = botocore.session.Session(profile=settings.profile)
+        session.register_component(
+            "data_loader", _data_loader(session.get_config_variable("data_path"))
+        )
+        from chimenum.core.validate import parser_factory
 
-    # Every answer is decoded once and checked against the model in the walk that parses it.
-    session.register_component("response_parser_factory", parser_factory())
-    if settings.debug:
-        from chimenum.core import debuglog
+        # Every answer is decoded once and checked against the model in the walk parsing it.
+        session.register_component("response_parser_factory", parser_factory())
+        if settings.debug:
+            from chimenum.core import debuglog
 
-        debuglog.install(sys.stderr)
+            debuglog.install(sys.stderr)
     endpoint_url = settings.endpoint_url
     region: str | None
     if settings.demo:
@@ -144,7 +155,7 @@ def make_client(
                 ExitCode.CONFIG,
             )
         )
-    if not settings.demo:
+    if not settings.demo and fresh:
         if not session.get_config_variable("region"):
             # botocore's credential chain builds its own clients (STS for assume-role, SSO) in
             # the session's region: give it the one chimenum chose (AWS_REGION, --region, or
@@ -162,6 +173,8 @@ def make_client(
     if endpoint_url:
         kwargs["endpoint_url"] = endpoint_url
     client = session.create_client(settings.service_name, **kwargs)
+    if sessions is not None:
+        sessions[key] = session
     from chimenum.core import wire
 
     wire.install(client, settings.connect_timeout, settings.read_timeout)
