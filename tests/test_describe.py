@@ -358,3 +358,29 @@ def test_every_code_is_tested() -> None:
         "NUMBER_DELETE_FAILED",
     }
     assert set(CODES) == cases | elsewhere
+
+
+def test_one_session_per_run_credentials_resolved_once(
+    fake: FakeChime, chimenum, voice, monkeypatch: pytest.MonkeyPatch, aws_env: Path
+) -> None:
+    """Clients for other regions share the run's session: the credential_process runs once,
+    however many regions a dangling association is looked for in."""
+    import sys
+
+    calls = aws_env / "credential-calls"
+    script = aws_env / "creds.py"
+    script.write_text(
+        "import json, pathlib\n"
+        f"with pathlib.Path({str(calls)!r}).open('a') as f: f.write('x')\n"
+        'print(json.dumps({"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "s"}))\n'
+    )
+    (aws_env / "aws-config").write_text(
+        f"[profile proc]\ncredential_process = {sys.executable} {script}\n"
+    )
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    code, doc, stderr = described(chimenum, "+12065550108", args=("--profile", "proc"))
+    assert code == 15, stderr
+    target = doc["Resolved"]["Associations"][0]["Target"]
+    assert len(target["SearchedRegions"]) == len(demo.VOICE_CONNECTOR_REGIONS)
+    assert calls.read_text() == "x"
