@@ -204,45 +204,52 @@ def test_dns_failure_names_the_host(chimenum) -> None:
     )
 
 
+MAKING_REQUEST = "Making request for OperationModel(name=GetPhoneNumber)"
+
+
 def test_connect_timeout_is_honoured_and_not_retried(chimenum, unanswered_url: str) -> None:
-    started = time.monotonic()
-    run = chimenum("get", ONE, "--endpoint-url", unanswered_url, "--connect-timeout", "0.5")
-    elapsed = time.monotonic() - started
+    run = chimenum(
+        "get", ONE, "--endpoint-url", unanswered_url, "--connect-timeout", "0.5", "--debug"
+    )
     assert run.exit_code == 11
-    assert one_line(run.stderr) == (
+    assert run.stderr.splitlines()[-1] == (
         f"chimenum: timed out connecting to {unanswered_url} (see --connect-timeout)"
     )
-    assert elapsed < 3, "one try, not max-attempts tries"
+    assert "Setting chime timeout as (0.5, 15.0)" in run.stderr
+    assert run.stderr.count(MAKING_REQUEST) == 1, "one try, not max-attempts tries"
 
 
 def test_unreachable_endpoint_fails_within_10_s_by_default(chimenum, unanswered_url: str) -> None:
-    """The documented promise, with the default --connect-timeout of 5 s: one try, not eight."""
-    started = time.monotonic()
-    run = chimenum("get", ONE, "+12065550101", "--endpoint-url", unanswered_url)
-    elapsed = time.monotonic() - started
+    """The documented promise, with the default --connect-timeout of 5 s: one try, not eight
+    (checked by what botocore was told and how many requests it made, not by a stopwatch)."""
+    run = chimenum("get", ONE, "+12065550101", "--endpoint-url", unanswered_url, "--debug")
     assert run.exit_code == 11
-    assert "timed out connecting to" in one_line(run.stderr)
-    assert 4 < elapsed < 10
+    assert "timed out connecting to" in run.stderr.splitlines()[-1]
+    assert "Setting chime timeout as (5.0, 15.0)" in run.stderr
+    # The two ids' first requests may both be under way; neither is tried again.
+    assert run.stderr.count(MAKING_REQUEST) <= 2
 
 
 def test_unreachable_endpoint_ends_a_batch_at_once(chimenum, unanswered_url: str) -> None:
     """Until the endpoint has answered once, an unreachable one fails the whole run, once."""
     ids = [f"+1206555{n:04d}" for n in range(100, 164)]
-    started = time.monotonic()
     run = chimenum(
-        "get", *ids, "--json", "--endpoint-url", unanswered_url, "--connect-timeout", "0.5"
-    )
-    elapsed = time.monotonic() - started
+        "get", *ids, "--json", "--endpoint-url", unanswered_url, "--connect-timeout", "0.5",
+        "--debug",
+    )  # fmt: skip
     assert run.exit_code == 11
-    assert one_line(run.stderr).startswith(f"chimenum: timed out connecting to {unanswered_url}")
-    assert elapsed < 5, "64 ids at concurrency 16 must not wait 4 x connect-timeout"
+    assert run.stderr.splitlines()[-1].startswith(
+        f"chimenum: timed out connecting to {unanswered_url}"
+    )
+    # At most the first request of each of the 16 workers, not one (or eight) per id.
+    assert run.stderr.count(MAKING_REQUEST) <= 16
 
 
 def test_read_timeout_from_a_slow_service(fake: FakeChime, chimenum) -> None:
-    fake.inject("*", "slow", delay=3)
-    started = time.monotonic()
+    # Held 30 s: a run that did not honour --read-timeout would get the answer and exit 0.
+    fake.inject("*", "slow", delay=30)
     run = chimenum("get", ONE, "--read-timeout", "0.3")
-    assert time.monotonic() - started < 2.5
+    fake.released.set()
     assert run.exit_code == 11
     assert one_line(run.stderr) == (
         f"chimenum: error: {ONE}: NetworkError: timed out waiting for an answer from"
