@@ -263,7 +263,7 @@ def test_malformed_page_is_exit_12(fake: FakeChime, chimenum) -> None:
 
 def test_pages_stream_as_they_arrive(big: FakeChime, chimenum_exe: str) -> None:
     """ndjson lines of the first pages are out while the third page is still being answered."""
-    big.inject("*", "slow", times=1, skip=2, delay=3.0)
+    big.inject("*", "slow", times=1, skip=2, delay=600)  # held until released below
     proc = subprocess.Popen(
         [chimenum_exe, "list", "-o", "ndjson"],
         stdout=subprocess.PIPE,
@@ -274,11 +274,12 @@ def test_pages_stream_as_they_arrive(big: FakeChime, chimenum_exe: str) -> None:
     try:
         first = [proc.stdout.readline() for _ in range(198)]
         assert all(line.startswith('{"PhoneNumber":') for line in first)
-        deadline = time.monotonic() + 2
-        while len(big.requests) < 3 and time.monotonic() < deadline:
+        hang_guard = time.monotonic() + 60
+        while len(big.requests) < 3 and time.monotonic() < hang_guard:
             time.sleep(0.01)
         assert len(big.requests) == 3
         assert big.requests[2].status == 0  # the third page has not been answered yet
+        big.released.set()
         rest = proc.stdout.read()
         assert proc.wait(timeout=30) == 0
     finally:
