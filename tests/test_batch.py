@@ -486,8 +486,10 @@ def test_get_json_imports_no_rich(fake: FakeChime, tmp_path: Path) -> None:
     assert _heavy_modules(tmp_path, ["get", "+12065550100", "+12065550101", "--json"]) == [
         "botocore"
     ]
-    # The probe does see rich when it is used: the table view.
-    assert "rich" in _heavy_modules(tmp_path, ["get", "+12065550100"])
+    # The tables are drawn line by line without rich; the probe does see rich when it is
+    # used: a --query result shown as a table.
+    assert _heavy_modules(tmp_path, ["get", "+12065550100"]) == ["botocore"]
+    assert "rich" in _heavy_modules(tmp_path, ["get", "+12065550100", "--query", "PhoneNumber"])
 
 
 def test_completion_probe_really_completes(tmp_path: Path) -> None:

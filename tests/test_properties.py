@@ -194,8 +194,8 @@ def local_time(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 #: Control characters a format writes itself: the text format separates fields with tabs
-#: (a tab inside a value is escaped).
-FORMAT_SEPARATORS = {"text": {"\t"}}
+#: (a tab inside a value is escaped), CSV ends its records with CR LF (RFC 4180).
+FORMAT_SEPARATORS = {"text": {"\t"}, "csv": {"\r"}}
 
 
 def check_renderers(records: list[dict[str, Any]], colour: bool) -> None:
