@@ -139,21 +139,28 @@ class Summary:
         self.pending: list[Number] = []
         self.columns: list[Column] | None = None
         self.widths: dict[str, int] = {}
+        #: Rows formatted since the last write.
+        self.lines: list[str] = []
 
     # -- protocol ------------------------------------------------------------------------
 
     def add(self, number: Number) -> None:
         if self.columns is not None:
-            self.env.write(self.line(self.cells(number)) + "\n")
+            self.lines.append(self.line(self.cells(number)))
+            if len(self.lines) >= FIRST_ROWS:
+                self.page_done()
             return
         self.pending.append(number)
         if len(self.pending) >= FIRST_ROWS and self.layout.sort_by is None:
             self.page_done()
 
     def page_done(self) -> None:
-        """The first page fixes the columns; later pages are already written row by row."""
+        """The first page fixes the columns; each later one is written as one piece."""
         if self.columns is None and self.pending and self.layout.sort_by is None:
             self.start()
+        if self.lines:
+            self.env.write("".join(line + "\n" for line in self.lines))
+            self.lines = []
         self.env.flush()
 
     def finish(self) -> None:
@@ -162,6 +169,7 @@ class Summary:
                 column = BY_NAME[self.layout.sort_by]
                 self.pending.sort(key=lambda n: plain(column.value(self.values, n)))
             self.start()
+        self.page_done()
 
     # -- drawing -------------------------------------------------------------------------
 
@@ -212,7 +220,7 @@ class Summary:
             lines.append(self.painter.paint([(self.painter.glyph("rule") * total, "")]))
         lines.extend(self.line(row) for row in rows)
         self.pending = []
-        self.env.write("".join(line + "\n" for line in lines))
+        self.lines = lines
 
     def cells(self, number: Number) -> list[list[Span]]:
         assert self.columns is not None

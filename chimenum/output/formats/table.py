@@ -44,7 +44,9 @@ class TableRenderer(Renderer):
             utc=self.options.utc, now=self.env.now(), none=self.painter.glyph("none")
         )
         self.summary: Summary | None = None
-        if self.options.kind != "one" and self.options.query is None:
+        # One id gets the detail view, unless columns were asked for: then it is a table row.
+        summary = self.options.kind != "one" or self.options.columns is not None
+        if summary and self.options.query is None:
             layout = Layout(
                 wide=self.wide,
                 columns=self.options.columns,
