@@ -383,3 +383,25 @@ def test_an_ascii_stdout_gets_ascii(fake: FakeChime, chimenum_exe: str, args: li
         assert not utf8.isascii(), "the same command draws glyphs on a UTF-8 stdout"
         if args[0] == "get":
             assert b"yes" in proc.stdout and b"no" in proc.stdout
+
+
+def test_widths_fixed_by_the_first_page_never_cut_a_later_id(
+    chimenum, chimenum_exe: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = list(generate_numbers(150))
+    late = records[120]
+    late["CallingName"] = "A calling name much longer than the first page had"
+    late["Associations"][0]["Value"] = "vc-" + "x" * 60
+    with FakeChime(records) as server:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME", server.url)
+        piped = chimenum("list")
+        code, lines = on_terminal(chimenum_exe, 100, "list", "--columns", "number,associations")
+        fitted = on_terminal(chimenum_exe, 100, "list")[1]
+    row = next(
+        line for line in piped.stdout.splitlines() if line.startswith(late["E164PhoneNumber"])
+    )
+    assert late["CallingName"] in row and late["Associations"][0]["Value"] in row
+    assert code == 0
+    assert any(late["Associations"][0]["Value"] in line for line in lines)
+    row = next(line for line in fitted if line.startswith(late["E164PhoneNumber"]))
+    assert "…" in row and cell_len(row) <= 100
