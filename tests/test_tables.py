@@ -21,8 +21,8 @@ from typing import Any
 import pexpect
 import pytest
 
-from chimenum.core.records import to_json
 from chimenum.demo import sample_numbers, sample_voice_numbers
+from chimenum.output.document import to_json
 from chimenum.output.formats.csv import FIELDS
 from chimenum.output.formats.layout import cell_len
 from testing.fakechime import FakeChime, generate_numbers
