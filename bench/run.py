@@ -16,7 +16,9 @@ shifts all of them alike. Peers (see ``bench/peers/``):
 - a bare botocore ``ListPhoneNumbers`` loop, as is and with only a faster timestamp parser;
 - ``aws chime get-phone-number`` in a loop (a small sample, extrapolated);
 - chimenum and the pool against a fake that throttles (token bucket), and one that fails 20%
-  of requests with 503.
+  of requests with 503;
+- ``list`` of 20,000 numbers in every format, against ndjson (time) and against a listing of
+  100 numbers (peak RSS).
 """
 
 from __future__ import annotations
@@ -462,13 +464,62 @@ def describe_and_audit(args: argparse.Namespace, folder: Path, targets: list[Tar
     )
 
 
+#: Every -o format of `list`, measured against ndjson, the format that keeps nothing.
+LIST_FORMATS = ("ndjson", "table", "wide", "json", "text", "csv")
+
+
+def list_formats(args: argparse.Namespace, folder: Path, targets: list[Target]) -> None:
+    """`list` of a large account in each format: time against ndjson, peak RSS against a
+    100-number listing in the same format (streaming keeps it flat)."""
+    big = args.listing
+    print(f"\n`list -o FORMAT` of {big:,} numbers (no latency), stdout to a file")
+    with fake(big) as url:
+
+        def command(fmt: str, *extra: str) -> list[str]:
+            return [CHIMENUM, "list", "-o", fmt, "--endpoint-url", url, *extra]
+
+        small = {fmt: run(command(fmt, "--limit", "100")) for fmt in LIST_FORMATS}
+        large = {
+            fmt: median_run([run(command(fmt)) for _ in range(args.reps)]) for fmt in LIST_FORMATS
+        }
+    base = large["ndjson"]
+    assert base.code == 0 and base.lines >= big, base.stderr  # the demo numbers too
+    for fmt in LIST_FORMATS:
+        r = large[fmt]
+        assert r.code == 0, r.stderr
+        ratio = r.wall / base.wall
+        growth = r.rss_mb - small[fmt].rss_mb
+        show(
+            f"chimenum list -o {fmt}",
+            r,
+            f"{ratio:.2f}x ndjson, {growth:+.1f} MB over 100 numbers ({small[fmt].rss_mb:.1f} MB)",
+        )
+        if fmt != "ndjson":
+            check(targets, f"list -o {fmt}: at most 1.3x ndjson", ratio <= 1.3, f"{ratio:.2f}x")
+        check(
+            targets,
+            f"list -o {fmt}: peak RSS within 30 MB of 100 numbers",
+            growth <= 30,
+            f"{growth:+.1f} MB",
+        )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smaller samples, about a minute")
     parser.add_argument(
         "--only",
         action="append",
-        choices=["batch", "listing", "single", "throttling", "flaky", "memory", "describe"],
+        choices=[
+            "batch",
+            "listing",
+            "single",
+            "throttling",
+            "flaky",
+            "memory",
+            "describe",
+            "formats",
+        ],
         help="run only these parts (repeatable)",
     )
     args = parser.parse_args()
@@ -506,6 +557,7 @@ def main() -> int:
             "flaky": lambda: flaky(args, folder, targets),
             "memory": lambda: memory(args, folder, targets),
             "describe": lambda: describe_and_audit(args, folder, targets),
+            "formats": lambda: list_formats(args, folder, targets),
         }
         for name, part in parts.items():
             if not args.only or name in args.only:

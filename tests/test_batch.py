@@ -487,8 +487,10 @@ def test_get_json_imports_no_rich(fake: FakeChime, tmp_path: Path) -> None:
     assert _heavy_modules(tmp_path, ["get", "+12065550100", "+12065550101", "--json"]) == [
         "botocore"
     ]
-    # The probe does see rich when it is used: the table view.
-    assert "rich" in _heavy_modules(tmp_path, ["get", "+12065550100"])
+    # The tables are drawn line by line without rich; the probe does see rich when it is
+    # used: a --query result shown as a table.
+    assert _heavy_modules(tmp_path, ["get", "+12065550100"]) == ["botocore"]
+    assert "rich" in _heavy_modules(tmp_path, ["get", "+12065550100", "--query", "PhoneNumber"])
 
 
 def test_completion_probe_really_completes(tmp_path: Path) -> None:
@@ -636,3 +638,25 @@ def test_data_loader_finds_chimenums_services_without_scanning_all(tmp_path: Pat
     assert str(tmp_path) in extra.search_paths
     assert extra.list_available_services("chimenum-test-1") == ["chime"]
     assert ours.list_available_services("chimenum-test-1") == []
+
+
+def test_a_run_ending_failure_mid_batch_ends_it_once(
+    make_fake: Callable[..., FakeChime], chimenum
+) -> None:
+    """Credentials that expire at id 50 end the run with exit 10 at once, whichever id the output
+    was waiting for: not after the answers still under way, nor after the ids queued behind."""
+    fake = make_fake(200)
+    ids = numbers(200)
+    # Id 3's answer is held for the whole test: the output waits on it when id 50 ends the run.
+    fake.inject(ids[3], "slow", delay=600)
+    fake.inject(ids[50], "ExpiredTokenException")
+    run = chimenum("get", *ids, "--json", "--concurrency", "4")
+    # It ended without waiting for the held answer: that request is still unanswered.
+    (held,) = [r for r in fake.requests if r.phone_number_id == ids[3]]
+    assert held.status == 0
+    fake.released.set()
+    assert run.exit_code == 10, run.stderr
+    assert run.stderr.splitlines()[-1].startswith("chimenum: ")
+    assert "ExpiredTokenException" in run.stderr or "refresh your credentials" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert fake.requested_ids().count(ids[50]) == 1

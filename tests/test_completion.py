@@ -62,6 +62,7 @@ def test_subcommands_and_options(shell: str, tmp_path: Path) -> None:
     assert {"get", "completion"} <= set(complete(shell, "chimenum ", tmp_path))
     assert set(complete(shell, "chimenum get --c", tmp_path)) == {
         "--color",
+        "--columns",
         "--concurrency",
         "--connect-timeout",
     }

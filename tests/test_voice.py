@@ -32,7 +32,7 @@ def test_constants_match_the_botocore_models() -> None:
 
 
 def test_every_status_of_both_apis_has_a_style() -> None:
-    from chimenum.output.formats.table import STATUS_STYLES
+    from chimenum.output.formats.values import STATUS_STYLES
 
     assert set(apis.union(apis.STATUSES)) <= set(STATUS_STYLES)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from chimenum.cli.context import RUN_ENVIRONMENT
 from chimenum.cli.signals import (
     ReaderGone,
     Terminated,
@@ -21,7 +22,7 @@ from chimenum.cli.signals import (
     terminate_on_sigterm,
 )
 from chimenum.core.errors import ExitCode, classify
-from chimenum.output.env import Environment
+from chimenum.output.env import Environment, OutputError
 
 
 class Interrupted(Exception):
@@ -48,15 +49,19 @@ class ChimenumGroup(click.Group):
                 sys.exit(code)
             return code
         env = Environment()
+        RUN_ENVIRONMENT.set(env)
         with terminate_on_sigterm():
             try:
                 code = self._run(argv, env, prog_name, complete_var, **extra)
-                # A closed pipe must surface here, not in the interpreter's final flush.
-                env.stdout.flush()
+                # A closed pipe or a full disk must surface here, not in the interpreter's
+                # final flush.
+                env.flush()
             except (BrokenPipeError, ReaderGone):
                 silence(env.stdout)
                 silence(env.stderr)
                 code = ExitCode.BROKEN_PIPE
+            except OutputError as exc:
+                code = output_failed(env, exc)
         if standalone_mode:
             sys.exit(int(code))
         return int(code)
@@ -76,6 +81,8 @@ class ChimenumGroup(click.Group):
             return rv if isinstance(rv, int) else 0
         except (BrokenPipeError, ReaderGone):
             raise
+        except OutputError as exc:
+            return output_failed(env, exc)
         except click.exceptions.Abort:
             env.error("interrupted")
             return ExitCode.INTERRUPTED
@@ -167,6 +174,14 @@ class ChimenumGroup(click.Group):
                 )
             except Exception:
                 return 1
+
+
+def output_failed(env: Environment, exc: OutputError) -> ExitCode:
+    """stdout is closed, full or failing: say so once on stderr; what is still buffered for
+    stdout goes to /dev/null, so the interpreter's last flush cannot fail with a traceback."""
+    silence(env.stdout)
+    env.error(f"error: {exc}")
+    return ExitCode.OUTPUT_FAILED
 
 
 def show_usage_error(env: Environment, exc: click.ClickException) -> None:

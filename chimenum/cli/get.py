@@ -14,6 +14,7 @@ from chimenum.cli.options import (
     complete_ids,
     max_attempts_option,
     output_options,
+    render_options,
 )
 from chimenum.cli.signals import Terminated
 from chimenum.core.errors import ExitCode, Failure, most_severe
@@ -114,6 +115,9 @@ def get(
     query: str | None,
     color: ColorChoice,
     utc: bool,
+    columns: tuple[str, ...] | None,
+    sort_by: str | None,
+    no_headers: bool,
     quiet: bool,
     concurrency: int,
     max_attempts: int,
@@ -144,17 +148,25 @@ def get(
     env = context.environment(ctx, quiet=quiet, color=color)
     if not ids and not from_files:
         raise click.UsageError("no phone-number id given", ctx)
+    batch = len(ids) != 1 or bool(from_files) or ids[0] == "-"
+    fmt, options = render_options(
+        ctx,
+        "many" if batch else "one",
+        output=output,
+        as_json=as_json,
+        query=query,
+        utc=utc,
+        columns=columns,
+        sort_by=sort_by,
+        no_headers=no_headers,
+    )
     phone_ids = _read_ids(env, ctx, ids, from_files)
     if phone_ids is None:
         return int(ExitCode.USAGE)
-    batch = len(ids) != 1 or bool(from_files) or ids[0] == "-"
 
-    from chimenum.output.formats import RenderOptions, get_renderer
+    from chimenum.output.formats import get_renderer
 
-    fmt = "json" if as_json else output
-    renderer = get_renderer(
-        fmt, env, RenderOptions(kind="many" if batch else "one", utc=utc, query=query)
-    )
+    renderer = get_renderer(fmt, env, options)
     if not phone_ids:
         env.warn("no ids in the input")
         renderer.finish()

@@ -14,6 +14,7 @@ from chimenum.cli.options import (
     max_attempts_option,
     output_options,
     per_api,
+    render_options,
 )
 from chimenum.cli.signals import Terminated
 from chimenum.core.apis import FILTER_NAMES, PRODUCT_TYPES, STATUSES
@@ -56,13 +57,15 @@ def _token_refused(stop: ListingStopped, starting_token: str | None) -> bool:
     "--status",
     type=choices_of(STATUSES),
     metavar="STATUS",
-    help=f"Only numbers in this status ({per_api(STATUSES)}).",
+    multiple=True,
+    help=f"Only numbers in this status ({per_api(STATUSES)}); once (the API filters on one).",
 )
 @click.option(
     "--product-type",
     type=choices_of(PRODUCT_TYPES),
     metavar="TYPE",
-    help=f"Only numbers of this product type ({per_api(PRODUCT_TYPES)}).",
+    multiple=True,
+    help=f"Only numbers of this product type ({per_api(PRODUCT_TYPES)}); once.",
 )
 @click.option(
     "--filter-name",
@@ -88,9 +91,12 @@ def list_(
     query: str | None,
     color: ColorChoice,
     utc: bool,
+    columns: tuple[str, ...] | None,
+    sort_by: str | None,
+    no_headers: bool,
     quiet: bool,
-    status: str | None,
-    product_type: str | None,
+    status: tuple[str, ...],
+    product_type: tuple[str, ...],
     filter_name: str | None,
     filter_value: str | None,
     limit: int | None,
@@ -100,9 +106,10 @@ def list_(
     """List every phone number of the account, page after page.
 
     Pages (99 numbers for chime, 100 for voice) are requested one after the other, following
-    NextToken to the end; ndjson and text print each page as it arrives, json and the table
-    once the listing is complete (with --query, every format waits for the whole document, as
-    the expression sees it all). A throttled or failing page is retried like any request; if it
+    NextToken to the end; every format prints each page as it arrives, so memory stays flat
+    (--query and --sort-by wait for the whole listing, and hold it in memory). On a terminal,
+    the table fits its width: columns that do not fit are left out (a hint on stderr says
+    which); -o wide shows them all. A throttled or failing page is retried like any request; if it
     still fails, what was received stays printed, stderr says where it stopped (resume with
     --starting-token) and the exit code says why: a listing never ends early in silence.
 
@@ -115,10 +122,35 @@ def list_(
       chimenum list --json | jq -r '.PhoneNumbers[] | select(.Status != "Assigned").PhoneNumberId'
     """
     settings = context.settings_of(ctx)
+    for flag, given in (("--status", status), ("--product-type", product_type)):
+        if len(given) > 1:
+            # The API filters on one value; taking the last silently would hide numbers.
+            raise click.UsageError(
+                f"{flag} takes one value (ListPhoneNumbers filters on one); it was given"
+                f" {len(given)} times",
+                ctx,
+            )
+    one_status = status[0] if status else None
+    one_product_type = product_type[0] if product_type else None
+    fmt, options = render_options(
+        ctx,
+        "list",
+        output=output,
+        as_json=as_json,
+        query=query,
+        utc=utc,
+        columns=columns,
+        sort_by=sort_by,
+        no_headers=no_headers,
+    )
     check_for_api(
         ctx,
         settings.api,
-        [("status", status), ("product type", product_type), ("filter name", filter_name)],
+        [
+            ("status", one_status),
+            ("product type", one_product_type),
+            ("filter name", filter_name),
+        ],
     )
     if (filter_name is None) != (filter_value is None):
         raise click.UsageError("--filter-name and --filter-value go together", ctx)
@@ -129,16 +161,14 @@ def list_(
     from chimenum.core.listing import Filters, Lister, ListingStopped
     from chimenum.core.policy import RequestPolicy
     from chimenum.core.safe import inert
-    from chimenum.output.formats import RenderOptions, get_renderer
+    from chimenum.output.formats import get_renderer
 
     env = context.environment(ctx, quiet=quiet, color=color)
-    renderer = get_renderer(
-        "json" if as_json else output, env, RenderOptions(kind="list", utc=utc, query=query)
-    )
+    renderer = get_renderer(fmt, env, options)
     client = context.client(ctx)
     policy = RequestPolicy(str(client.meta.endpoint_url), max_attempts=max_attempts)
     lister = Lister(client, settings.api, policy)
-    filters = Filters(status, product_type, filter_name, filter_value)
+    filters = Filters(one_status, one_product_type, filter_name, filter_value)
     count = 0
     token = starting_token
     try:
@@ -173,6 +203,6 @@ def list_(
         return int(stop.failure.exit_code)
     finally:
         renderer.finish()
-    if count == 0 and output == "table" and not as_json and query is None:
+    if count == 0 and fmt in ("table", "wide") and query is None:
         env.warn("no phone numbers" + (" match" if filters.params() else ""))
     return 0

@@ -21,6 +21,10 @@ from chimenum.core.settings import (
     DEFAULT_READ_TIMEOUT,
     Settings,
 )
+from chimenum.output.formats.summary import COLUMN_NAMES
+
+if TYPE_CHECKING:
+    from chimenum.output.formats import DocumentKind, RenderOptions
 
 if TYPE_CHECKING:
     from click.shell_completion import CompletionItem
@@ -212,16 +216,35 @@ def _query(ctx: click.Context, param: click.Parameter, value: str | None) -> str
     return value
 
 
+def _columns(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--columns number,status``: known names, in the order given."""
+    if value is None:
+        return None
+    names = tuple(name.strip().lower() for name in value.split(",") if name.strip())
+    unknown = [name for name in names if name not in COLUMN_NAMES]
+    if unknown or not names:
+        raise click.BadParameter(
+            f"unknown column {', '.join(map(repr, unknown)) or 'list'}; choose from"
+            f" {', '.join(COLUMN_NAMES)}",
+            ctx,
+            param,
+        )
+    return names
+
+
 def output_options(f: F) -> F:
     """How to render results; shared by every command that prints phone numbers."""
     decorators = [
         click.option(
             "-o",
             "--output",
-            type=OneOf(["table", "json", "ndjson", "text"]),
+            type=OneOf(["table", "wide", "json", "ndjson", "text", "csv"]),
             default="table",
             show_default=True,
-            help="Output format; text is the AWS CLI's tab-separated text.",
+            help="Output format. table fits a terminal's width (columns that do not fit are"
+            " left out, with a hint on stderr); wide shows every column; text is the AWS"
+            " CLI's tab-separated text; csv is RFC 4180 with a header row (cells a"
+            " spreadsheet would run as a formula get a leading ', E.164 numbers excepted).",
         ),
         click.option("--json", "as_json", is_flag=True, help="Same as --output json."),
         click.option(
@@ -241,6 +264,24 @@ def output_options(f: F) -> F:
         ),
         click.option("--utc", is_flag=True, help="Show timestamps in UTC, not local time."),
         click.option(
+            "--columns",
+            metavar="NAME,...",
+            callback=_columns,
+            help=f"Table columns to show, in this order: {', '.join(COLUMN_NAMES)}.",
+        ),
+        click.option(
+            "--sort-by",
+            metavar="COLUMN",
+            type=click.Choice(COLUMN_NAMES),
+            help="Sort the table by this column (it then waits for every row, holding the"
+            " whole listing in memory).",
+        ),
+        click.option(
+            "--no-headers",
+            is_flag=True,
+            help="No header row (table, wide and csv), for scripts that read tables.",
+        ),
+        click.option(
             "-q",
             "--quiet",
             is_flag=True,
@@ -250,6 +291,38 @@ def output_options(f: F) -> F:
     for decorator in reversed(decorators):
         f = decorator(f)
     return f
+
+
+def render_options(
+    ctx: click.Context,
+    kind: DocumentKind,
+    *,
+    output: str,
+    as_json: bool,
+    query: str | None,
+    utc: bool,
+    columns: tuple[str, ...] | None,
+    sort_by: str | None,
+    no_headers: bool,
+) -> tuple[str, RenderOptions]:
+    """The format and its options; combinations that cannot work are usage errors (exit 2)."""
+    from chimenum.output.formats import RenderOptions
+
+    fmt = "json" if as_json else output
+    for flag, given in (("--columns", columns), ("--sort-by", sort_by)):
+        if given is not None and (fmt not in ("table", "wide") or query is not None):
+            raise click.UsageError(f"{flag} applies to -o table and -o wide, without --query")
+    if no_headers and (fmt not in ("table", "wide", "csv") or query is not None):
+        raise click.UsageError("--no-headers applies to -o table, wide and csv, without --query")
+    options = RenderOptions(
+        kind=kind,
+        utc=utc,
+        query=query,
+        columns=columns,
+        headers=not no_headers,
+        sort_by=sort_by,
+    )
+    return fmt, options
 
 
 def max_attempts_option(help: str) -> Callable[[F], F]:

@@ -33,6 +33,8 @@ class ExitCode(enum.IntEnum):
     WAIT_TIMEOUT = 13
     WAIT_FAILED = 14
     FINDINGS = 15
+    #: sysexits.h's EX_IOERR: the output could not be written.
+    OUTPUT_FAILED = 74
     INTERRUPTED = 130
     BROKEN_PIPE = 141
     TERMINATED = 143
@@ -55,6 +57,7 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.WAIT_TIMEOUT: "wait: timed out before every id reached a wanted status",
     ExitCode.WAIT_FAILED: "wait: a number is in a failed state that cannot become a wanted one",
     ExitCode.FINDINGS: "describe, audit: described, with findings at or above --fail-on",
+    ExitCode.OUTPUT_FAILED: "stdout could not be written: closed, full (/dev/full), I/O error",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.BROKEN_PIPE: "the reader of stdout went away (e.g. | head); nothing on stderr",
     ExitCode.TERMINATED: "terminated (SIGTERM); output already rendered is flushed",

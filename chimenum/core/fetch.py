@@ -216,6 +216,8 @@ class Fetcher:
         workers = max(1, min(concurrency, len(id_list)))
         policy = self.policy
 
+        fatal: list[BaseException] = []
+
         def worker() -> None:
             while (slot := work.get()) is not None:
                 try:
@@ -234,6 +236,10 @@ class Fetcher:
                     return
                 except BaseException as exc:  # handed to the consumer, re-raised there
                     slot.error = exc
+                    # It ends the run (no credentials, an endpoint never reached): no worker
+                    # starts another request, and the consumer raises it whichever id it waits on.
+                    fatal.append(exc)
+                    self.stop()
                 slot.done.set()
 
         for n in range(workers):
@@ -258,10 +264,12 @@ class Fetcher:
                     finished = True
                     return
                 head = pending[0]
-                if deadline is None:
-                    head.done.wait()
-                elif not head.done.wait(max(0.0, deadline - time.monotonic())):
-                    raise TimedOut
+                # Woken now and then: an id queued behind a run-ending failure is never done.
+                while not head.done.wait(0.1):
+                    if fatal:
+                        raise fatal[0]
+                    if deadline is not None and time.monotonic() >= deadline:
+                        raise TimedOut
                 pending.popleft()
                 if head.error is not None:
                     raise head.error

@@ -46,6 +46,7 @@ API_ERRORS: dict[str, int] = {
     "ThrottledClientException": 429,
     "ServiceFailureException": 500,
     "ServiceUnavailableException": 503,
+    "ExpiredTokenException": 403,
 }
 
 SIGV4 = re.compile(

@@ -7,9 +7,12 @@ renders a table never imports rich.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import io
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
@@ -22,6 +25,43 @@ ColorChoice = Literal["auto", "always", "never"]
 
 #: Text at least this long is written piece by piece to the binary buffer (see ``write``).
 WRITE_CHUNK = 1 << 16
+#: Layout width for output that is not a terminal (and a terminal whose size is unknown).
+PIPE_WIDTH = 200
+#: Narrower than this, layouts are drawn at this width and the terminal wraps the lines:
+#: a value is never dropped because the screen is small.
+MIN_WIDTH = 32
+#: The glyphs the table draws; a stdout that cannot encode them gets ASCII instead.
+GLYPHS = "─✓✗…—"
+
+
+class OutputError(Exception):
+    """stdout could not be written: closed (``>&-``), full (``/dev/full``) or failing.
+
+    A broken pipe is not this: the reader going away is :class:`BrokenPipeError` (exit 141).
+    """
+
+
+class ClosedStream(io.TextIOBase):
+    """Stands in for a stdout that was closed before the run started (``sys.stdout is None``)."""
+
+    encoding = "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, "stdout is closed")
+
+
+def _stdout() -> TextIO:
+    return sys.stdout if sys.stdout is not None else ClosedStream()  # type: ignore[return-value]
+
+
+def columns_of(environ: Mapping[str, str]) -> int | None:
+    """``$COLUMNS`` if it is a positive whole number; anything else (``0``, ``-5``, ``abc``)
+    is ignored, as if it were unset."""
+    value = environ.get("COLUMNS", "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else None
 
 
 def _isatty(stream: TextIO) -> bool:
@@ -33,7 +73,7 @@ def _isatty(stream: TextIO) -> bool:
 
 @dataclass
 class Environment:
-    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stdout: TextIO = field(default_factory=_stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
     color: ColorChoice = "auto"
@@ -59,6 +99,35 @@ class Environment:
             return True
         return isatty
 
+    @cached_property
+    def width(self) -> int:
+        """Columns to lay out for: ``$COLUMNS`` if valid, else the terminal's, else
+        :data:`PIPE_WIDTH`; never below :data:`MIN_WIDTH`."""
+        width = columns_of(self.environ)
+        if width is None and self.stdout_isatty:
+            try:
+                width = os.get_terminal_size(self.stdout.fileno()).columns or None
+            except (OSError, ValueError, AttributeError):
+                width = None
+        return max(MIN_WIDTH, width or PIPE_WIDTH)
+
+    @cached_property
+    def ascii_only(self) -> bool:
+        """stdout cannot encode the table's glyphs (``PYTHONIOENCODING=ascii``, a C locale).
+
+        Then renderers draw ASCII equivalents, and anything else that cannot be encoded (a
+        calling name in another script) is written as a backslash escape instead of failing.
+        """
+        encoding = getattr(self.stdout, "encoding", None) or "utf-8"
+        try:
+            GLYPHS.encode(encoding)
+        except (UnicodeEncodeError, LookupError):
+            reconfigure = getattr(self.stdout, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="backslashreplace")
+            return True
+        return False
+
     @property
     def stdout_color(self) -> bool:
         return self.colorize(self.stdout_isatty)
@@ -72,7 +141,14 @@ class Environment:
         even when colour is off (NO_COLOR)."""
         from rich.console import Console
 
+        # rich reads $COLUMNS itself and would take 0 or 1 as the width: give it only a
+        # valid value, raised to the minimum width.
+        environ = {k: v for k, v in self.environ.items() if k not in ("COLUMNS", "LINES")}
+        columns = columns_of(self.environ)
+        if columns is not None:
+            environ["COLUMNS"] = str(max(MIN_WIDTH, columns))
         return Console(
+            _environ=environ,
             file=stream,
             force_terminal=live or color,
             no_color=not color,
@@ -81,7 +157,7 @@ class Environment:
             emoji=False,
             markup=False,
             # A pipe gets plain text wide enough that tables are not squeezed.
-            width=None if isatty or live else int(self.environ.get("COLUMNS") or 200),
+            width=None if isatty or live else self.width,
             force_interactive=live or (isatty and color),
             legacy_windows=False,
         )
@@ -107,26 +183,40 @@ class Environment:
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
 
-    def print(self, renderable: RenderableType, *, soft_wrap: bool = False, fit: int = 0) -> None:
+    def print(
+        self,
+        renderable: RenderableType,
+        *,
+        soft_wrap: bool = False,
+        fit: int = 0,
+        end: str = "\n",
+    ) -> None:
         """Render rich content on stdout; piped output carries no trailing padding.
+
+        ``soft_wrap`` text (highlighted JSON, possibly written in parts ending with ``end``)
+        has none to strip and is written as rendered.
 
         ``fit``: piped, widen the page up to that many columns so that wide tables (the
         summary of Chime SDK Voice numbers, with their ARNs) keep one line per cell.
         """
         console = self.console
         if self.stdout_isatty:
-            console.print(renderable, soft_wrap=soft_wrap)
+            with self._writing():
+                console.print(renderable, soft_wrap=soft_wrap, end=end)
             return
         width = console.width
         if fit > width:
             needed = console.measure(renderable, options=console.options.update_width(fit)).maximum
             console.width = max(width, min(fit, needed))
         try:
-            with console.capture() as capture:
-                console.print(renderable, soft_wrap=soft_wrap)
+            with self._writing(), console.capture() as capture:
+                console.print(renderable, soft_wrap=soft_wrap, end=end)
         finally:
             console.width = width
-        self.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
+        if soft_wrap:
+            self.write(capture.get())
+        else:
+            self.write("".join(line.rstrip() + "\n" for line in capture.get().splitlines()))
 
     def write(self, text: str) -> None:
         """Write ``text`` on stdout, all of it or an error.
@@ -137,16 +227,33 @@ class Environment:
         text is therefore written to the binary buffer here, until every byte is taken or the
         write fails (``BrokenPipeError``, which the CLI turns into exit 141).
         """
-        buffer = getattr(self.stdout, "buffer", None)
-        if len(text) < WRITE_CHUNK or buffer is None:
-            self.stdout.write(text)
-            return
-        self.stdout.flush()
-        data = memoryview(text.encode(self.stdout.encoding or "utf-8", "strict"))
-        while data:
-            chunk = data[:WRITE_CHUNK]
-            written = buffer.write(chunk)
-            data = data[len(chunk) if written is None else max(written, 1) :]
+        with self._writing():
+            buffer = getattr(self.stdout, "buffer", None)
+            if len(text) < WRITE_CHUNK or buffer is None:
+                self.stdout.write(text)
+                return
+            self.stdout.flush()
+            encoding = self.stdout.encoding or "utf-8"
+            data = memoryview(text.encode(encoding, getattr(self.stdout, "errors", "strict")))
+            while data:
+                chunk = data[:WRITE_CHUNK]
+                written = buffer.write(chunk)
+                data = data[len(chunk) if written is None else max(written, 1) :]
+
+    def flush(self) -> None:
+        with self._writing():
+            self.stdout.flush()
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """An OS error writing stdout is an :class:`OutputError`, told apart from network
+        errors (also ``OSError``) by where it happened; a broken pipe stays what it is."""
+        try:
+            yield
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"cannot write to stdout: {exc.strerror or exc}") from exc
 
     def error(self, message: str) -> None:
         """One diagnostic line on stderr; every line chimenum writes there goes through here.

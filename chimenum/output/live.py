@@ -54,7 +54,7 @@ class LineDisplay(WaitDisplay):
         status = inert(change.status) if change.status else "-"
         done = f" {change.state}" if change.state != "waiting" else ""
         self.env.write(f"{change.elapsed:.1f}s {inert(change.phone_number_id)} {status}{done}\n")
-        self.env.stdout.flush()
+        self.env.flush()
 
 
 class _Board:
@@ -69,7 +69,10 @@ class _Board:
         from rich.table import Table
         from rich.text import Text
 
-        from chimenum.output.formats.table import status_text
+        from chimenum.output.formats.values import STATUS_STYLES
+
+        def status_text(value: str) -> Text:
+            return Text(inert(value), style=STATUS_STYLES.get(value, "magenta"))
 
         waiter = self.waiter
         now = waiter.elapsed()

@@ -2,8 +2,9 @@
 
 A renderer receives results in input order through :meth:`Renderer.add` and writes only to the
 streams of the :class:`~chimenum.output.env.Environment` it was given; it never calls AWS. Strings
-from
-the API are untrusted: every format for people passes them through :mod:`.sanitize`.
+from the API are untrusted: every format for people passes them through
+:func:`~chimenum.core.safe.inert`. ``list`` calls :meth:`Renderer.page_done` after each page, so
+every format can write as pages arrive and keep memory flat.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ DocumentKind = Literal["one", "many", "list"]
 #: Output format name -> "module:class"; modules are imported only when chosen.
 FORMATS: dict[str, str] = {
     "table": "chimenum.output.formats.table:TableRenderer",
+    "wide": "chimenum.output.formats.table:WideTableRenderer",
     "json": "chimenum.output.formats.json:JsonRenderer",
     "ndjson": "chimenum.output.formats.ndjson:NdjsonRenderer",
     "text": "chimenum.output.formats.text:TextRenderer",
+    "csv": "chimenum.output.formats.csv:CsvRenderer",
 }
 
 
@@ -35,6 +38,12 @@ class RenderOptions:
     utc: bool = False
     #: A ``--query`` JMESPath expression, already checked by the CLI (see :mod:`.query`).
     query: str | None = None
+    #: Table columns by name (``--columns``; ``None``: the format's own choice).
+    columns: tuple[str, ...] | None = None
+    #: ``--no-headers`` turns this off (tables and CSV).
+    headers: bool = True
+    #: ``--sort-by``: a column name; the table then waits for every row.
+    sort_by: str | None = None
 
 
 class Renderer:

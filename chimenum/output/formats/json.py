@@ -21,6 +21,9 @@ a JSON file later shown on a terminal cannot act on it either.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 from chimenum.output.document import to_json
@@ -66,6 +69,10 @@ def document(
     return {"PhoneNumbers": numbers, "PhoneNumberErrors": errors}
 
 
+#: Numbers a streamed document holds before they are written (a page, for a batch of ids).
+NUMBERS_PER_WRITE = 100
+
+
 class JsonRenderer(Renderer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,12 +80,67 @@ class JsonRenderer(Renderer):
         self.errors: list[dict[str, str]] = []
         self.next_token: str | None = None
         self.stopped = False
+        #: Numbers already written by :meth:`page_done` (a streamed document is open).
+        self.written = 0
+
+    def streams(self) -> bool:
+        """Listings and batches are written as they arrive, byte for byte the document that
+        :meth:`finish` would write at once; ``--query`` needs the whole document first."""
+        return self.options.kind != "one" and self.options.query is None
 
     def add(self, result: Result) -> None:
         if result.document is not None:
             self.numbers.append(result.document["PhoneNumber"])
+            if len(self.numbers) >= NUMBERS_PER_WRITE and self.options.kind == "many":
+                self.page_done()
         else:
             self.errors.append(error_object(result))
+
+    def page_done(self) -> None:
+        """Write the numbers so far as the next part of the ``PhoneNumbers`` array.
+
+        ``json.dumps(indent=4)`` writes an array element as the element's own indented JSON
+        shifted by two levels, elements separated by ``",\n"``: so the parts written here add
+        up to exactly the document's bytes. The document is opened only with its first
+        number, so a listing whose first page fails still prints nothing.
+        """
+        if not self.streams() or not self.numbers:
+            return
+        parts = []
+        if not self.written:
+            parts.append('{\n    "PhoneNumbers": [\n')
+        for number in self.numbers:
+            if self.written:
+                parts.append(",\n")
+            parts.append("        " + pretty(number, "        "))
+            self.written += 1
+        self.numbers = []
+        self.emit("".join(parts))
+        self.env.flush()
+
+    def close(self) -> None:
+        """End a streamed document: the rest of the array and the keys after it."""
+        self.page_done()
+        # The keys after the array are those of the document without its numbers; a listing
+        # stopped where it cannot say how to resume still says it is incomplete.
+        doc = document(
+            self.options.kind, [], self.errors, stopped=self.stopped, next_token=self.next_token
+        )
+        tail = {k: v for k, v in (doc or {"Incomplete": True}).items() if k != "PhoneNumbers"}
+        # The keys after the array, cut from the document they would end.
+        rest = to_json({"": None, **tail})[len('{\n    "": null') :]
+        self.emit("\n    ]" + rest + "\n")
+
+    def emit(self, text: str) -> None:
+        if self.env.ascii_only:
+            text = ascii_json(text)
+        if self.env.stdout_color:
+            from rich.highlighter import JSONHighlighter
+            from rich.text import Text
+
+            self.env.print(JSONHighlighter()(Text(text)), soft_wrap=True, end="")
+        else:
+            self.env.write(text)
 
     def document(self) -> dict[str, Any] | None:
         return document(
@@ -94,14 +156,77 @@ class JsonRenderer(Renderer):
         self.next_token = next_token
 
     def finish(self) -> None:
+        if self.written:
+            self.close()
+            return
         doc = self.document()
         if doc is None:
             return
-        text = to_json(apply(self.options.query, doc) if self.options.query else doc)
-        if self.env.stdout_color:
-            from rich.highlighter import JSONHighlighter
-            from rich.text import Text
+        self.emit(to_json(apply(self.options.query, doc) if self.options.query else doc) + "\n")
 
-            self.env.print(JSONHighlighter()(Text(text)), soft_wrap=True)
-        else:
-            self.env.write(text + "\n")
+
+class _Unusual(Exception):
+    """A value :func:`pretty` leaves to ``to_json`` (a non-string key, an unknown type)."""
+
+
+def _pretty(value: Any, indent: str) -> str:
+    if isinstance(value, str):
+        return encode_basestring(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, dt.datetime):
+        return encode_basestring(value.isoformat())
+    inner = indent + "    "
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if not all(isinstance(key, str) for key in value):
+            raise _Unusual
+        items = (f"{inner}{encode_basestring(k)}: {_pretty(v, inner)}" for k, v in value.items())
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        return "[\n" + ",\n".join(inner + _pretty(v, inner) for v in value) + "\n" + indent + "]"
+    raise _Unusual
+
+
+def pretty(value: Any, indent: str = "") -> str:
+    """``to_json(value)`` (4-space indent) with every line after the first indented by
+    ``indent``: the same bytes, several times faster.
+
+    ``json.dumps`` has no C encoder for indented output; a phone number is plain dicts, lists,
+    strings, booleans, integers and datetimes, written here as ``json.dumps`` writes them (its
+    own C string encoder). Anything else, and any text with characters ``to_json`` escapes
+    further, is left to ``to_json`` itself.
+    """
+    try:
+        text = _pretty(value, indent)
+    except _Unusual:
+        text = None
+    if text is None or not text.isascii() or "\x7f" in text:
+        return to_json(value).replace("\n", "\n" + indent)
+    return text
+
+
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _ascii_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def ascii_json(text: str) -> str:
+    """JSON ``text`` for a stdout that can only write ASCII: every other character as a
+    ``\\uXXXX`` escape (JSON has them only inside strings), so it is still the same value."""
+    return text if text.isascii() else _NOT_ASCII.sub(_ascii_escape, text)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from chimenum.output.document import to_json
 from chimenum.output.formats import Renderer
-from chimenum.output.formats.json import error_object
+from chimenum.output.formats.json import ascii_json, error_object
 from chimenum.output.query import apply
 
 if TYPE_CHECKING:
@@ -24,5 +24,6 @@ class NdjsonRenderer(Renderer):
         doc = result.document if result.document is not None else error_object(result)
         if self.options.query is not None:
             doc = apply(self.options.query, doc)
-        self.env.write(to_json(doc, indent=None) + "\n")
-        self.env.stdout.flush()
+        line = to_json(doc, indent=None) + "\n"
+        self.env.write(ascii_json(line) if self.env.ascii_only else line)
+        self.env.flush()

@@ -101,26 +101,26 @@ def to_text(value: Any) -> str:
 class TextRenderer(JsonRenderer):
     """The JSON document (or the ``--query`` result), formatted as the AWS CLI's text output.
 
-    A listing without ``--query`` streams: each page is written as soon as it is in, formatted
-    on its own as ``aws ... list-phone-numbers --output text`` formats each page it receives.
-    If the listing stopped early, a last ``NextToken`` line (the bare token) says where.
+    Without ``--query``, listings and batches stream: each page (each 100 numbers of a batch)
+    is written as soon as it is in, formatted on its own as ``aws ... list-phone-numbers
+    --output text`` formats each page it receives. If the listing stopped early, a last
+    ``NextToken`` line (the bare token) says where; a batch's ``PHONENUMBERERRORS`` lines come
+    last, once every id is done.
     """
 
-    def _streaming(self) -> bool:
-        return self.options.kind == "list" and self.options.query is None
-
     def page_done(self) -> None:
-        if self._streaming():
+        if self.streams() and self.numbers:
             self.env.write(to_text(apply(None, {"PhoneNumbers": self.numbers})))
-            self.env.stdout.flush()
+            self.env.flush()
             self.numbers = []
 
     def finish(self) -> None:
-        if self._streaming():
-            if self.numbers:
-                self.env.write(to_text(apply(None, {"PhoneNumbers": self.numbers})))
+        if self.streams():
+            self.page_done()
             if self.stopped and self.next_token is not None:
                 self.env.write(to_text({"NextToken": self.next_token}))
+            if self.errors:
+                self.env.write(to_text(apply(None, {"PhoneNumberErrors": self.errors})))
             return
         doc = self.document()
         if doc is not None:

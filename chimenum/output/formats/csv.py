@@ -1,0 +1,160 @@
+"""``-o csv``: RFC 4180 for spreadsheets and ``csv`` readers, written as results arrive.
+
+A header row, then one row per number with the same columns for both APIs (:data:`FIELDS`;
+the Chime SDK Voice fields are empty for Amazon Chime): every field of ``PhoneNumber``, the six
+capabilities as columns of their own (``true``/``false``), timestamps in ISO 8601 as the JSON
+has them, the associations as compact JSON. A batch of ids adds ``ErrorCode`` and
+``ErrorMessage``, filled in the row of an id that failed, so no id is missing from the file.
+
+Cells a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or
+a carriage return) get a leading ``'``, except E.164 numbers (``+12065550100``), which stay
+whole text. As in the text format, characters a terminal could act on are shown as escapes
+(``\\x1b``) and a backslash is doubled. With ``--query`` the result is written once the whole
+document is in: a list of objects as a header (the union of their keys) and rows, an object as
+a header and one row, a list of lists as rows, anything else one value per row.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from typing import TYPE_CHECKING, Any
+
+from chimenum.core.safe import inert
+from chimenum.output.document import to_json
+from chimenum.output.formats import Renderer
+from chimenum.output.formats.json import JsonRenderer, error_object
+from chimenum.output.query import apply
+
+if TYPE_CHECKING:
+    from chimenum.core.fetch import Result
+
+CAPABILITIES = (
+    "InboundCall",
+    "OutboundCall",
+    "InboundSMS",
+    "OutboundSMS",
+    "InboundMMS",
+    "OutboundMMS",
+)
+FIELDS = (
+    "PhoneNumberId",
+    "E164PhoneNumber",
+    "Country",
+    "Type",
+    "ProductType",
+    "Status",
+    *CAPABILITIES,
+    "Associations",
+    "CallingName",
+    "CallingNameStatus",
+    "CreatedTimestamp",
+    "UpdatedTimestamp",
+    "DeletionTimestamp",
+    "PhoneNumberArn",
+    "OrderId",
+    "Name",
+)
+ERROR_FIELDS = ("ErrorCode", "ErrorMessage")
+#: What a spreadsheet reads as the start of a formula.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
+#: Rows of a batch (no pages) written together.
+ROWS_PER_WRITE = 100
+
+
+def cell(value: Any) -> str:
+    """One value as CSV text: JSON scalars, compact JSON for nested values, formulas defused."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = inert(value)
+    elif isinstance(value, dt.datetime):
+        text = value.isoformat()
+    elif isinstance(value, (int, float)):
+        return to_json(value)
+    else:
+        # to_json already writes what a terminal could act on as JSON escapes.
+        text = to_json(value, indent=None)
+    if text.startswith(FORMULA_START) and not E164.fullmatch(text):
+        return "'" + text
+    return text
+
+
+def number_row(number: dict[str, Any]) -> list[str]:
+    caps = number.get("Capabilities")
+    caps = caps if isinstance(caps, dict) else {}
+    return [
+        cell(caps.get(name)) if name in CAPABILITIES else cell(number.get(name)) for name in FIELDS
+    ]
+
+
+class CsvRenderer(Renderer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
+        self.rows = 0
+        self.started = False
+        self.errors = self.options.kind != "list"
+        # --query needs the whole document: the JSON renderer keeps it.
+        self.document = JsonRenderer(self.env, self.options) if self.options.query else None
+
+    def add(self, result: Result) -> None:
+        if self.document is not None:
+            self.document.add(result)
+            return
+        if not self.started:
+            self.started = True
+            if self.options.headers:
+                self.writer.writerow(FIELDS + ERROR_FIELDS if self.errors else FIELDS)
+        if result.document is not None:
+            row = number_row(result.document["PhoneNumber"])
+            if self.errors:
+                row += ["", ""]
+        else:
+            error = error_object(result)
+            row = [
+                cell(error["PhoneNumberId"]) if name == "PhoneNumberId" else "" for name in FIELDS
+            ]
+            row += [cell(error["ErrorCode"]), cell(error["ErrorMessage"])]
+        self.writer.writerow(row)
+        self.rows += 1
+        if self.rows % ROWS_PER_WRITE == 0:
+            self.page_done()
+
+    def page_done(self) -> None:
+        if self.buffer.tell():
+            self.env.write(self.buffer.getvalue())
+            self.buffer.seek(0)
+            self.buffer.truncate()
+        self.env.flush()
+
+    def incomplete(self, next_token: str | None) -> None:
+        if self.document is not None:
+            self.document.incomplete(next_token)
+
+    def finish(self) -> None:
+        if self.document is not None:
+            doc = self.document.document()
+            if doc is not None:
+                self.write_value(apply(self.options.query, doc))
+        self.page_done()
+
+    def write_value(self, value: Any) -> None:
+        rows: list[list[Any]]
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            keys = list(dict.fromkeys(key for item in value for key in item))
+            rows = [keys, *([item.get(key) for key in keys] for item in value)]
+        elif isinstance(value, dict):
+            rows = [list(value), list(value.values())]
+        elif isinstance(value, list):
+            rows = [item if isinstance(item, list) else [item] for item in value]
+        else:
+            rows = [[value]]
+        for row in rows:
+            self.writer.writerow([cell(item) for item in row])

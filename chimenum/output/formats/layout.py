@@ -1,0 +1,214 @@
+"""Lines for a terminal, drawn by hand: widths in cells, colour as SGR, ids never split.
+
+The table views (:mod:`.table`, :mod:`.detail`) lay out plain lines themselves rather than
+through rich: a layout engine may fold any cell, and folding an E.164 number, a UUID or an ARN
+gives a value nobody can copy. Here a value is a run of :data:`Span`\\ s of one kind: an *id*
+(or any token that means nothing in pieces: a status, a date) is moved whole to where it fits,
+or written whole past the edge for the terminal to wrap; only *prose* (a calling name) is cut
+with an ellipsis or wrapped at its spaces. Writing lines directly also lets a table stream:
+column widths are fixed once, then each row is one formatted string.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from chimenum.output.env import Environment
+
+#: ``(text, style)``; text is already inert, style is words of :data:`_SGR` (or empty).
+Span = tuple[str, str]
+Kind = Literal["id", "prose"]
+
+_SGR = {
+    "bold": "1",
+    "dim": "2",
+    "underline": "4",
+    "red": "31",
+    "green": "32",
+    "yellow": "33",
+    "magenta": "35",
+    "cyan": "36",
+}
+
+UNICODE_GLYPHS = {"rule": "─", "yes": "✓", "no": "✗", "more": "…", "none": "—"}
+#: For a stdout that cannot encode the glyphs above (``PYTHONIOENCODING=ascii``).
+ASCII_GLYPHS = {"rule": "-", "yes": "yes", "no": "no", "more": "...", "none": "-"}
+
+
+def cell_len(text: str) -> int:
+    """Terminal cells ``text`` takes (East Asian wide characters take two)."""
+    if text.isascii():
+        return len(text)
+    return sum(_char_len(ch) for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def _char_len(ch: str) -> int:
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def spans_len(spans: Sequence[Span]) -> int:
+    return sum(cell_len(text) for text, _ in spans)
+
+
+def plain(spans: Sequence[Span]) -> str:
+    return "".join(text for text, _ in spans)
+
+
+def chop(text: str, width: int) -> tuple[str, str]:
+    """``text`` split after at most ``width`` cells (at least one character)."""
+    if text.isascii():
+        cut = max(width, 1)
+        return text[:cut], text[cut:]
+    used = 0
+    for index, ch in enumerate(text):
+        used += cell_len(ch)
+        if used > width and index:
+            return text[:index], text[index:]
+    return text, ""
+
+
+class Painter:
+    """Spans to a string for this run's stdout: colour only when the environment says so,
+    ASCII glyphs when stdout cannot encode the others."""
+
+    def __init__(self, env: Environment) -> None:
+        self.color = env.stdout_color
+        self.glyphs = ASCII_GLYPHS if env.ascii_only else UNICODE_GLYPHS
+        self._codes: dict[str, str] = {}
+
+    def glyph(self, name: str) -> str:
+        return self.glyphs[name]
+
+    def paint(self, spans: Iterable[Span]) -> str:
+        if not self.color:
+            return "".join(text for text, _ in spans)
+        out = []
+        for text, style in spans:
+            if style and text:
+                code = self._codes.get(style)
+                if code is None:
+                    code = self._codes[style] = ";".join(_SGR[word] for word in style.split())
+                out.append(f"\x1b[{code}m{text}\x1b[0m")
+            else:
+                out.append(text)
+        return "".join(out)
+
+    def truncate(self, spans: Sequence[Span], width: int) -> list[Span]:
+        """Prose cut to ``width`` cells, the last one an ellipsis when anything was cut."""
+        if spans_len(spans) <= width:
+            return list(spans)
+        more = self.glyph("more")
+        room = max(width - cell_len(more), 0)
+        out: list[Span] = []
+        for text, style in spans:
+            if room <= 0:
+                break
+            head, _ = chop(text, room) if cell_len(text) > room else (text, "")
+            out.append((head, style))
+            room -= cell_len(head)
+        out.append((more, "dim"))
+        return out
+
+
+#: A forced line break inside a value's tokens (:func:`wrap`).
+BREAK: list[Span] = []
+
+
+def tokens(spans: Sequence[Span], kind: Kind) -> list[list[Span]]:
+    """The pieces a value may be wrapped between: an id is one piece, prose one per word."""
+    if kind == "id":
+        return [list(spans)]
+    out: list[list[Span]] = []
+    for text, style in spans:
+        out.extend([(word, style)] for word in text.split(" ") if word)
+    return out
+
+
+def wrap(pieces: Sequence[list[Span]], width: int, *, prose: bool = False) -> list[list[Span]]:
+    """Pieces filled into lines of ``width`` cells, one space apart.
+
+    A piece wider than a line starts a line of its own and is written whole (the terminal
+    wraps it; nothing here ever splits it), unless ``prose``: then it is cut to fit.
+    """
+    lines: list[list[Span]] = [[]]
+    used = 0
+    for piece in pieces:
+        if piece is BREAK:
+            lines.append([])
+            used = 0
+            continue
+        size = spans_len(piece)
+        if used and used + 1 + size > width:
+            lines.append([])
+            used = 0
+        if prose and size > width:
+            for text, style in piece:
+                while cell_len(text) > width - used:
+                    head, text = chop(text, width - used)
+                    lines[-1].append((head, style))
+                    lines.append([])
+                    used = 0
+                lines[-1].append((text, style))
+                used += cell_len(text)
+            continue
+        if used:
+            lines[-1].append((" ", ""))
+            used += 1
+        lines[-1].extend(piece)
+        used += size
+    return lines
+
+
+def fit_columns(
+    names: list[str],
+    widths: dict[str, int],
+    width: int,
+    *,
+    gap: int,
+    drop_order: Sequence[str],
+    shrinkable: dict[str, int],
+) -> tuple[list[str], dict[str, int]]:
+    """The columns of ``names`` that fit in ``width`` cells, and their widths.
+
+    Columns are dropped in ``drop_order`` while the row would not fit even with every column
+    of ``shrinkable`` (name -> least width; prose) cut to its least width, and those that fit
+    again are taken back; then the shrinkable columns are cut, last first, until the row fits.
+    Columns not in ``drop_order`` are never dropped (they may still overflow a very narrow
+    terminal, which then wraps the line).
+    """
+    kept = list(names)
+    widths = dict(widths)
+
+    def total() -> int:
+        return sum(widths[name] for name in kept) + gap * (len(kept) - 1)
+
+    def slack() -> int:
+        return sum(max(widths[n] - shrinkable[n], 0) for n in kept if n in shrinkable)
+
+    dropped = []
+    for name in drop_order:
+        if total() - slack() <= width:
+            break
+        if name in kept:
+            kept.remove(name)
+            dropped.append(name)
+    # A narrow column dropped early may still fit in what the later drops freed.
+    for name in reversed(dropped):
+        kept.append(name)
+        kept.sort(key=names.index)
+        if total() - slack() > width:
+            kept.remove(name)
+    for name in reversed(kept):
+        over = total() - width
+        if over <= 0:
+            break
+        if name in shrinkable:
+            widths[name] = max(shrinkable[name], widths[name] - over)
+    return kept, {name: widths[name] for name in kept}
