@@ -660,3 +660,44 @@ def test_a_run_ending_failure_mid_batch_ends_it_once(
     assert "ExpiredTokenException" in run.stderr or "refresh your credentials" in run.stderr
     assert "Traceback" not in run.stderr
     assert fake.requested_ids().count(ids[50]) == 1
+
+
+def test_workers_starting_together_never_see_a_half_compiled_walk() -> None:
+    """The batch's workers share one parser factory, and the first answers arrive together.
+
+    The walk of a shape is compiled on first use; a worker that picked up a structure's walk
+    before its members were filled in parsed every answer as empty. Thread switches are made
+    as frequent as Python allows, so that any such window is hit.
+    """
+    from botocore.session import Session
+
+    from chimenum.core.validate import parser_factory
+
+    shape = Session().get_service_model("chime").operation_model("ListPhoneNumbers").output_shape
+    body = json.dumps({"PhoneNumbers": list(generate_numbers(2))}).encode()
+    response = {"status_code": 200, "headers": {"content-length": str(len(body))}, "body": body}
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(30):
+            factory = parser_factory()
+            start = threading.Barrier(16)
+            parsed: list[Any] = []
+
+            def parse(factory: Any, start: threading.Barrier, parsed: list[Any]) -> None:
+                start.wait()
+                parsed.append(factory.create_parser("rest-json").parse(response, shape))
+
+            workers = [
+                threading.Thread(target=parse, args=(factory, start, parsed)) for _ in range(16)
+            ]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+            assert len(parsed) == 16
+            for answer in parsed:
+                capabilities = [n["Capabilities"] for n in answer["PhoneNumbers"]]
+                assert [c["InboundCall"] for c in capabilities] == [True, True]
+    finally:
+        sys.setswitchinterval(interval)

@@ -65,7 +65,10 @@ def test_malformed_answer_exits_12_with_one_line(
         ({"Associations": [{"Name": []}]}, ".Associations[0].Name should be a string, got list"),
         ({"Capabilities": {"InboundCall": "yes"}}, ".InboundCall should be a boolean, got string"),
         ({"CreatedTimestamp": True}, ".CreatedTimestamp should be a timestamp, got boolean"),
-        ({"CreatedTimestamp": "last week"}, "does not fit the API model"),
+        (
+            {"CreatedTimestamp": "last week"},
+            ".CreatedTimestamp does not fit the API model: 'last week' is not a timestamp",
+        ),
         ({"Associations": {"Name": "x"}}, ".Associations should be a list, got object"),
         ({"PhoneNumberId": 12}, ".PhoneNumberId should be a string, got integer"),
     ],

@@ -22,6 +22,7 @@ import datetime as dt
 import json
 import re
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -93,10 +94,10 @@ def _json_name(value: Any) -> str:
 class _Misfit(Exception):
     """A value that does not fit its shape; ``path`` is filled in, innermost first, as it rises."""
 
-    def __init__(self, problem: str, step: str = "") -> None:
+    def __init__(self, problem: str) -> None:
         super().__init__(problem)
         self.problem = problem
-        self.path = [step] if step else []
+        self.path: list[str] = []
 
     def message(self) -> str:
         return "response" + "".join(reversed(self.path)) + self.problem
@@ -128,8 +129,13 @@ class _Compiler:
     ) -> None:
         self.timestamp_parser = timestamp_parser
         self.blob_parser = blob_parser
-        #: id(shape) -> (shape, converter); the shape is kept so that its id is not reused.
+        #: id(shape) -> (shape, converter), complete converters only (the shape is kept so that
+        #: its id is not reused); read without the lock by every worker thread of a batch.
         self.converters: dict[int, tuple[Shape, Callable[[Any], Any]]] = {}
+        #: Converters being compiled: a structure is registered before its members are filled
+        #: in (so that a recursive shape finds itself), and no other thread may use it then.
+        self._building: dict[int, tuple[Shape, Callable[[Any], Any]]] = {}
+        self._lock = threading.RLock()
 
     def scalar(self, shape: Shape) -> tuple[frozenset[type] | None, Callable[[Any], Any] | None]:
         kind = shape.type_name
@@ -153,18 +159,26 @@ class _Compiler:
         known = self.converters.get(id(shape))
         if known is not None:
             return known[1]
-        kind = shape.type_name
-        convert: Callable[[Any], Any]
-        if kind == "structure":
-            convert = self.structure(shape)
-        elif kind == "list":
-            convert = self.list_of(shape)
-        elif kind == "map":
-            convert = self.map_of(shape)
-        else:
-            convert = self.checked_scalar(shape)
-        self.converters[id(shape)] = (shape, convert)
-        return convert
+        with self._lock:
+            known = self.converters.get(id(shape)) or self._building.get(id(shape))
+            if known is not None:
+                return known[1]
+            nothing_in_progress = not self._building
+            kind = shape.type_name
+            convert: Callable[[Any], Any]
+            if kind == "structure":
+                convert = self.structure(shape)
+            elif kind == "list":
+                convert = self.list_of(shape)
+            elif kind == "map":
+                convert = self.map_of(shape)
+            else:
+                convert = self.checked_scalar(shape)
+            self._building[id(shape)] = (shape, convert)
+            if nothing_in_progress:
+                self.converters.update(self._building)  # every one of them complete now
+                self._building.clear()
+            return convert
 
     def checked_scalar(self, shape: Shape) -> Callable[[Any], Any]:
         types, convert = self.scalar(shape)
@@ -191,22 +205,21 @@ class _Compiler:
                 raw = get(key)
                 if raw is None:
                     continue
-                if types is not None:
-                    if type(raw) not in types:
-                        kind = shape.members[name].type_name  # type: ignore[attr-defined]
-                        raise _Misfit(f" should be a {kind}, got {_json_name(raw)}", f".{name}")
-                    parsed[name] = raw if convert is None else convert(raw)
-                    continue
-                assert convert is not None
                 try:
-                    parsed[name] = convert(raw)
+                    if types is None:
+                        parsed[name] = convert(raw)  # type: ignore[misc]
+                    elif type(raw) in types:
+                        parsed[name] = raw if convert is None else convert(raw)
+                    else:
+                        kind = shape.members[name].type_name  # type: ignore[attr-defined]
+                        raise _Misfit(f" should be a {kind}, got {_json_name(raw)}")
                 except _Misfit as misfit:
                     misfit.path.append(f".{name}")
                     raise
             return parsed
 
         # Registered before its members are compiled, so that a recursive shape finds itself.
-        self.converters[id(shape)] = (shape, structure)
+        self._building[id(shape)] = (shape, structure)
         for name, member in shape.members.items():  # type: ignore[attr-defined]
             if member.serialization.get("location"):
                 continue  # a header or the status code: botocore reads those
