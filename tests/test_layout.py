@@ -147,3 +147,19 @@ def test_wheel_has_no_test_fake(tmp_path: Path) -> None:
     assert not [n for n in names if n.startswith(("testing/", "tests/", "bench/"))]
     for marker in ("def inject(", "WIRE_FAULTS", "HOSTILE", "TokenBucket", "from testing"):
         assert not [n for n, text in sources.items() if marker in text], marker
+
+
+def test_the_documented_layout_names_every_module() -> None:
+    """docs/development.md's tree is the package's: every module is named there."""
+    text = (ROOT / "docs" / "development.md").read_text()
+    tree = text[text.index("```\nchimenum/\n") : text.index("```\n", text.index("chimenum/\n"))]
+    missing = [
+        str(path.relative_to(PACKAGE))
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if path.name not in ("__init__.py", "__main__.py")
+        and (
+            f"{path.parent.name}/" not in tree
+            or not any(path.name in line or path.stem + "." in line for line in tree.splitlines())
+        )
+    ]
+    assert not missing, f"docs/development.md's layout does not name {missing}"
