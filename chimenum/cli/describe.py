@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from chimenum.cli import context
-from chimenum.cli.options import EXIT_CODES_HELP, aws_options, complete_ids, max_attempts_option
+from chimenum.cli.options import EXIT_CODES_HELP, aws_options, id_arguments, max_attempts_option
 from chimenum.cli.signals import Terminated
 from chimenum.core.errors import ExitCode, most_severe
 from chimenum.output.env import ColorChoice
@@ -78,16 +78,7 @@ def resources_of(ctx: click.Context, fetcher: Fetcher, concurrency: int) -> Reso
 
 
 @click.command(epilog=EXIT_CODES_HELP)
-@click.argument("ids", nargs=-1, metavar="[ID|-]...", shell_complete=complete_ids)
-@click.option(
-    "-f",
-    "--from-file",
-    "from_files",
-    type=click.File("rb"),
-    multiple=True,
-    metavar="FILE",
-    help="Read ids from FILE, one per line (- for stdin); repeatable.",
-)
+@id_arguments
 @describe_options
 @max_attempts_option("Tries per request when throttled or the service fails (5xx).")
 @aws_options

@@ -11,7 +11,7 @@ from chimenum.cli import context
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
     aws_options,
-    complete_ids,
+    id_arguments,
     max_attempts_option,
     output_options,
     render_options,
@@ -84,16 +84,7 @@ def _read_ids(
 
 
 @click.command(epilog=EXIT_CODES_HELP)
-@click.argument("ids", nargs=-1, metavar="[ID|-]...", shell_complete=complete_ids)
-@click.option(
-    "-f",
-    "--from-file",
-    "from_files",
-    type=click.File("rb"),
-    multiple=True,
-    metavar="FILE",
-    help="Read ids from FILE, one per line (- for stdin); repeatable.",
-)
+@id_arguments
 @output_options
 @click.option(
     "--concurrency",

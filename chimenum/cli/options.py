@@ -407,3 +407,17 @@ def per_api(table: dict[str, tuple[str, ...]]) -> str:
         if only:
             parts.append(f"{api} only: {', '.join(only)}")
     return "; ".join(parts)
+
+
+def id_arguments(f: F) -> F:
+    """``ID...`` and ``-f/--from-file``: the ids a command works on (``-`` reads stdin)."""
+    f = click.option(
+        "-f",
+        "--from-file",
+        "from_files",
+        type=click.File("rb"),
+        multiple=True,
+        metavar="FILE",
+        help="Read ids from FILE, one per line (- for stdin); repeatable.",
+    )(f)
+    return click.argument("ids", nargs=-1, metavar="[ID|-]...", shell_complete=complete_ids)(f)
