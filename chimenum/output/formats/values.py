@@ -32,6 +32,11 @@ STATUS_STYLES: dict[str, str] = {
 }
 
 CAPABILITY_KINDS = ("Call", "SMS", "MMS")
+#: ``(field, word)`` of each capability, inbound then outbound, spelt out once for every row.
+_SIDES = tuple(
+    tuple((f"{side}bound{kind}", kind.lower()) for kind in CAPABILITY_KINDS)
+    for side in ("In", "Out")
+)
 
 
 def as_list(value: object) -> list[Any]:
@@ -103,9 +108,8 @@ class Values:
         if not isinstance(caps, dict):
             return self.text(None)
         sides = [
-            " ".join(k.lower() for k in CAPABILITY_KINDS if caps.get(f"{d}bound{k}") is True)
-            or self.none
-            for d in ("In", "Out")
+            " ".join([word for key, word in side if caps.get(key) is True]) or self.none
+            for side in _SIDES
         ]
         return [(" / ".join(sides), "")]
 
