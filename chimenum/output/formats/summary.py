@@ -18,7 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chimenum.output.formats.layout import Kind, Painter, Span, fit_columns, plain, spans_len
+from chimenum.output.formats.layout import (
+    Kind,
+    Painter,
+    Span,
+    cell_len,
+    fit_columns,
+    plain,
+    spans_len,
+)
 from chimenum.output.formats.values import Values
 
 if TYPE_CHECKING:
@@ -225,22 +233,25 @@ class Summary:
         self.lines = lines
 
     def line(self, cells: list[list[Span]]) -> str:
-        # Called for every row: hence the locals and the list of widths by position.
+        # Called for every row: the plain text of a cell is measured once (cell widths add
+        # up) and is what is written when there is no colour.
         assert self.columns is not None
         out = []
         widths = self.sizes
-        paint = self.painter.paint
+        color = self.painter.color
         last = len(cells) - 1
         for index, spans in enumerate(cells):
+            text = spans[0][0] if len(spans) == 1 else plain(spans)
+            size = len(text) if text.isascii() else cell_len(text)
             width = widths[index]
-            size = spans_len(spans)
             if size > width:
                 if self.fit and self.columns[index].kind == "prose":
                     spans = self.painter.truncate(spans, width)
-                    size = spans_len(spans)
+                    text = plain(spans)
+                    size = cell_len(text)
                 else:
                     widths[index] = width = size
-            out.append(paint(spans))
+            out.append(self.painter.paint(spans) if color else text)
             if index < last:
                 out.append(" " * (width - size + GAP))
         return "".join(out)

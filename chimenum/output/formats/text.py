@@ -18,7 +18,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from chimenum.core.safe import inert
+from chimenum.core.safe import inert, inert_all
 from chimenum.output.formats.json import JsonRenderer
 from chimenum.output.query import apply
 
@@ -82,9 +82,9 @@ def _format_list(items: list[Any], out: list[str], identifier: str | None) -> No
 def _format_scalars(items: list[Any], out: list[str], identifier: str | None) -> None:
     if identifier is not None:
         prefix = _label(identifier) + "\t"
-        out.extend([prefix + inert(el) for el in items])
+        out.extend([prefix + text for text in inert_all(items)])
     else:
-        out.append("\t".join([inert(el) for el in items]))
+        out.append("\t".join(inert_all(items)))
 
 
 def _format_dict(
@@ -96,15 +96,16 @@ def _format_dict(
 ) -> None:
     nested: list[tuple[str, Any]] = []
     if keys is None or known is None:
-        scalars = []
+        values = []
         for key, value in sorted(item.items()):
             if isinstance(value, _NESTED):
                 nested.append((key, value))
             else:
-                scalars.append(inert(value))
+                values.append(value)
+        scalars = inert_all(values)
     else:
         get = item.get
-        scalars = [inert(get(key, "")) for key in keys]
+        scalars = inert_all([get(key, "") for key in keys])
         nested = [(key, item[key]) for key in sorted(item.keys() - known)]
     if scalars:
         if identifier is not None:
