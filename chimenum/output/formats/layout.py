@@ -43,7 +43,14 @@ def cell_len(text: str) -> int:
     """Terminal cells ``text`` takes (East Asian wide characters take two)."""
     if text.isascii():
         return len(text)
-    return sum(_char_len(ch) for ch in text)
+    return _wide_len(text)
+
+
+# A table measures every cell of every row, and the same few non-ASCII values (the glyphs, a
+# calling name) come back row after row.
+@lru_cache(maxsize=4096)
+def _wide_len(text: str) -> int:
+    return sum(map(_char_len, text))
 
 
 @lru_cache(maxsize=4096)
@@ -54,7 +61,10 @@ def _char_len(ch: str) -> int:
 
 
 def spans_len(spans: Sequence[Span]) -> int:
-    return sum(cell_len(text) for text, _ in spans)
+    size = 0
+    for text, _ in spans:
+        size += len(text) if text.isascii() else _wide_len(text)
+    return size
 
 
 def plain(spans: Sequence[Span]) -> str:
@@ -88,7 +98,7 @@ class Painter:
 
     def paint(self, spans: Iterable[Span]) -> str:
         if not self.color:
-            return "".join(text for text, _ in spans)
+            return "".join([text for text, _ in spans])
         out = []
         for text, style in spans:
             if style and text:

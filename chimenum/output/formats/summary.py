@@ -18,7 +18,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from chimenum.output.formats.layout import Kind, Painter, Span, fit_columns, plain, spans_len
+from chimenum.output.formats.layout import (
+    Kind,
+    Painter,
+    Span,
+    cell_len,
+    fit_columns,
+    plain,
+    spans_len,
+)
 from chimenum.output.formats.values import Values
 
 if TYPE_CHECKING:
@@ -138,7 +146,8 @@ class Summary:
         self.fit = env.stdout_isatty and not layout.wide and layout.columns is None
         self.pending: list[Number] = []
         self.columns: list[Column] | None = None
-        self.widths: dict[str, int] = {}
+        #: The width of each of :attr:`columns`, by position.
+        self.sizes: list[int] = []
         #: Rows formatted since the last write.
         self.lines: list[str] = []
 
@@ -146,7 +155,8 @@ class Summary:
 
     def add(self, number: Number) -> None:
         if self.columns is not None:
-            self.lines.append(self.line(self.cells(number)))
+            values = self.values
+            self.lines.append(self.line([column.value(values, number) for column in self.columns]))
             if len(self.lines) >= FIRST_ROWS:
                 self.page_done()
             return
@@ -212,7 +222,7 @@ class Summary:
             columns = [columns[i] for i in keep]
             rows = [[row[i] for i in keep] for row in rows]
         self.columns = columns
-        self.widths = widths
+        self.sizes = [widths[c.name] for c in columns]
         lines = []
         if self.layout.headers:
             lines.append(self.line([[(c.header, "bold")] for c in columns]))
@@ -222,24 +232,26 @@ class Summary:
         self.pending = []
         self.lines = lines
 
-    def cells(self, number: Number) -> list[list[Span]]:
-        assert self.columns is not None
-        return [column.value(self.values, number) for column in self.columns]
-
     def line(self, cells: list[list[Span]]) -> str:
+        # Called for every row: the plain text of a cell is measured once (cell widths add
+        # up) and is what is written when there is no colour.
         assert self.columns is not None
         out = []
+        widths = self.sizes
+        color = self.painter.color
         last = len(cells) - 1
-        for index, (column, spans) in enumerate(zip(self.columns, cells, strict=True)):
-            width = self.widths[column.name]
-            size = spans_len(spans)
+        for index, spans in enumerate(cells):
+            text = spans[0][0] if len(spans) == 1 else plain(spans)
+            size = len(text) if text.isascii() else cell_len(text)
+            width = widths[index]
             if size > width:
-                if self.fit and column.kind == "prose":
+                if self.fit and self.columns[index].kind == "prose":
                     spans = self.painter.truncate(spans, width)
-                    size = spans_len(spans)
+                    text = plain(spans)
+                    size = cell_len(text)
                 else:
-                    self.widths[column.name] = width = size
-            out.append(self.painter.paint(spans))
+                    widths[index] = width = size
+            out.append(self.painter.paint(spans) if color else text)
             if index < last:
                 out.append(" " * (width - size + GAP))
         return "".join(out)

@@ -15,28 +15,40 @@ terminal.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from chimenum.core.safe import inert
+from chimenum.core.safe import inert, inert_all
 from chimenum.output.formats.json import JsonRenderer
 from chimenum.output.query import apply
 
+#: What :func:`_format` descends into rather than prints.
+_NESTED = (dict, list)
 
-def _scalar(value: Any) -> str:
-    return inert(value)
+
+@lru_cache(maxsize=256)
+def _label(identifier: str) -> str:
+    """``PHONENUMBER`` for ``PhoneNumber``: the same few keys label every row."""
+    return inert(identifier.upper())
 
 
 def format_text(item: Any, out: list[str], identifier: str | None = None) -> None:
-    _format(item, out, identifier, None)
+    _format(item, out, identifier, None, None)
 
 
-def _format(item: Any, out: list[str], identifier: str | None, keys: list[str] | None) -> None:
+def _format(
+    item: Any,
+    out: list[str],
+    identifier: str | None,
+    keys: list[str] | None,
+    known: frozenset[str] | None,
+) -> None:
     if isinstance(item, dict):
-        _format_dict(item, out, identifier, keys)
+        _format_dict(item, out, identifier, keys, known)
     elif isinstance(item, list):
         _format_list(item, out, identifier)
     else:
-        out.append(_scalar(item))
+        out.append(inert(item))
 
 
 def _format_list(items: list[Any], out: list[str], identifier: str | None) -> None:
@@ -44,58 +56,72 @@ def _format_list(items: list[Any], out: list[str], identifier: str | None) -> No
         return
     if any(isinstance(el, dict) for el in items):
         keys = sorted(
-            {k for el in items if isinstance(el, dict) for k, v in el.items() if not _nested(v)}
+            {
+                k
+                for el in items
+                if isinstance(el, dict)
+                for k, v in el.items()
+                if not isinstance(v, _NESTED)
+            }
         )
+        # Every dict of a page is formatted against the same columns: the set once, not per row.
+        known = frozenset(keys)
         for element in items:
-            _format(element, out, identifier, keys)
+            _format(element, out, identifier, keys, known)
     elif any(isinstance(el, list) for el in items):
-        scalars = [el for el in items if not _nested(el)]
+        scalars = [el for el in items if not isinstance(el, _NESTED)]
         if scalars:
             _format_scalars(scalars, out, identifier)
         for element in items:
-            if _nested(element):
-                _format(element, out, identifier, None)
+            if isinstance(element, _NESTED):
+                _format(element, out, identifier, None, None)
     else:
         _format_scalars(items, out, identifier)
 
 
 def _format_scalars(items: list[Any], out: list[str], identifier: str | None) -> None:
     if identifier is not None:
-        out.extend(f"{inert(identifier.upper())}\t{_scalar(el)}" for el in items)
+        prefix = _label(identifier) + "\t"
+        out.extend([prefix + text for text in inert_all(items)])
     else:
-        out.append("\t".join(_scalar(el) for el in items))
+        out.append("\t".join(inert_all(items)))
 
 
 def _format_dict(
-    item: dict[str, Any], out: list[str], identifier: str | None, keys: list[str] | None
+    item: dict[str, Any],
+    out: list[str],
+    identifier: str | None,
+    keys: list[str] | None,
+    known: frozenset[str] | None,
 ) -> None:
     nested: list[tuple[str, Any]] = []
-    if keys is None:
-        scalars = []
+    if keys is None or known is None:
+        values = []
         for key, value in sorted(item.items()):
-            if _nested(value):
+            if isinstance(value, _NESTED):
                 nested.append((key, value))
             else:
-                scalars.append(_scalar(value))
+                values.append(value)
+        scalars = inert_all(values)
     else:
-        scalars = [_scalar(item.get(key, "")) for key in keys]
-        nested = [(key, item[key]) for key in sorted(set(item) - set(keys))]
+        get = item.get
+        scalars = inert_all([get(key, "") for key in keys])
+        nested = [(key, item[key]) for key in sorted(item.keys() - known)]
     if scalars:
         if identifier is not None:
-            scalars.insert(0, inert(identifier.upper()))
+            scalars.insert(0, _label(identifier))
         out.append("\t".join(scalars))
     for key, value in nested:
-        _format(value, out, key, None)
-
-
-def _nested(value: Any) -> bool:
-    return isinstance(value, (dict, list))
+        _format(value, out, key, None, None)
 
 
 def to_text(value: Any) -> str:
     lines: list[str] = []
     format_text(value, lines)
-    return "".join(line + "\n" for line in lines)
+    if not lines:
+        return ""
+    lines.append("")
+    return "\n".join(lines)
 
 
 class TextRenderer(JsonRenderer):

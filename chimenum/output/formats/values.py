@@ -31,7 +31,14 @@ STATUS_STYLES: dict[str, str] = {
     "UpdateFailed": "bold red",
 }
 
+#: Timestamps :meth:`Values.timestamp` remembers, so memory stays flat for any inventory.
+TIMES_KEPT = 1024
 CAPABILITY_KINDS = ("Call", "SMS", "MMS")
+#: ``(field, word)`` of each capability, inbound then outbound, spelt out once for every row.
+_SIDES = tuple(
+    tuple((f"{side}bound{kind}", kind.lower()) for kind in CAPABILITY_KINDS)
+    for side in ("In", "Out")
+)
 
 
 def as_list(value: object) -> list[Any]:
@@ -65,6 +72,7 @@ class Values:
         self.utc = utc
         self.now = now
         self.none = none
+        self._times: dict[tuple[dt.datetime, bool], tuple[str, str | None]] = {}
 
     def text(self, value: object, style: str = "") -> list[Span]:
         if value is None or value == "":
@@ -79,6 +87,20 @@ class Values:
         """``(when, age)``: the time in the run's zone, and ``"(3 days ago)"`` if it has one."""
         if not isinstance(value, dt.datetime):
             return (self.none if value is None or value == "" else inert(value)), None
+        # Numbers ordered or changed together share their timestamps, and a table shows
+        # three per row. Only UTC ones (as the APIs send them) are kept: two equal datetimes
+        # in other zones may still print differently (%Z).
+        if value.tzinfo is not dt.timezone.utc:
+            return self._timestamp(value, date_only)
+        key = (value, date_only)
+        known = self._times.get(key)
+        if known is None:
+            if len(self._times) >= TIMES_KEPT:
+                self._times.clear()
+            known = self._times[key] = self._timestamp(value, date_only)
+        return known
+
+    def _timestamp(self, value: dt.datetime, date_only: bool) -> tuple[str, str | None]:
         try:
             when = value.astimezone(dt.timezone.utc) if self.utc else value.astimezone()
         except (OverflowError, ValueError, OSError):
@@ -103,9 +125,8 @@ class Values:
         if not isinstance(caps, dict):
             return self.text(None)
         sides = [
-            " ".join(k.lower() for k in CAPABILITY_KINDS if caps.get(f"{d}bound{k}") is True)
-            or self.none
-            for d in ("In", "Out")
+            " ".join([word for key, word in side if caps.get(key) is True]) or self.none
+            for side in _SIDES
         ]
         return [(" / ".join(sides), "")]
 
