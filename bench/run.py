@@ -205,7 +205,11 @@ def batches(args: argparse.Namespace, folder: Path, targets: list[Target]) -> No
         aws_wall = aws.wall * n / len(aws_ids)
     ratio_pool = mine.wall / pool.wall
     show("chimenum get -f FILE -o ndjson", mine)
-    show(f"tuned botocore thread pool ({c} threads)", pool, f"chimenum/pool = {ratio_pool:.2f}x")
+    show(
+        f"tuned botocore thread pool ({args.pool_concurrency} threads)",
+        pool,
+        f"chimenum/pool = {ratio_pool:.2f}x",
+    )
     extrapolated = "" if sample == n else f" ({sample} ids x {n / sample:g})"
     print(
         f"  {'boto3 sequential loop' + extrapolated:<46} {seq_wall:8.2f} s {seq.rss_mb:7.1f} MB  "
