@@ -176,12 +176,11 @@ class DemoServer:
 
     def served(self, record: dict[str, Any]) -> dict[str, Any]:
         """A copy of ``record`` with its id as the service answers it: percent-encoded
-        (``%2B12065550100``), or plain with :attr:`plain_ids`. An id that is not a string
-        stays as it is (tests give such records on purpose)."""
+        (``%2B12065550100``), or plain with :attr:`plain_ids`. An id that is neither form of a
+        ``+`` number stays as it is (tests give such records on purpose)."""
         served = dict(record)
         phone_number_id = served.get("PhoneNumberId")
-        if isinstance(phone_number_id, str):
-            plain = decoded(phone_number_id)
+        if isinstance(phone_number_id, str) and (plain := decoded(phone_number_id))[:1] == "+":
             served["PhoneNumberId"] = plain if self.plain_ids else encoded(plain)
         return served
 
