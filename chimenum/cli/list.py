@@ -118,8 +118,8 @@ def list_(
       chimenum list
       chimenum list --status Assigned --product-type VoiceConnector -o ndjson
       chimenum --api voice list --filter-name VoiceConnectorId --filter-value abcdef1ghij2klmno3pqr4
-      chimenum list -o text --query 'PhoneNumbers[?Status==`Unassigned`].PhoneNumberId'
-      chimenum list --json | jq -r '.PhoneNumbers[] | select(.Status != "Assigned").PhoneNumberId'
+      chimenum list -o text --query 'PhoneNumbers[?Status==`Unassigned`].E164PhoneNumber'
+      chimenum list --json | jq -r '.PhoneNumbers[] | select(.Status != "Assigned").E164PhoneNumber'
     """
     settings = context.settings_of(ctx)
     for flag, given in (("--status", status), ("--product-type", product_type)):
