@@ -43,8 +43,14 @@ def make_fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., FakeChi
         fake.stop()
 
 
+def e164(number: dict[str, Any]) -> str:
+    """The number a document is about, once its id is seen as the service sends it."""
+    assert number["PhoneNumberId"] == "%2B" + number["E164PhoneNumber"][1:], number
+    return str(number["E164PhoneNumber"])
+
+
 def fetched_ids(stdout: str) -> list[str]:
-    return [n["PhoneNumberId"] for n in json.loads(stdout)["PhoneNumbers"]]
+    return [e164(n) for n in json.loads(stdout)["PhoneNumbers"]]
 
 
 # -- input ---------------------------------------------------------------------------------
@@ -252,7 +258,7 @@ def test_exit_7_only_when_the_attempts_are_spent(
     run = chimenum("get", *numbers(5), "--json", "--max-attempts", "3")
     assert run.exit_code == 7
     doc = json.loads(run.stdout)
-    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == [
+    assert [e164(n) for n in doc["PhoneNumbers"]] == [
         "+12065560000",
         "+12065560001",
         "+12065560002",
@@ -288,9 +294,7 @@ def test_order_is_kept_with_random_latency(
     if fmt == "json":
         assert fetched_ids(run.stdout) == ids
     else:
-        got = [
-            json.loads(line)["PhoneNumber"]["PhoneNumberId"] for line in run.stdout.split("\n")[:-1]
-        ]
+        got = [e164(json.loads(line)["PhoneNumber"]) for line in run.stdout.split("\n")[:-1]]
         assert got == ids
     assert len(fake.requests) == 120
 
@@ -300,13 +304,13 @@ def test_ndjson_error_objects_in_place(make_fake: Callable[..., FakeChime], chim
     run = chimenum("get", "+12065560000", "+12065569999", "+12065560002", "-o", "ndjson")
     assert run.exit_code == 3
     lines = [json.loads(line) for line in run.stdout.splitlines()]
-    assert lines[0]["PhoneNumber"]["PhoneNumberId"] == "+12065560000"
+    assert e164(lines[0]["PhoneNumber"]) == "+12065560000"
     assert lines[1] == {
         "PhoneNumberId": "+12065569999",
         "ErrorCode": "NotFoundException",
         "ErrorMessage": "The requested resource was not found.",
     }
-    assert lines[2]["PhoneNumber"]["PhoneNumberId"] == "+12065560002"
+    assert e164(lines[2]["PhoneNumber"]) == "+12065560002"
 
 
 # -- streaming, progress, interrupts (the installed console script) ------------------------
@@ -338,7 +342,7 @@ def test_ndjson_lines_appear_before_the_batch_ends(
     rest = proc.stdout.read()  # the buffered reader holds more than the first line
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    assert json.loads(first)["PhoneNumber"]["PhoneNumberId"] == "+12065560000"
+    assert e164(json.loads(first)["PhoneNumber"]) == "+12065560000"
     assert len(rest.splitlines()) == 199
 
 
@@ -440,7 +444,7 @@ def test_sigint_stops_at_once_writes_what_was_fetched_and_exits_130(
     assert stderr.startswith("chimenum: interrupted: ")
     assert stderr.endswith(" of 300 ids fetched\n")
     if fmt == "ndjson":
-        got = [json.loads(line)["PhoneNumber"]["PhoneNumberId"] for line in out.splitlines()]
+        got = [e164(json.loads(line)["PhoneNumber"]) for line in out.splitlines()]
     else:
         got = fetched_ids(out.decode())
     # Everything fetched before the stuck id is written, in input order, and nothing after it:
@@ -603,7 +607,7 @@ def test_documented_batch_examples_run_as_written(
         outputs.append(proc)
     assert outputs[0].returncode == 0, outputs[0].stderr
     lines = (tmp_path / "numbers.ndjson").read_text().splitlines()
-    assert [json.loads(x)["PhoneNumber"]["PhoneNumberId"] for x in lines] == [
+    assert [e164(json.loads(x)["PhoneNumber"]) for x in lines] == [
         "+12065560000",
         "+12065560002",
     ]

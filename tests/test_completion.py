@@ -185,7 +185,11 @@ def test_cache_ttl(fake: FakeChime, tmp_path: Path) -> None:
     assert len(cached) == 1
     assert oct(cached[0].stat().st_mode & 0o777) == "0o600"
 
-    fake.records["+12065550199"] = {**fake.records["+12065550100"], "PhoneNumberId": "+12065550199"}
+    fake.records["+12065550199"] = {
+        **fake.records["+12065550100"],
+        "PhoneNumberId": "%2B12065550199",
+        "E164PhoneNumber": "+12065550199",
+    }
     # Within the TTL: the cached list, no request.
     assert "+12065550199" not in complete("bash", "chimenum get +1", tmp_path)
     assert len(list_requests(fake)) == 1
@@ -226,7 +230,11 @@ def test_slow_list_call_serves_the_stale_cache_and_refreshes_it_in_the_backgroun
     doc = json.loads(path.read_text())
     doc["created"] -= 3600
     path.write_text(json.dumps(doc))
-    fake.records["+12065550199"] = {**fake.records["+12065550100"], "PhoneNumberId": "+12065550199"}
+    fake.records["+12065550199"] = {
+        **fake.records["+12065550100"],
+        "PhoneNumberId": "%2B12065550199",
+        "E164PhoneNumber": "+12065550199",
+    }
     # The list call is held until the test releases it: the TAB must not wait for it (if it
     # did, complete() would hang on the held answer and the harness's own timeout would fail).
     fake.inject("*", "slow", times=1, delay=600)

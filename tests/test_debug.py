@@ -60,7 +60,7 @@ def test_debug_logs_requests_and_responses_but_no_secret(
     assert "x-amz-security-token:<redacted>" in err
     assert "Signature=<redacted>" in err
     assert_no_secret(err, SECRET, TOKEN, signature_sent(fake))
-    assert json.loads(run.stdout)["PhoneNumber"]["PhoneNumberId"] == ONE
+    assert json.loads(run.stdout)["PhoneNumber"]["PhoneNumberId"] == "%2B" + ONE[1:]
 
 
 def test_debug_on_a_failure_shows_no_secret_even_one_the_service_echoes(

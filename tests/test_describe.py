@@ -176,7 +176,7 @@ def test_a_number_that_cannot_be_fetched_keeps_gets_exit_code(
 ) -> None:
     code, doc, stderr = described(chimenum, "+12065550103", "+19995550100")
     assert code == ExitCode.NOT_FOUND
-    assert [d["PhoneNumber"]["PhoneNumberId"] for d in doc["Descriptions"]] == ["+12065550103"]
+    assert [d["PhoneNumber"]["PhoneNumberId"] for d in doc["Descriptions"]] == ["%2B12065550103"]
     assert doc["PhoneNumberErrors"][0]["ErrorCode"] == "NotFoundException"
     assert "+19995550100" in stderr
 

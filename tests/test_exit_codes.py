@@ -55,7 +55,7 @@ def test_transient_failures_recover_within_the_retry_budget(
     fake.inject("+12065550100", exception, times=2)
     run = chimenum("get", "+12065550100", "--json")
     assert run.exit_code == 0, run.stderr
-    assert json.loads(run.stdout)["PhoneNumber"]["PhoneNumberId"] == "+12065550100"
+    assert json.loads(run.stdout)["PhoneNumber"]["PhoneNumberId"] == "%2B12065550100"
     assert len(fake.requests) == 3
 
 
@@ -67,7 +67,7 @@ def test_most_severe_failure_wins_and_fetched_numbers_still_print(
     run = chimenum("get", "+12065550199", "+12065550102", "+12065550100", "+12065550101", "--json")
     assert run.exit_code == ExitCode.FORBIDDEN
     doc = json.loads(run.stdout)
-    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == ["+12065550100"]
+    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == ["%2B12065550100"]
     assert [e["ErrorCode"] for e in doc["PhoneNumberErrors"]] == [
         "NotFoundException",
         "BadRequestException",

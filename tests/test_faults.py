@@ -18,6 +18,7 @@ import pytest
 from testing.fakechime import FakeChime
 
 ONE = "+12065550100"
+ENCODED = "%2B12065550100"  # the id as the service answers it
 
 
 def one_line(stderr: str) -> str:
@@ -37,7 +38,7 @@ def one_line(stderr: str) -> str:
         ("wrong-shape", "response.PhoneNumber.PhoneNumberId should be a string, got integer"),
         ("empty-object", "response has no PhoneNumber.PhoneNumberId"),
         ("empty-body", "HTTP 200 with an empty body"),
-        ("truncated", "the answer was cut off: 373 of 746 bytes arrived"),
+        ("truncated", "the answer was cut off: 374 of 748 bytes arrived"),
     ],
 )
 @pytest.mark.parametrize("output", ["table", "json", "ndjson"])
@@ -113,7 +114,7 @@ def test_answer_for_another_number_exits_12(fake: FakeChime, chimenum) -> None:
     fake.records[ONE] = {**fake.records["+12065550101"]}
     run = chimenum("get", ONE, "--json")
     assert run.exit_code == 12
-    assert "asked for +12065550100 but the answer is for '+12065550101'" in run.stderr
+    assert "asked for +12065550100 but the answer's PhoneNumberId is '%2B12065550101'" in run.stderr
 
 
 def test_in_a_batch_the_malformed_id_is_an_error_object(fake: FakeChime, chimenum) -> None:
@@ -121,7 +122,7 @@ def test_in_a_batch_the_malformed_id_is_an_error_object(fake: FakeChime, chimenu
     run = chimenum("get", ONE, "+12065550101", "--json")
     assert run.exit_code == 12
     doc = json.loads(run.stdout)
-    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == [ONE]
+    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == [ENCODED]
     (error,) = doc["PhoneNumberErrors"]
     assert error["ErrorCode"] == "InvalidResponse"
     assert "not JSON" in error["ErrorMessage"]
@@ -285,7 +286,7 @@ def test_a_dropped_connection_then_an_answer_succeeds(fake: FakeChime, chimenum)
     fake.inject("*", "drop", times=1)
     run = chimenum("get", ONE, "--json")
     assert run.exit_code == 0, run.stderr
-    assert json.loads(run.stdout)["PhoneNumber"]["PhoneNumberId"] == ONE
+    assert json.loads(run.stdout)["PhoneNumber"]["PhoneNumberId"] == ENCODED
     assert len(fake.requests) == 2
 
 
@@ -294,7 +295,7 @@ def test_once_reached_a_network_fault_is_per_id(fake: FakeChime, chimenum) -> No
     run = chimenum("get", ONE, "+12065550101", "--json", "--concurrency", "1")
     assert run.exit_code == 11
     doc = json.loads(run.stdout)
-    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == [ONE]
+    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == [ENCODED]
     assert doc["PhoneNumberErrors"][0]["ErrorCode"] == "NetworkError"
 
 

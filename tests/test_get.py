@@ -16,7 +16,10 @@ def test_one_id_prints_the_aws_cli_document(fake: FakeChime, chimenum) -> None:
     doc = json.loads(run.stdout)
     number = doc["PhoneNumber"]
     assert list(doc) == ["PhoneNumber"]
-    assert number["PhoneNumberId"] == "+12065550100"
+    assert (number["PhoneNumberId"], number["E164PhoneNumber"]) == (
+        "%2B12065550100",
+        "+12065550100",
+    )
     assert number["Status"] == "Assigned"
     assert number["Capabilities"]["InboundMMS"] is False
     assert [a["Name"] for a in number["Associations"]] == ["AccountId", "UserId"]
@@ -42,9 +45,9 @@ def test_several_ids_keep_input_order_and_report_errors(fake: FakeChime, chimenu
     doc = json.loads(run.stdout)
     assert list(doc) == ["PhoneNumbers", "PhoneNumberErrors"]
     assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == [
-        "+18005550100",
-        "+12065550100",
-        "+12065550108",
+        "%2B18005550100",
+        "%2B12065550100",
+        "%2B12065550108",
     ]
     assert doc["PhoneNumberErrors"] == [
         {
@@ -77,7 +80,7 @@ def test_several_ids_all_fetched_have_an_empty_error_list(fake: FakeChime, chime
 def test_pasted_forms_are_normalised(fake: FakeChime, chimenum, pasted: str) -> None:
     run = chimenum("get", pasted, "--json")
     assert run.exit_code == 0, run.stderr
-    assert json.loads(run.stdout)["PhoneNumber"]["PhoneNumberId"] == "+12065550100"
+    assert json.loads(run.stdout)["PhoneNumber"]["PhoneNumberId"] == "%2B12065550100"
     assert fake.requested_ids() == ["+12065550100"]
 
 
@@ -86,8 +89,8 @@ def test_duplicates_are_fetched_once(fake: FakeChime, chimenum) -> None:
     assert run.exit_code == 0
     assert sorted(fake.requested_ids()) == ["+12065550100", "+12065550101"]
     assert [n["PhoneNumberId"] for n in json.loads(run.stdout)["PhoneNumbers"]] == [
-        "+12065550100",
-        "+12065550101",
+        "%2B12065550100",
+        "%2B12065550101",
     ]
 
 

@@ -31,7 +31,8 @@ def one_line(stderr: str) -> str:
 def batch(chimenum, *extra: str):  # type: ignore[no-untyped-def]
     run = chimenum("get", ONE, TWO, THREE, "--json", *extra)
     doc = json.loads(run.stdout)
-    numbers = [n["PhoneNumberId"] for n in doc["PhoneNumbers"]]
+    assert all(n["PhoneNumberId"] == "%2B" + n["E164PhoneNumber"][1:] for n in doc["PhoneNumbers"])
+    numbers = [n["E164PhoneNumber"] for n in doc["PhoneNumbers"]]
     errors = {e["PhoneNumberId"]: e for e in doc["PhoneNumberErrors"]}
     # No id lost: each is a number or an error entry.
     assert sorted([*numbers, *errors]) == [ONE, TWO, THREE]

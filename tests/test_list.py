@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -39,9 +39,15 @@ def big(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeChime]:
         yield server
 
 
+def served(e164s: Iterable[str]) -> list[str]:
+    """The ids as the service answers them, percent-encoded."""
+    return ["%2B" + e164[1:] for e164 in e164s]
+
+
 def ids(records: dict[str, dict[str, Any]], **want: str) -> list[str]:
+    """The E.164 numbers of ``records`` that have every wanted value."""
     return [
-        r["PhoneNumberId"]
+        r["E164PhoneNumber"]
         for r in records.values()
         if all(
             (r["Associations"][0]["Value"] == v if k == "connector" else r[k] == v)
@@ -58,7 +64,7 @@ def test_every_number_across_many_pages(
     assert run.exit_code == 0, run.stderr
     doc = json.loads(run.stdout)
     assert list(doc) == ["PhoneNumbers"]
-    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == list(big.records_for(api))
+    assert [n["PhoneNumberId"] for n in doc["PhoneNumbers"]] == served(big.records_for(api))
     pages = -(-count // page_size)
     assert len(big.requests) == pages
     assert {r.api for r in big.requests} == {api}
@@ -94,7 +100,7 @@ def test_each_filter_across_pages(
     assert run.exit_code == 0, run.stderr
     got = [json.loads(line)["PhoneNumber"]["PhoneNumberId"] for line in run.stdout.splitlines()]
     expected = ids(big.records_for(api), **want)
-    assert got == expected
+    assert got == served(expected)
     assert len(expected) > 99  # more than one page, so paging kept the filters
     for request in big.requests:
         for flag, value in zip(options[::2], options[1::2], strict=True):
@@ -105,14 +111,16 @@ def test_ndjson_is_one_phone_number_document_per_line(fake: FakeChime, chimenum)
     run = chimenum("list", "-o", "ndjson", "--status", "Assigned")
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert all(list(doc) == ["PhoneNumber"] for doc in lines)
-    assert [d["PhoneNumber"]["PhoneNumberId"] for d in lines] == [
-        "+12065550100",
-        "+12065550101",
-        "+12065550102",
-        "+12065550103",
-        "+18005550100",
-        "+442079460000",
-    ]
+    assert [d["PhoneNumber"]["PhoneNumberId"] for d in lines] == served(
+        [
+            "+12065550100",
+            "+12065550101",
+            "+12065550102",
+            "+12065550103",
+            "+18005550100",
+            "+442079460000",
+        ]
+    )
 
 
 @pytest.mark.parametrize(("limit", "sizes"), [("5", ["5"]), ("150", ["99", "51"]), ("99", ["99"])])
@@ -181,7 +189,9 @@ def test_voice_only_values_are_accepted_for_voice(fake: FakeChime, chimenum, mon
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     run = chimenum("--api", "voice", "list", "--status", "PortinCancelRequested", "--json")
     assert run.exit_code == 0, run.stderr
-    assert [n["PhoneNumberId"] for n in json.loads(run.stdout)["PhoneNumbers"]] == ["+12065550112"]
+    assert [n["PhoneNumberId"] for n in json.loads(run.stdout)["PhoneNumbers"]] == [
+        "%2B12065550112"
+    ]
 
 
 def test_throttled_pages_are_retried_and_nothing_is_lost(big: FakeChime, chimenum) -> None:
@@ -189,7 +199,9 @@ def test_throttled_pages_are_retried_and_nothing_is_lost(big: FakeChime, chimenu
     big.inject("*", "ThrottledClientException", times=3, skip=2)
     run = chimenum("list", "--json")
     assert run.exit_code == 0, run.stderr
-    assert [n["PhoneNumberId"] for n in json.loads(run.stdout)["PhoneNumbers"]] == list(big.records)
+    assert [n["PhoneNumberId"] for n in json.loads(run.stdout)["PhoneNumbers"]] == served(
+        big.records
+    )
     statuses = [r.status for r in big.requests]
     assert statuses == [200, 200, 429, 429, 429] + [200] * 12
     third = [r.query.get("next-token") for r in big.requests[2:6]]
@@ -240,7 +252,7 @@ def test_retries_exhausted_keep_what_was_printed_and_say_where_it_stopped(
         json.loads(line)["PhoneNumber"]["PhoneNumberId"]
         for line in lines + rest.stdout.splitlines()
     ]
-    assert resumed == list(big.records)
+    assert resumed == served(big.records)
 
 
 def test_first_page_failing_prints_no_document(fake: FakeChime, chimenum) -> None:

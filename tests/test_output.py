@@ -82,7 +82,7 @@ def test_text_is_one_record_per_line_for_cut_and_read(fake: FakeChime, chimenum)
     )
     assert run.exit_code == 3
     assert run.stdout == (
-        "+12065550100\tAssigned\tBusinessCalling\n+12065550104\tUnassigned\tBusinessCalling\n"
+        "%2B12065550100\tAssigned\tBusinessCalling\n%2B12065550104\tUnassigned\tBusinessCalling\n"
     )
     whole = chimenum("get", "+12065550100", "+12065550199", "-o", "text", "-q")
     lines = whole.stdout.splitlines()
@@ -125,7 +125,8 @@ def test_query_on_several_ids_sees_the_whole_document(fake: FakeChime, chimenum)
         "{ok: PhoneNumbers[].PhoneNumberId, missing: PhoneNumberErrors[].PhoneNumberId}",
     )
     assert run.exit_code == 3
-    assert json.loads(run.stdout) == {"ok": ["+12065550100"], "missing": ["+12065550199"]}
+    # A number's id as the service sent it; an error's, the number asked for.
+    assert json.loads(run.stdout) == {"ok": ["%2B12065550100"], "missing": ["+12065550199"]}
 
 
 def test_ndjson_query_applies_per_line(fake: FakeChime, chimenum) -> None:
@@ -158,8 +159,8 @@ def test_table_query_renders_the_result_generically(fake: FakeChime, chimenum) -
     )
     lines = rows.stdout.splitlines()
     assert lines[0].split() == ["Id", "Status", "SMS"]
-    assert lines[2].split() == ["+12065550100", "Assigned", "true"]
-    assert lines[3].split() == ["+12065550104", "Unassigned", "true"]
+    assert lines[2].split() == ["%2B12065550100", "Assigned", "true"]
+    assert lines[3].split() == ["%2B12065550104", "Unassigned", "true"]
     mapping = chimenum("get", "+12065550100", "--query", "PhoneNumber.Capabilities")
     assert mapping.stdout.splitlines()[0].split() == ["InboundCall", "true"]
     assert "\x1b" not in rows.stdout + mapping.stdout

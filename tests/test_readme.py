@@ -102,7 +102,7 @@ def test_demo_table_is_what_the_demo_holds(monkeypatch: pytest.MonkeyPatch) -> N
     import json
 
     held = {
-        n["PhoneNumberId"]: (n["Status"], n["ProductType"])
+        n["E164PhoneNumber"]: (n["Status"], n["ProductType"])
         for n in json.loads(listed)["PhoneNumbers"]
     }
     assert {phone_id: (status, product) for phone_id, status, product in rows} == held

@@ -129,7 +129,7 @@ def test_detail_view_keeps_every_value_whole(
 ) -> None:
     number = ONE if api == "chime" else VOICE_ONE
     records = sample_numbers() if api == "chime" else sample_voice_numbers()
-    record = next(r for r in records if r["PhoneNumberId"] == number)
+    record = next(r for r in records if r["E164PhoneNumber"] == number)
     code, lines = on_terminal(chimenum_exe, columns, "--api", api, "get", number)
     assert code == 0
     text = "\n".join(lines)
@@ -160,7 +160,7 @@ def test_sort_by_and_no_headers(fake: FakeChime, chimenum) -> None:
     rows = [line.split() for line in run.stdout.splitlines()]
     assert [status for status, _ in rows] == sorted(r["Status"] for r in sample_numbers())
     assert sorted(number for _, number in rows) == sorted(
-        r["PhoneNumberId"] for r in sample_numbers()
+        r["E164PhoneNumber"] for r in sample_numbers()
     )
 
 
@@ -241,7 +241,8 @@ def test_csv_batch_keeps_every_id(fake: FakeChime, chimenum_exe: str) -> None:
     assert run.returncode == 3
     assert run.stdout.count(b"\r\n") == 2, "RFC 4180 records end with CR LF"
     rows = list(csv.reader(io.StringIO(run.stdout.decode(), newline="")))
-    assert [row[0] for row in rows] == [ONE, "+12065550199"]
+    # PhoneNumberId as the service sent it; for an id that failed, the number asked for.
+    assert [row[0] for row in rows] == ["%2B" + ONE[1:], "+12065550199"]
     assert rows[1][-2:] == ["NotFoundException", "The requested resource was not found."]
 
 

@@ -118,8 +118,8 @@ def list_(
       chimenum list
       chimenum list --status Assigned --product-type VoiceConnector -o ndjson
       chimenum --api voice list --filter-name VoiceConnectorId --filter-value abcdef1ghij2klmno3pqr4
-      chimenum list -o text --query 'PhoneNumbers[?Status==`Unassigned`].PhoneNumberId'
-      chimenum list --json | jq -r '.PhoneNumbers[] | select(.Status != "Assigned").PhoneNumberId'
+      chimenum list -o text --query 'PhoneNumbers[?Status==`Unassigned`].E164PhoneNumber'
+      chimenum list --json | jq -r '.PhoneNumbers[] | select(.Status != "Assigned").E164PhoneNumber'
     """
     settings = context.settings_of(ctx)
     for flag, given in (("--status", status), ("--product-type", product_type)):
@@ -158,6 +158,7 @@ def list_(
         raise click.UsageError("--starting-token is empty", ctx)
 
     from chimenum.core.fetch import Result
+    from chimenum.core.ids import e164_of
     from chimenum.core.listing import Filters, Lister, ListingStopped
     from chimenum.core.policy import RequestPolicy
     from chimenum.core.safe import inert
@@ -174,7 +175,7 @@ def list_(
     try:
         for page in lister.pages(filters, limit=limit, starting_token=starting_token):
             for number in page.numbers:
-                renderer.add(Result(str(number["PhoneNumberId"]), document={"PhoneNumber": number}))
+                renderer.add(Result(e164_of(number), document={"PhoneNumber": number}))
             count += len(page.numbers)
             token = page.next_token
             renderer.page_done()

@@ -156,7 +156,7 @@ def _description(number: dict[str, Any]) -> str:
 
 def list_ids(settings: Settings, timeout: float) -> list[Entry]:
     """Every phone number of the account, following ``NextToken``; raises on any failure."""
-    from chimenum.core.ids import InvalidId, normalise
+    from chimenum.core.ids import InvalidId, e164_of, normalise
     from chimenum.core.listing import Lister
     from chimenum.core.policy import RequestPolicy
     from chimenum.core.session import make_client
@@ -173,7 +173,7 @@ def list_ids(settings: Settings, timeout: float) -> list[Entry]:
     for page in lister.pages(limit=MAX_PAGES * lister.page_size):
         for number in page.numbers:
             try:
-                phone_id = normalise(str(number.get("PhoneNumberId") or ""))
+                phone_id = normalise(e164_of(number))
             except InvalidId:
                 continue  # never offer a word the shell could act on
             entries.setdefault(phone_id, Entry(phone_id, _description(number)))

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from chimenum.core.errors import Failure
+from chimenum.core.ids import decoded
 from chimenum.core.policy import (
     Backoff,
     RateLimiter,
@@ -177,9 +178,10 @@ class Fetcher:
         return done
 
     def _request(self, phone_number_id: str) -> tuple[Callable[[], Any], Callable[[Any], Any]]:
+        e164 = decoded(phone_number_id)
         return (
-            lambda: self.client.get_phone_number(PhoneNumberId=phone_number_id),
-            lambda parsed: check_phone_number(parsed, phone_number_id),
+            lambda: self.client.get_phone_number(PhoneNumberId=e164),
+            lambda parsed: check_phone_number(parsed, e164),
         )
 
     def get(self, phone_number_id: str) -> Result:

@@ -6,13 +6,17 @@ surrounding whitespace, or with the usual separators (``+1 206-555-0100``, ``+1 
 All of those normalise to the E.164 string. Anything else cannot name a phone number, so it is
 refused here, before any request is sent: an empty id would even turn ``GET /phone-numbers/{id}``
 into the list route.
+
+Answers carry the id percent-encoded (``"PhoneNumberId": "%2B12065550100"``) with
+``"E164PhoneNumber": "+12065550100"`` beside it; :func:`e164_of` is the number either way, and
+:func:`decoded` is what an id sent to the API must be.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, BinaryIO
 from urllib.parse import unquote
 
 from chimenum.core.safe import has_unsafe
@@ -96,6 +100,29 @@ def _valid_percent(text: str) -> bool:
     except UnicodeDecodeError:
         return False
     return re.fullmatch(r"(?:[^%]|%[0-9A-Fa-f]{2})*", text) is not None
+
+
+def decoded(phone_number_id: str) -> str:
+    """The id as the API's path takes it: the service answers ``%2B12065550100`` where it means
+    ``+12065550100``, and botocore percent-encodes the path label itself (``%2B`` sent as is would
+    arrive as ``%252B``)."""
+    return unquote(phone_number_id) if "%" in phone_number_id else phone_number_id
+
+
+def encoded(phone_number_id: str) -> str:
+    """The id percent-encoded as the service answers it (``%2B12065550100``)."""
+    return phone_number_id.replace("+", "%2B")
+
+
+def e164_of(number: Mapping[str, Any]) -> str:
+    """The number an answer is about, in E.164: ``E164PhoneNumber`` when the answer has it, else
+    its ``PhoneNumberId`` decoded ("" when it has neither). The one way the program keys, compares
+    and shows numbers, whichever form the service sent the id in."""
+    e164 = number.get("E164PhoneNumber")
+    if isinstance(e164, str) and e164:
+        return e164
+    phone_number_id = number.get("PhoneNumberId")
+    return decoded(phone_number_id) if isinstance(phone_number_id, str) else ""
 
 
 def unique(ids: Iterable[str]) -> list[str]:

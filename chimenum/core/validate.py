@@ -28,6 +28,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from chimenum.core.errors import MalformedResponse
+from chimenum.core.ids import decoded
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -386,15 +387,23 @@ def parser_factory() -> ResponseParserFactory:
 
 
 def check_phone_number(parsed: dict[str, Any], requested: str) -> dict[str, Any]:
-    """Check a GetPhoneNumber answer and return the document without ``ResponseMetadata``."""
+    """Check a GetPhoneNumber answer and return the document without ``ResponseMetadata``.
+
+    The service answers the id percent-encoded (``%2B12065550100``) with ``E164PhoneNumber``
+    beside it; a plain id is accepted too. Both must name the E.164 number asked for.
+    """
     doc = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
     number = doc.get("PhoneNumber")
     if not isinstance(number, dict) or not number.get("PhoneNumberId"):
         raise MalformedResponse("response has no PhoneNumber.PhoneNumberId")
-    if number["PhoneNumberId"] != requested:
-        raise MalformedResponse(
-            f"asked for {requested} but the answer is for {number['PhoneNumberId']!r}"
-        )
+    for key, value in (
+        ("PhoneNumberId", decoded(number["PhoneNumberId"])),
+        ("E164PhoneNumber", number.get("E164PhoneNumber", requested)),
+    ):
+        if value != requested:
+            raise MalformedResponse(
+                f"asked for {requested} but the answer's {key} is {number[key]!r}"
+            )
     return doc
 
 

@@ -29,6 +29,7 @@ from typing import Literal
 from chimenum.core.apis import TERMINAL_FAILED
 from chimenum.core.errors import ExitCode, Failure
 from chimenum.core.fetch import DEFAULT_CONCURRENCY, Fetcher, TimedOut
+from chimenum.core.ids import decoded
 
 #: Seconds past the timeout the last poll may take before its requests are abandoned.
 LAST_POLL = 1.0
@@ -81,7 +82,8 @@ class Waiter:
     started: float = field(init=False, default=0.0)
 
     def __post_init__(self) -> None:
-        self.watches = [Watch(phone_number_id) for phone_number_id in self.ids]
+        # Keyed, polled and named in messages by the E.164 number, whichever form it came in.
+        self.watches = [Watch(decoded(phone_number_id)) for phone_number_id in self.ids]
         self.started = self.clock()
 
     def elapsed(self) -> float:

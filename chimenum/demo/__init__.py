@@ -28,6 +28,7 @@ import threading
 from dataclasses import replace
 from typing import Any
 
+from chimenum.core.ids import encoded
 from chimenum.core.session import Settings
 from chimenum.demo.resources import sample_resources
 from chimenum.demo.server import DemoServer
@@ -70,7 +71,7 @@ def _number(
     deleted: str | None = None,
 ) -> dict[str, Any]:
     record: dict[str, Any] = {
-        "PhoneNumberId": e164,
+        "PhoneNumberId": encoded(e164),
         "E164PhoneNumber": e164,
         "Country": country,
         "Type": type_,
@@ -225,7 +226,7 @@ _VOICE_EXTRAS: dict[str, tuple[str, str]] = {
 
 
 def _voice(record: dict[str, Any]) -> dict[str, Any]:
-    e164 = record["PhoneNumberId"]
+    e164 = record["E164PhoneNumber"]
     order_id, name = _VOICE_EXTRAS[e164]
     voice = dict(record)
     voice["PhoneNumberArn"] = voice_arn(e164)

@@ -181,7 +181,7 @@ def tags(voice_numbers: Iterable[dict[str, Any]]) -> Store:
         arn = number.get("PhoneNumberArn")
         if arn:
             store[("Tags", arn)] = []
-    main = [n["PhoneNumberArn"] for n in voice_numbers if n["PhoneNumberId"] == "+12065550101"]
+    main = [n["PhoneNumberArn"] for n in voice_numbers if n["E164PhoneNumber"] == "+12065550101"]
     for arn in main:
         store[("Tags", arn)] = [
             {"Key": "team", "Value": "support"},

@@ -5,8 +5,9 @@ related resources ``describe`` resolves (:data:`RESOURCE_ROUTES`: voice connecto
 origination, termination and health, groups, SIP rules, SIP media applications, orders, tags,
 Voice Connector regions; Chime accounts and users), each from the record set of the region the
 request is signed for, as the service does on the wire: rest-json bodies, ISO 8601 timestamps,
-errors as an HTTP status, ``x-amzn-ErrorType`` and a ``{"Code", "Message"}`` body. Every request
-must carry a SigV4 ``Authorization`` header, so signing is exercised as against AWS.
+errors as an HTTP status, ``x-amzn-ErrorType`` and a ``{"Code", "Message"}`` body, phone-number
+ids percent-encoded (``"PhoneNumberId": "%2B12065550100"``) as the service answers them. Every
+request must carry a SigV4 ``Authorization`` header, so signing is exercised as against AWS.
 
 Both APIs are served, each from its own record set and its own loopback port, as the real services
 live on different hosts (``chime.us-east-1.amazonaws.com`` and ``voice-chime.<region>...``): the
@@ -34,6 +35,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from chimenum.core.apis import MAX_PAGE_SIZE
+from chimenum.core.ids import decoded, encoded
 from chimenum.demo.resources import VOICE_CONNECTOR_REGIONS
 
 #: The documented exceptions, with the HTTP status the service answers them with.
@@ -130,10 +132,14 @@ class DemoServer:
         port: int = 0,
         voice_port: int = 0,
     ) -> None:
-        self.records: dict[str, dict[str, Any]] = {r["PhoneNumberId"]: r for r in records}
+        # Keyed by the E.164 number, whichever form a record's id is in: requests name it so
+        # once the path is decoded, and so do move() and the tests.
+        self.records: dict[str, dict[str, Any]] = {decoded(r["PhoneNumberId"]): r for r in records}
         self.voice_records: dict[str, dict[str, Any]] = {
-            r["PhoneNumberId"]: r for r in voice_records
+            decoded(r["PhoneNumberId"]): r for r in voice_records
         }
+        #: Answer ids plain (``+12065550100``) rather than percent-encoded as the service does.
+        self.plain_ids = False
         #: Related resources per region (the SigV4 scope's), keyed by (kind, id); see
         #: :mod:`chimenum.demo.resources`.
         self.resources: dict[str, dict[tuple[str, str], Any]] = {
@@ -167,6 +173,16 @@ class DemoServer:
 
     def records_for(self, api: str) -> dict[str, dict[str, Any]]:
         return self.voice_records if api == "voice" else self.records
+
+    def served(self, record: dict[str, Any]) -> dict[str, Any]:
+        """A copy of ``record`` with its id as the service answers it: percent-encoded
+        (``%2B12065550100``), or plain with :attr:`plain_ids`. An id that is neither form of a
+        ``+`` number stays as it is (tests give such records on purpose)."""
+        served = dict(record)
+        phone_number_id = served.get("PhoneNumberId")
+        if isinstance(phone_number_id, str) and (plain := decoded(phone_number_id))[:1] == "+":
+            served["PhoneNumberId"] = plain if self.plain_ids else encoded(plain)
+        return served
 
     def start(self) -> Any:
         for listener in self._servers.values():
@@ -244,7 +260,7 @@ class DemoServer:
             if count:
                 key = (api, phone_number_id)
                 self.gets[key] = self.gets.get(key, 0) + 1
-            return dict(self.records_for(api)[phone_number_id])
+            return self.served(self.records_for(api)[phone_number_id])
 
     def resource(self, region: str, kind: str, resource_id: str) -> Any:
         """The related resource as the service would answer it in ``region`` (``None``: none)."""
@@ -291,7 +307,7 @@ class DemoServer:
                     )
                 )
             ]
-            page = [dict(r) for r in matching[start : start + max_results]]
+            page = [self.served(r) for r in matching[start : start + max_results]]
         body: dict[str, Any] = {"PhoneNumbers": page}
         if start + max_results < len(matching):
             body["NextToken"] = next_token(start + max_results)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from chimenum.core.ids import encoded
 from chimenum.demo import CALL_ONLY_CAPABILITIES, voice_arn
 from chimenum.demo.server import API_ERRORS, DemoHandler, DemoServer, match_route
 from testing.fakechime.faults import (
@@ -90,7 +91,12 @@ class TokenBucket:
 
 
 class FakeChime(DemoServer):
-    """The demo server, plus faults, a token bucket, random 503s, latency and a request log."""
+    """The demo server, plus faults, a token bucket, random 503s, latency and a request log.
+
+    Ids are answered percent-encoded, as the service answers them; ``plain_ids=True`` answers
+    them plain (``+12065550100``), a form chimenum accepts as well. Records are keyed, moved and
+    given faults by the E.164 number either way.
+    """
 
     def __init__(
         self,
@@ -104,6 +110,7 @@ class FakeChime(DemoServer):
         throttle_burst: int = 10,
         fail_ratio: float = 0.0,
         seed: int = 0,
+        plain_ids: bool = False,
         host: str = "127.0.0.1",
         port: int = 0,
         voice_port: int = 0,
@@ -116,6 +123,7 @@ class FakeChime(DemoServer):
             port=port,
             voice_port=voice_port,
         )
+        self.plain_ids = plain_ids
         self.faults: dict[str, Fault] = {}
         self.requests: list[LoggedRequest] = []
         self.latency = latency
@@ -293,7 +301,8 @@ FakeChime.handler = _FakeHandler
 def generate_numbers(
     count: int, first: int = 12065560000, *, voice: bool = False
 ) -> Iterator[dict[str, Any]]:
-    """``count`` plain Assigned VoiceConnector numbers, for load tests and the benchmark.
+    """``count`` Assigned VoiceConnector numbers, for load tests and the benchmark (ids
+    percent-encoded, as the service answers them; key them by ``E164PhoneNumber``).
 
     ``voice=True`` adds the fields only Chime SDK Voice has (``PhoneNumberArn``, ``OrderId``,
     ``Name``) in the service's key order.
@@ -302,7 +311,7 @@ def generate_numbers(
         e164 = f"+{n}"
         arn = {"PhoneNumberArn": voice_arn(e164)} if voice else {}
         yield {
-            "PhoneNumberId": e164,
+            "PhoneNumberId": encoded(e164),
             "E164PhoneNumber": e164,
             **arn,
             "Country": "US",

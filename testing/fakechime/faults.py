@@ -10,6 +10,7 @@ import struct
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from chimenum.core.ids import encoded
 from chimenum.demo.server import API_ERRORS, DemoHandler
 
 if TYPE_CHECKING:
@@ -53,16 +54,17 @@ HOSTILE_CODE = "Evil\x1b[31m[bold red]Code[/]\x9b2J\u202e"
 def hostile_record(phone_number_id: str) -> dict[str, Any]:
     """A number whose every string but its id is hostile.
 
-    A ``GetPhoneNumber`` answer must carry the id asked for; the ``hostile`` fault on the list
-    route passes hostile ids here as well.
+    A ``GetPhoneNumber`` answer must carry the id asked for, in ``PhoneNumberId`` (encoded, as
+    the service answers it) and ``E164PhoneNumber``; the ``hostile`` fault on the list route
+    passes hostile ids here as well.
     """
 
     def h(field: str) -> str:
         return f"{field}:{HOSTILE}"
 
     return {
-        "PhoneNumberId": phone_number_id,
-        "E164PhoneNumber": h("E164PhoneNumber"),
+        "PhoneNumberId": encoded(phone_number_id),
+        "E164PhoneNumber": phone_number_id,
         "PhoneNumberArn": h("PhoneNumberArn"),
         "Name": h("Name"),
         "OrderId": h("OrderId"),
@@ -107,8 +109,12 @@ class FaultAnswers(DemoHandler):
         """The well-formed answer to this request: the number, or the first page."""
         if phone_id is None:
             return json.dumps(fake.list_page({}, self.server.api)[1]).encode()
-        record = fake.records_for(self.server.api).get(phone_id, {"PhoneNumberId": phone_id})
-        return json.dumps({"PhoneNumber": record}).encode()
+        return json.dumps({"PhoneNumber": self._record(fake, phone_id)}).encode()
+
+    def _record(self, fake: FakeChime, phone_id: str | None) -> dict[str, Any]:
+        """The number as served (its id in the fake's form), without counting a GET."""
+        record = fake.records_for(self.server.api).get(phone_id or "", {"PhoneNumberId": phone_id})
+        return fake.served(record)
 
     def _headers(self, status: int, headers: dict[str, str]) -> None:
         self.logged.status = status
@@ -143,10 +149,7 @@ class FaultAnswers(DemoHandler):
         elif kind == "empty-body":
             self.send(200, b"")
         elif kind == "truncated":
-            record = fake.records_for(self.server.api).get(
-                phone_id or "", {"PhoneNumberId": phone_id}
-            )
-            body = json.dumps({"PhoneNumber": record}).encode()
+            body = self._answer_body(fake, phone_id)
             self.send(200, body[: len(body) // 2], length=len(body))
             self.close_connection = True
         elif kind == "drop":
@@ -165,10 +168,10 @@ class FaultAnswers(DemoHandler):
             with fake.lock:
                 ids = list(fake.records)
             # A list answer need not match any requested id: the ids are hostile too.
-            page = [hostile_record(f"{i}:{HOSTILE}") for i in ids]
+            page = [fake.served(hostile_record(f"{i}:{HOSTILE}")) for i in ids]
             self.send_json(200, {"PhoneNumbers": page})
         elif kind == "hostile":
-            self.send_json(200, {"PhoneNumber": hostile_record(phone_id or "")})
+            self.send_json(200, {"PhoneNumber": fake.served(hostile_record(phone_id or ""))})
         elif kind == "trickle":
             # A valid answer, one byte every `delay` seconds, until the client gives up.
             body = self._answer_body(fake, phone_id)

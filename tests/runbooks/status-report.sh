@@ -5,7 +5,7 @@ set -uo pipefail
 (($# > 0)) || { echo "usage: status-report.sh PHONE_NUMBER_ID..." >&2; exit 2; }
 
 report=$(chimenum get "$@" -o ndjson --quiet |
-  jq -r '[.PhoneNumber.PhoneNumberId // .PhoneNumberId, .PhoneNumber.Status // "unknown"] | @tsv')
+  jq -r '[.PhoneNumber.E164PhoneNumber // .PhoneNumberId, .PhoneNumber.Status // "unknown"] | @tsv')
 rc=${PIPESTATUS[0]}
 case $rc in 0 | 3 | 4 | 7 | 8 | 9 | 12) ;; *) echo "report failed: chimenum exit $rc" >&2; exit "$rc" ;; esac
 

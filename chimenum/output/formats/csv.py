@@ -1,7 +1,9 @@
 """``-o csv``: RFC 4180 for spreadsheets and ``csv`` readers, written as results arrive.
 
 A header row, then one row per number with the same columns for both APIs (:data:`FIELDS`;
-the Chime SDK Voice fields are empty for Amazon Chime): every field of ``PhoneNumber``, the six
+the Chime SDK Voice fields are empty for Amazon Chime): every field of ``PhoneNumber``
+(``PhoneNumberId`` as the service spells it, ``%2B...``; ``E164PhoneNumber`` always the E.164
+number, taken from the id when an answer lacks it, so it is the column to read), the six
 capabilities as columns of their own (``true``/``false``), timestamps in ISO 8601 as the JSON
 has them, the associations as compact JSON. A batch of ids adds ``ErrorCode`` and
 ``ErrorMessage``, filled in the row of an id that failed, so no id is missing from the file.
@@ -22,6 +24,7 @@ import io
 import re
 from typing import TYPE_CHECKING, Any
 
+from chimenum.core.ids import e164_of
 from chimenum.core.safe import inert
 from chimenum.output.document import to_json
 from chimenum.output.formats import Renderer
@@ -58,6 +61,7 @@ FIELDS = (
     "Name",
 )
 ERROR_FIELDS = ("ErrorCode", "ErrorMessage")
+NUMBER_FIELDS = ("PhoneNumberId", "E164PhoneNumber")
 #: What a spreadsheet reads as the start of a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 E164 = re.compile(r"\+[1-9][0-9]{1,14}")
@@ -88,8 +92,9 @@ def cell(value: Any) -> str:
 def number_row(number: dict[str, Any]) -> list[str]:
     caps = number.get("Capabilities")
     caps = caps if isinstance(caps, dict) else {}
+    values = {**number, "E164PhoneNumber": e164_of(number) or None}
     return [
-        cell(caps.get(name)) if name in CAPABILITIES else cell(number.get(name)) for name in FIELDS
+        cell(caps.get(name)) if name in CAPABILITIES else cell(values.get(name)) for name in FIELDS
     ]
 
 
@@ -118,9 +123,9 @@ class CsvRenderer(Renderer):
                 row += ["", ""]
         else:
             error = error_object(result)
-            row = [
-                cell(error["PhoneNumberId"]) if name == "PhoneNumberId" else "" for name in FIELDS
-            ]
+            # Both id columns name the number asked for: no answer says how the service spells it.
+            asked = cell(error["PhoneNumberId"])
+            row = [asked if name in NUMBER_FIELDS else "" for name in FIELDS]
             row += [cell(error["ErrorCode"]), cell(error["ErrorMessage"])]
         self.writer.writerow(row)
         self.rows += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chimenum.core.ids import e164_of
 from chimenum.output.formats.layout import (
     BREAK,
     Kind,
@@ -42,7 +43,7 @@ class Detail:
 
     def lines(self, number: dict[str, Any]) -> list[str]:
         v = self.values
-        title = v.text(number.get("E164PhoneNumber") or number.get("PhoneNumberId"), "bold")
+        title = v.text(e164_of(number), "bold")
         # Two spaces apart, as in the grid: a status is not part of the name before it.
         title_tokens = [title, [(" ", ""), *v.status(number.get("Status"))]]
         out = [self.paint_line(line) for line in wrap(title_tokens, self.width)]
@@ -55,6 +56,7 @@ class Detail:
                 [("(update: ", ""), *v.status(number["CallingNameStatus"]), (")", "")]
             )
         rows: list[Row] = [
+            # As the service spells it (``%2B...``): what the JSON, --query and ARNs carry.
             field("Phone number id", v.text(number.get("PhoneNumberId"))),
             field("Status", v.status(number.get("Status"))),
             field("Type", v.text(number.get("Type"))),

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from chimenum.core.ids import e164_of
 from chimenum.output.formats.layout import (
     Kind,
     Painter,
@@ -50,12 +51,8 @@ def _field(key: str) -> Callable[[Values, Number], list[Span]]:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column(
-        "number",
-        "Phone number",
-        "id",
-        lambda v, n: v.text(n.get("E164PhoneNumber") or n.get("PhoneNumberId")),
-    ),
+    Column("number", "Phone number", "id", lambda v, n: v.text(e164_of(n))),
+    # The id as the service spells it (``%2B...``), as JSON and --query have it: -o wide only.
     Column("id", "Phone number id", "id", _field("PhoneNumberId")),
     Column("status", "Status", "id", lambda v, n: v.status(n.get("Status"))),
     Column("type", "Type", "id", _field("Type")),
