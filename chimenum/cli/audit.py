@@ -56,7 +56,9 @@ def audit(
     by status, product type and country; findings by severity and code) and the findings.
     ndjson and csv stream one finding per line as numbers are described (ndjson ends with a
     {"Summary": ...} line); json and the table keep at most 10,000 findings. Memory stays flat
-    whatever the size of the inventory. Exit codes as for describe.
+    whatever the size of the inventory. Severities are audit's: an unassigned number is
+    info (it costs, nothing is broken), where describe calls it an error (docs/describe.md).
+    Exit codes as for describe.
 
     \b
     Examples:

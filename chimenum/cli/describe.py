@@ -104,11 +104,13 @@ def describe(
     and its connectors, a SIP rule and its SIP media applications (Lambda endpoints), the
     order, with --tags the number's tags; with --api chime also the account and user. Each
     resource is read once per run however many numbers share it; one missing from the
-    region is looked for in every other Voice Connector region before it is called missing.
+    region is looked for in every other Voice Connector region, and is called missing only
+    when every region answered not found (a region that refused or failed is named instead).
 
-    Findings have a severity and a stable code (docs/describe.md lists them all):
-    error (calls cannot reach a working target), warning (degraded, pending, or not readable:
-    "not permitted" never fails a number), info. The exit code is get's for the numbers
+    Findings have a severity and a stable code (docs/describe.md lists them all, with their
+    severity for describe and for audit): error (the number cannot take calls, or calls
+    cannot reach a working target), warning (degraded, pending, or not readable: "not
+    permitted" never fails a number), info. The exit code is get's for the numbers
     themselves and for resources that could not be read, else 15 when a finding is at least
     --fail-on (default error), else 0.
 

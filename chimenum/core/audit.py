@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from chimenum.core.describe import Described, Resolver, describe, failure_codes, ordered_map
-from chimenum.core.findings import SEVERITIES
+from chimenum.core.findings import AUDIT, SEVERITIES
 from chimenum.core.listing import Filters, Lister, ListingStopped
 
 
@@ -82,7 +82,7 @@ def audit(
             stopped.append(exc)
 
     yield from ordered_map(
-        lambda number: describe(number, resolver, now, codes),
+        lambda number: describe(number, resolver, now, codes, AUDIT),
         numbers(),
         concurrency,
         lister.policy.stopped,

@@ -6,9 +6,11 @@
 
 where every node has the same keys: ``Kind``, ``Id``, ``Region``, ``Status`` (``Found``,
 ``NotFound``, ``NotPermitted``, ``Failed``), ``Resource`` (the API's object when found),
-``Error`` (``{"Code", "Message"}`` when not), ``SearchedRegions`` and ``Related`` (the nodes it
-leads to: a connector's origination, termination and termination health; a group's connectors
-and a SIP rule's SIP media applications, by priority).
+``Error`` (``{"Code", "Message"}`` when not), ``SearchedRegions``, ``UnreadRegions`` (regions
+that refused or failed), ``ParentItem`` (the group's or rule's list item that leads here) and
+``Related`` (the nodes it leads to: a connector's origination, termination and termination
+health; a termination's credentials; a group's connectors and a SIP rule's SIP media
+applications, by priority).
 
 :func:`describe_ids` describes ids as ``get`` fetches them (same fetcher, same order), each
 number resolved on the worker that fetched it; :func:`ordered_map` runs the same resolution over
@@ -26,8 +28,8 @@ from typing import Any, TypeVar
 
 from chimenum.core.errors import ExitCode
 from chimenum.core.fetch import Fetcher, Result
-from chimenum.core.findings import evaluate
-from chimenum.core.resources import FAILED, FOUND, Lookup, Resources
+from chimenum.core.findings import DESCRIBE, evaluate
+from chimenum.core.resources import FAILED, FOUND, NOT_FOUND, Lookup, Resources
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -36,7 +38,9 @@ R = TypeVar("R")
 FOLLOWED = ("VoiceConnectorId", "VoiceConnectorGroupId", "SipRuleId", "AccountId", "UserId")
 
 
-def node(lookup: Lookup, shown_id: str | None = None) -> dict[str, Any]:
+def node(
+    lookup: Lookup, shown_id: str | None = None, parent_item: dict[str, Any] | None = None
+) -> dict[str, Any]:
     failure = lookup.failure
     return {
         "Kind": lookup.kind,
@@ -46,12 +50,23 @@ def node(lookup: Lookup, shown_id: str | None = None) -> dict[str, Any]:
         "Resource": lookup.value if lookup.status == FOUND else None,
         "Error": None if failure is None else {"Code": failure.code, "Message": failure.message},
         "SearchedRegions": list(lookup.searched),
+        "UnreadRegions": list(lookup.unread),
+        "ParentItem": parent_item,
         "Related": [],
     }
 
 
 def _by_priority(items: Any) -> list[dict[str, Any]]:
     return sorted(items or [], key=lambda item: item.get("Priority") or 0)
+
+
+def _needs_credentials(termination: Lookup) -> bool:
+    value = termination.value
+    return (
+        termination.status == FOUND
+        and not value.get("Disabled")
+        and not value.get("CidrAllowedList")
+    )
 
 
 class Resolver:
@@ -61,13 +76,24 @@ class Resolver:
         self.resources = resources
         self.tags = tags
 
-    def connector(self, connector_id: str, region: str | None = None) -> dict[str, Any]:
+    def connector(
+        self,
+        connector_id: str,
+        region: str | None = None,
+        parent_item: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         lookup = self.resources.find("VoiceConnector", connector_id, region)
-        found = node(lookup)
+        found = node(lookup, parent_item=parent_item)
         if lookup.status == FOUND:
             for kind in ("Origination", "Termination", "TerminationHealth"):
                 part = self.resources.fetch(kind, connector_id, lookup.region)
                 found["Related"].append(node(part))
+                if kind == "Termination" and _needs_credentials(part):
+                    # Without an allowed CIDR, only SIP credentials let a PBX send calls.
+                    credentials = self.resources.fetch(
+                        "TerminationCredentials", connector_id, lookup.region
+                    )
+                    found["Related"][-1]["Related"].append(node(credentials))
         return found
 
     def group(self, group_id: str) -> dict[str, Any]:
@@ -76,7 +102,9 @@ class Resolver:
         if lookup.status == FOUND:
             for item in _by_priority(lookup.value.get("VoiceConnectorItems")):
                 if item.get("VoiceConnectorId"):
-                    found["Related"].append(self.connector(item["VoiceConnectorId"], lookup.region))
+                    found["Related"].append(
+                        self.connector(item["VoiceConnectorId"], lookup.region, item)
+                    )
         return found
 
     def sip_rule(self, rule_id: str) -> dict[str, Any]:
@@ -86,10 +114,31 @@ class Resolver:
             for target in _by_priority(lookup.value.get("TargetApplications")):
                 sma_id = target.get("SipMediaApplicationId")
                 if sma_id:
-                    region = target.get("AwsRegion") or lookup.region
-                    sma = self.resources.find("SipMediaApplication", sma_id, region)
-                    found["Related"].append(node(sma))
+                    found["Related"].append(self.application(sma_id, target, lookup.region))
         return found
+
+    def application(
+        self, sma_id: str, target: dict[str, Any], rule_region: str | None
+    ) -> dict[str, Any]:
+        """A rule's target, in the region the rule routes to (its ``AwsRegion``) only: calls
+        go nowhere else. Missing there, it is looked for elsewhere only to say where it is."""
+        region = target.get("AwsRegion") or rule_region
+        there = self.resources.fetch("SipMediaApplication", sma_id, region)
+        if there.status != NOT_FOUND:
+            return node(there, parent_item=target)
+        elsewhere = self.resources.find("SipMediaApplication", sma_id, region)
+        if elsewhere.status == FOUND:
+            return node(elsewhere, parent_item=target)
+        missing = Lookup(
+            there.kind,
+            sma_id,
+            there.region,
+            NOT_FOUND,
+            failure=there.failure,
+            searched=elsewhere.searched,
+            unread=elsewhere.unread,
+        )
+        return node(missing, parent_item=target)
 
     def target(self, name: str, value: str, account_id: str | None) -> dict[str, Any] | None:
         if name == "VoiceConnectorId":
@@ -146,16 +195,20 @@ class Described:
 
 
 def describe(
-    number: dict[str, Any], resolver: Resolver, now: datetime, failures_of: dict[str, ExitCode]
+    number: dict[str, Any],
+    resolver: Resolver,
+    now: datetime,
+    failures_of: dict[str, ExitCode],
+    command: str = DESCRIBE,
 ) -> Described:
-    """``{"PhoneNumber", "Resolved", "Findings"}`` for one number."""
+    """``{"PhoneNumber", "Resolved", "Findings"}`` for one number, with ``command``'s severities."""
     resolved = resolver.resolve(number)
     failed = [
         failures_of.get(n["Error"]["Code"], ExitCode.SERVICE_FAILURE)
         for n in walk(resolved)
         if n["Status"] == FAILED and n["Error"] is not None
     ]
-    findings = evaluate(number, resolved, now)
+    findings = evaluate(number, resolved, now, command)
     return Described({"PhoneNumber": number, "Resolved": resolved, "Findings": findings}, failed)
 
 

@@ -11,8 +11,13 @@ A lookup ends in one of four states: found; not found (``NotFoundException``); n
 (``AccessDenied``/``Forbidden``: the caller may not read it, which says nothing about its health);
 or failed (still throttled, 5xx, a bad answer: unknown). :meth:`Resources.find` looks for a
 regional resource missing from the region asked in every other Voice Connector region
-(``ListAvailableVoiceConnectorRegions``) before calling it missing. The cache keeps at most
+(``ListAvailableVoiceConnectorRegions``); it is missing only when every region searched answered
+``NotFoundException``: a region that refused or failed makes the outcome not permitted or failed,
+naming that region, since the resource may well be there. The cache keeps at most
 ``max_entries`` lookups (the oldest are dropped first), so memory stays flat for any inventory.
+
+Secrets never leave this module: members listed in :data:`SECRET_MEMBERS` are dropped from every
+answer as it is checked, by name, so that no output format can print them.
 """
 
 from __future__ import annotations
@@ -68,6 +73,12 @@ OPERATIONS: dict[str, tuple[Api, str, str, str]] = {
         "SipMediaApplicationId",
     ),
     "PhoneNumberOrder": ("voice", "GetPhoneNumberOrder", "PhoneNumberOrder", "PhoneNumberOrderId"),
+    "TerminationCredentials": (
+        "voice",
+        "ListVoiceConnectorTerminationCredentials",
+        "Usernames",
+        "VoiceConnectorId",
+    ),
     "Tags": ("voice", "ListTagsForResource", "Tags", "ResourceARN"),
     "Regions": ("voice", "ListAvailableVoiceConnectorRegions", "VoiceConnectorRegions", ""),
     "Account": ("chime", "GetAccount", "Account", "AccountId"),
@@ -84,6 +95,37 @@ FINDABLE_ELSEWHERE = frozenset(
         "VoiceConnectorGroup",
         "SipRule",
         "SipMediaApplication",
+    }
+)
+
+#: Kinds whose answer may leave its list out when it is empty (the member is not required).
+EMPTY_WHEN_ABSENT = frozenset({"TerminationCredentials"})
+
+#: ``(shape, member)`` of the answers read here that hold a secret: dropped as the answer is
+#: checked. An explicit list, not a name pattern (``NextToken`` is paging state) nor the model's
+#: ``sensitive`` flag (which also marks phone numbers, calling names and e-mail addresses).
+SECRET_MEMBERS = frozenset({("User", "PersonalPIN")})
+
+#: ``(shape, member)`` the models mark sensitive that chimenum shows on purpose: what a number,
+#: its owner and its routes are is the point of the tool. tests/test_secrets.py fails on a
+#: sensitive member in neither list.
+SHOWN_ON_PURPOSE = frozenset(
+    {
+        ("PhoneNumber", "PhoneNumberId"),
+        ("PhoneNumber", "E164PhoneNumber"),
+        ("PhoneNumber", "CallingName"),
+        ("PhoneNumber", "Name"),
+        ("OrderedPhoneNumber", "E164PhoneNumber"),
+        ("Termination", "DefaultPhoneNumber"),
+        ("User", "DisplayName"),
+        ("User", "PrimaryEmail"),
+        ("User", "PrimaryProvisionedNumber"),
+        ("AlexaForBusinessMetadata", "AlexaForBusinessRoomArn"),
+        ("SipMediaApplicationEndpoint", "LambdaArn"),
+        ("Tag", "Key"),
+        ("Tag", "Value"),
+        # ListVoiceConnectorTerminationCredentials' SIP user names (never their passwords).
+        ("SensitiveStringList", "member"),
     }
 )
 
@@ -104,6 +146,8 @@ class Lookup:
     failure: Failure | None = None
     #: Every region asked, in order, when it was looked for in more than one.
     searched: tuple[str, ...] = ()
+    #: Regions of ``searched`` that refused (403) or failed: it may be there.
+    unread: tuple[str, ...] = ()
 
 
 class _Entry:
@@ -213,12 +257,16 @@ class Resources:
             params[parameter] = resource_id
         method = getattr(client, _method_name(operation))
 
+        output_shape = client.meta.service_model.operation_model(operation).output_shape
+
         def check(parsed: dict[str, Any]) -> dict[str, Any]:
             # The types were checked by the one walker as the answer was parsed.
             doc = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
             if doc.get(key) is None:
-                raise MalformedResponse(f"response has no {key}")
-            return doc
+                if kind not in EMPTY_WHEN_ABSENT:
+                    raise MalformedResponse(f"response has no {key}")
+                doc[key] = []
+            return dict(without_secrets(doc, output_shape))
 
         doc, failure = _run(policy, lambda: method(**params), check)
         if doc is not None:
@@ -232,16 +280,26 @@ class Resources:
     def find(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
         """The resource in ``region`` (default: home), else in any other Voice Connector region.
 
-        Only when no region has it is it not found (``searched`` lists every region asked). If
-        the list of regions cannot be read, the lookup in ``region`` is the answer.
+        It is not found only when every region answered not found (``searched`` lists every
+        region asked). A region that refused or failed makes the outcome ``NotPermitted`` or
+        ``Failed`` (failed first), in that region, with ``unread`` naming every such region; so
+        does a list of regions that cannot be read (``searched`` is then the one region asked).
         """
         first = self.fetch(kind, resource_id, region)
         if first.status != NOT_FOUND or kind not in FINDABLE_ELSEWHERE:
             return first
+        searched = [str(first.region)]
         regions = self.fetch("Regions", "")
         if regions.status != FOUND:
-            return first
-        searched = [str(first.region)]
+            return Lookup(
+                kind,
+                resource_id,
+                first.region,
+                regions.status,
+                failure=regions.failure,
+                searched=tuple(searched),
+            )
+        unread: list[Lookup] = []
         for other in regions.value:
             if other in searched:
                 continue
@@ -249,6 +307,19 @@ class Resources:
             lookup = self.fetch(kind, resource_id, other)
             if lookup.status == FOUND:
                 return lookup
+            if lookup.status != NOT_FOUND:
+                unread.append(lookup)
+        if unread:
+            chosen = next((u for u in unread if u.status == FAILED), unread[0])
+            return Lookup(
+                kind,
+                resource_id,
+                chosen.region,
+                chosen.status,
+                failure=chosen.failure,
+                searched=tuple(searched),
+                unread=tuple(str(u.region) for u in unread),
+            )
         return Lookup(
             kind,
             resource_id,
@@ -257,6 +328,49 @@ class Resources:
             failure=first.failure,
             searched=tuple(searched),
         )
+
+
+def without_secrets(value: Any, shape: Any) -> Any:
+    """``value`` (parsed with botocore ``shape``) without the members of :data:`SECRET_MEMBERS`."""
+    if shape is None or not _holds_secret(shape):
+        return value
+    if shape.type_name == "structure" and isinstance(value, dict):
+        return {
+            name: without_secrets(item, shape.members.get(name))
+            for name, item in value.items()
+            if (shape.name, name) not in SECRET_MEMBERS
+        }
+    if shape.type_name == "list" and isinstance(value, list):
+        return [without_secrets(item, shape.member) for item in value]
+    if shape.type_name == "map" and isinstance(value, dict):
+        return {k: without_secrets(v, shape.value) for k, v in value.items()}
+    return value
+
+
+_SECRET_HOLDERS: dict[str, bool] = {}
+
+
+def _holds_secret(shape: Any, seen: frozenset[str] = frozenset()) -> bool:
+    """Whether a secret member can be reached from ``shape`` (remembered per shape name)."""
+    known = _SECRET_HOLDERS.get(shape.name)
+    if known is not None:
+        return known
+    if shape.name in seen:
+        return False
+    inner = seen | {shape.name}
+    if shape.type_name == "structure":
+        found = any(
+            (shape.name, name) in SECRET_MEMBERS or _holds_secret(member, inner)
+            for name, member in shape.members.items()
+        )
+    elif shape.type_name == "list":
+        found = _holds_secret(shape.member, inner)
+    elif shape.type_name == "map":
+        found = _holds_secret(shape.value, inner)
+    else:
+        found = False
+    _SECRET_HOLDERS[shape.name] = found
+    return found
 
 
 def _method_name(operation: str) -> str:

@@ -97,10 +97,19 @@ def voice_connector(
             "Disabled": not termination,
         },
         ("TerminationHealth", connector_id): {
-            "Timestamp": UPDATED,
+            "Timestamp": recent_ping(),
             "Source": "198.51.100.10",
         },
+        ("TerminationCredentials", connector_id): ["pbx-main"],
     }  # fmt: skip
+
+
+def recent_ping() -> str:
+    """A PBX pings its connector every minute or so: the demo's last ping is half a minute old."""
+    from datetime import datetime, timedelta, timezone
+
+    when = datetime.now(timezone.utc) - timedelta(seconds=30)
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def sip_rule(

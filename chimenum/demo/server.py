@@ -70,6 +70,8 @@ RESOURCE_ROUTES: tuple[tuple[str, re.Pattern[str], str, str, str], ...] = tuple(
          "Termination", "Termination"),
         ("voice", r"/voice-connectors/(?P<id>[^/]+)/termination/health",
          "GetVoiceConnectorTerminationHealth", "TerminationHealth", "TerminationHealth"),
+        ("voice", r"/voice-connectors/(?P<id>[^/]+)/termination/credentials",
+         "ListVoiceConnectorTerminationCredentials", "TerminationCredentials", "Usernames"),
         ("voice", r"/voice-connector-groups/(?P<id>[^/]+)", "GetVoiceConnectorGroup",
          "VoiceConnectorGroup", "VoiceConnectorGroup"),
         ("voice", r"/sip-rules/(?P<id>[^/]+)", "GetSipRule", "SipRule", "SipRule"),

@@ -1,7 +1,9 @@
 """Rendering described numbers: a tree on a terminal, JSON, ndjson, and CSV of the findings.
 
-- ``table``: per number, a tree (number -> connector -> origination routes; number -> SIP rule
-  -> applications -> Lambda functions), then its findings; rich is imported only here.
+- ``table``: per number, a tree (number -> connector -> origination routes, termination and its
+  last SIP OPTIONS ping; number -> SIP rule -> applications, each with its priority and the region
+  the rule routes to -> Lambda functions), then its findings; rich is imported only here. The
+  number is shown in E.164, never as its (possibly percent-encoded) id.
 - ``json``: one id, ``{"PhoneNumber", "Resolved", "Findings"}``; several,
   ``{"Descriptions": [...], "PhoneNumberErrors": [...]}`` in input order (see docs/describe.md).
 - ``ndjson``: one such object per line as soon as it is described (an id that failed: the
@@ -18,7 +20,14 @@ import io
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from chimenum.core.findings import ERROR, INFO, WARNING
+from chimenum.core.findings import (
+    ERROR,
+    INFO,
+    STALE_PING_AFTER,
+    WARNING,
+    age,
+    number_e164,
+)
 from chimenum.core.safe import inert
 from chimenum.output.document import to_json
 
@@ -90,7 +99,7 @@ def _details(node: dict[str, Any], utc: bool) -> list[str]:
     return []
 
 
-def _summary(node: dict[str, Any], utc: bool) -> list[tuple[str, str] | str]:
+def _summary(node: dict[str, Any], utc: bool, now: datetime) -> list[tuple[str, str] | str]:
     """What the node's own line says after its kind and id."""
     value = node["Resource"]
     kind = node["Kind"]
@@ -99,10 +108,18 @@ def _summary(node: dict[str, Any], utc: bool) -> list[tuple[str, str] | str]:
         parts.append(f'  "{value["Name"]}"')
     if node.get("Region") and kind in REGIONAL_KINDS:
         parts.append(f"  {node['Region']}")
+    item = node.get("ParentItem")
+    if item:
+        parts.append(f"  priority {item.get('Priority')}")
+        if item.get("AwsRegion"):
+            parts.append(f"  routed to {item['AwsRegion']}")
     if node["Status"] != "Found":
         searched = node.get("SearchedRegions") or []
+        unread = node.get("UnreadRegions") or []
         word = STATUS_WORDS.get(node["Status"], node["Status"])
         parts.append((f"  {word}", "bold red" if node["Status"] == "NotFound" else "yellow"))
+        if unread:
+            parts.append(f" in {', '.join(unread)} ({node['Error']['Code']})")
         if searched:
             parts.append(f" (searched {len(searched)} regions)")
         elif node.get("Error") and node["Status"] != "NotFound":
@@ -118,7 +135,19 @@ def _summary(node: dict[str, Any], utc: bool) -> list[tuple[str, str] | str]:
             f"  CPS limit {value.get('CpsLimit')}"
         )
     elif kind == "TerminationHealth":
-        parts.append(f"  {value.get('Source')} at {_time(value.get('Timestamp'), utc)}")
+        # A fresh ping's age is what matters; a stale one's time says since when.
+        ping = value.get("Timestamp")
+        source = f"  last SIP OPTIONS ping from {value.get('Source')}"
+        if not isinstance(ping, datetime):
+            parts.append(f"{source} at {_time(ping, utc)}")
+        elif now - ping > STALE_PING_AFTER:
+            parts.append(f"{source} at {_time(ping, utc)} ({age(ping, now)} ago)")
+        else:
+            parts.append(f"{source} ({age(ping, now)} ago)")
+    elif kind == "TerminationCredentials":
+        parts.append(f"  {len(value)} SIP user names")
+    elif kind == "VoiceConnectorGroup":
+        parts.append(f"  distribution {value.get('CallDistributionType') or '-'}")
     elif kind == "SipRule":
         parts.append(f"  trigger {value.get('TriggerType')} {value.get('TriggerValue')}")
     elif kind == "PhoneNumberOrder":
@@ -144,6 +173,7 @@ KIND_WORDS = {
     "Origination": "origination",
     "Termination": "termination",
     "TerminationHealth": "termination health",
+    "TerminationCredentials": "termination credentials",
     "VoiceConnectorGroup": "voice connector group",
     "SipRule": "SIP rule",
     "SipMediaApplication": "SIP media application",
@@ -154,32 +184,32 @@ KIND_WORDS = {
 }
 
 
-def _branch(parent: Tree, node: dict[str, Any], utc: bool, via: str = "") -> None:
+#: Kinds shown without their id: it is their connector's, or the number's ARN.
+_UNNAMED = ("Origination", "Termination", "TerminationHealth", "TerminationCredentials", "Tags")
+
+
+def _branch(parent: Tree, node: dict[str, Any], utc: bool, now: datetime, via: str = "") -> None:
     kind = node["Kind"]
-    shown_id = (
-        ""
-        if kind in ("Origination", "Termination", "TerminationHealth", "Tags")
-        else (f" {node['Id']}")
-    )
+    shown_id = "" if kind in _UNNAMED else f" {node['Id']}"
     head = (via, "dim") if via else ""
     branch = parent.add(
-        _text(head, (KIND_WORDS.get(kind, kind), "bold"), shown_id, *_summary(node, utc))
+        _text(head, (KIND_WORDS.get(kind, kind), "bold"), shown_id, *_summary(node, utc, now))
     )
     if node["Status"] == "Found":
         for line in _details(node, utc):
             branch.add(_text(line))
     for related in node["Related"]:
-        _branch(branch, related, utc)
+        _branch(branch, related, utc, now)
 
 
-def tree(doc: dict[str, Any], utc: bool) -> Tree:
+def tree(doc: dict[str, Any], utc: bool, now: datetime) -> Tree:
     """A described number as a tree of what calls to it go through."""
     from rich.tree import Tree
 
     number = doc["PhoneNumber"]
     root = Tree(
         _text(
-            (str(number.get("PhoneNumberId")), "bold"),
+            (number_e164(number), "bold"),
             f"  {number.get('Status')}  {number.get('ProductType')}  {number.get('Country')}",
             f"  {number['Name']}" if number.get("Name") else "",
         )
@@ -188,10 +218,10 @@ def tree(doc: dict[str, Any], utc: bool) -> Tree:
     if not resolved["Associations"]:
         root.add(_text(("no associations", "dim")))
     for association in resolved["Associations"]:
-        _branch(root, association["Target"], utc, via=f"{association['Name']} → ")
+        _branch(root, association["Target"], utc, now, via=f"{association['Name']} → ")
     for extra in (resolved.get("Order"), resolved.get("Tags")):
         if extra is not None:
-            _branch(root, extra, utc)
+            _branch(root, extra, utc, now)
     return root
 
 
@@ -221,6 +251,7 @@ class DescribeRenderer:
         self.fmt = fmt
         self.one = one
         self.utc = utc
+        self.now = env.now()
         self.documents: list[dict[str, Any]] = []
         self.errors: list[dict[str, str]] = []
         self.first = True
@@ -252,7 +283,9 @@ class DescribeRenderer:
             if not self.first:
                 env.write("\n")
             self.first = False
-            env.print(Group(tree(doc, self.utc), Text(""), findings_lines(doc["Findings"])))
+            env.print(
+                Group(tree(doc, self.utc, self.now), Text(""), findings_lines(doc["Findings"]))
+            )
         env.stdout.flush()
 
     def finish(self) -> None:
