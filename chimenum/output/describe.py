@@ -26,8 +26,8 @@ from chimenum.core.findings import (
     STALE_PING_AFTER,
     WARNING,
     age,
-    number_e164,
 )
+from chimenum.core.ids import e164_of
 from chimenum.core.safe import inert
 from chimenum.output.document import to_json
 
@@ -209,7 +209,7 @@ def tree(doc: dict[str, Any], utc: bool, now: datetime) -> Tree:
     number = doc["PhoneNumber"]
     root = Tree(
         _text(
-            (number_e164(number), "bold"),
+            (e164_of(number), "bold"),
             f"  {number.get('Status')}  {number.get('ProductType')}  {number.get('Country')}",
             f"  {number['Name']}" if number.get("Name") else "",
         )

@@ -23,7 +23,7 @@ from chimenum.core.findings.codes import (
     rank,
     severity,
 )
-from chimenum.core.findings.number import age, e164, number_e164
+from chimenum.core.findings.number import age, e164
 from chimenum.core.findings.rules import STALE_PING_AFTER, Finding, at_or_above, evaluate
 
 __all__ = [
@@ -42,7 +42,6 @@ __all__ = [
     "at_or_above",
     "e164",
     "evaluate",
-    "number_e164",
     "rank",
     "severity",
 ]

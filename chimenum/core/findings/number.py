@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import unquote
 
-from chimenum.core.ids import InvalidId, normalise
+from chimenum.core.ids import InvalidId, e164_of, normalise
 
 #: Acquiring takes minutes: in progress for longer than this, a number is called stuck.
 STUCK_AFTER = timedelta(days=1)
@@ -49,11 +49,6 @@ def e164(value: Any) -> str:
         return normalise(text)
     except InvalidId:
         return unquote(text)
-
-
-def number_e164(number: dict[str, Any]) -> str:
-    """The number's E.164 form: ``E164PhoneNumber``, else its decoded ``PhoneNumberId``."""
-    return e164(number.get("E164PhoneNumber") or number.get("PhoneNumberId"))
 
 
 def when(value: Any) -> str:
@@ -152,7 +147,7 @@ def _stuck_since(number: dict[str, Any], order: dict[str, Any] | None, now: date
 
 def order_findings(order: dict[str, Any], number: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(code, message) about the number's order, judged by the number's own entry."""
-    mine = number_e164(number)
+    mine = e164_of(number)
     entry = next(
         (
             item

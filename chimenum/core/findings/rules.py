@@ -15,11 +15,11 @@ from chimenum.core.findings.codes import DESCRIBE, ERROR, WARNING, rank, severit
 from chimenum.core.findings.number import (
     age,
     e164,
-    number_e164,
     number_findings,
     order_findings,
     when,
 )
+from chimenum.core.ids import e164_of
 
 #: A PBX pings termination every minute or so: a last ping older than this is stale.
 STALE_PING_AFTER = timedelta(minutes=15)
@@ -56,7 +56,7 @@ class Judge:
 
     def __init__(self, number: dict[str, Any], now: datetime, command: str) -> None:
         self.number = number
-        self.number_id = number_e164(number)
+        self.number_id = e164_of(number)
         self.now = now
         self.command = command
 
