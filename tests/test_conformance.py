@@ -401,17 +401,36 @@ def order_answers() -> list[str]:
 ORDERS = order_answers()
 
 
-@pytest.mark.parametrize("order_text", ORDERS, ids=[f"order-{n}" for n in range(len(ORDERS))])
-def test_describe_reads_the_published_order(aws_fake: FakeChime, chimenum, order_text: str) -> None:
+def serve_ordered_number(fake: FakeChime, order_text: str) -> None:
     """The published voice number, with the OrderId member Chime SDK Voice's answer carries set
     to the published order's id; the order served as published (a listing's item as the
     GetPhoneNumberOrder answer)."""
-    order = json.loads(order_text)["PhoneNumberOrder"]
+    order_id = json.loads(order_text)["PhoneNumberOrder"]["PhoneNumberOrderId"]
     number = json.loads(answer("get-phone-number"))
-    number["PhoneNumber"]["OrderId"] = order["PhoneNumberOrderId"]
-    serve_number(aws_fake, json.dumps(number, indent=4), voice=True)
-    aws_fake.canned["voice", f"/phone-number-orders/{order['PhoneNumberOrderId']}"] = (
-        order_text.encode()
-    )
+    number["PhoneNumber"]["OrderId"] = order_id
+    serve_number(fake, json.dumps(number, indent=4), voice=True)
+    fake.canned["voice", f"/phone-number-orders/{order_id}"] = order_text.encode()
+
+
+@pytest.mark.parametrize("order_text", ORDERS, ids=[f"order-{n}" for n in range(len(ORDERS))])
+def test_describe_reads_the_published_order(aws_fake: FakeChime, chimenum, order_text: str) -> None:
+    serve_ordered_number(aws_fake, order_text)
     found = describe_conforms(chimenum, "--api", "voice", service="chime-sdk-voice")
     assert found == {*CONNECTOR_PARTS, "PhoneNumberOrder"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("describe", ID), ("audit",), ("audit", "--json"), ("audit", "-o", "csv")],
+    ids=["describe", "audit", "audit-json", "audit-csv"],
+)
+def test_a_member_aws_left_out_is_never_shown_as_none(
+    aws_fake: FakeChime, chimenum, args: tuple[str, ...]
+) -> None:
+    """The published numbers have no Country, the published order no OrderType: Python's None
+    is not what a reader should see for them."""
+    serve_ordered_number(aws_fake, ORDERS[0])
+    aws_fake.canned["voice", "/phone-numbers"] = answer("list-phone-numbers").encode()
+    run = chimenum("--api", "voice", *args)
+    assert run.exit_code in (0, 15), run.stderr
+    assert "None" not in run.stdout
