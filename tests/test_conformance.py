@@ -80,7 +80,8 @@ def members(text: str, key: str) -> list[str]:
     position = text.index("[", text.index(f'"{key}"')) + 1
     items = []
     while True:
-        position = re.compile(r"[\s,]*").match(text, position).end()  # type: ignore[union-attr]
+        while text[position] in " \t\n,":
+            position += 1
         if text[position] == "]":
             return items
         _, end = decoder.raw_decode(text, position)
@@ -88,8 +89,9 @@ def members(text: str, key: str) -> list[str]:
         position = end
 
 
-def wrapped(key: str, item: str) -> bytes:
-    return f'{{\n    "{key}": {item}\n}}\n'.encode()
+def wrapped(key: str, item: str) -> str:
+    """A listing's item as the answer of the Get operation for it: ``{key: item}``."""
+    return f'{{\n    "{key}": {item}\n}}\n'
 
 
 def voice_allows(product_type: str) -> bool:
@@ -220,7 +222,7 @@ def test_get_several_ids_prints_the_aws_cli_documents(aws_fake: FakeChime, chime
     """The listing's second number, served as its GetPhoneNumber answer, beside the first."""
     serve_number(aws_fake, answer("get-phone-number"))
     (_, second) = members(answer("list-phone-numbers"), "PhoneNumbers")
-    other = serve_number(aws_fake, wrapped("PhoneNumber", second).decode())["E164PhoneNumber"]
+    other = serve_number(aws_fake, wrapped("PhoneNumber", second))["E164PhoneNumber"]
     run = chimenum("get", ID, other.replace("+", "%2B"), "--json")
     assert run.exit_code == 0, run.stderr
     doc = json.loads(run.stdout)
@@ -393,7 +395,7 @@ def order_answers() -> list[str]:
     answers = [answer("get-phone-number-order")]
     for item in members(answer("list-phone-number-orders"), "PhoneNumberOrders"):
         if all(json.loads(item) != json.loads(a)["PhoneNumberOrder"] for a in answers):
-            answers.append(wrapped("PhoneNumberOrder", item).decode())
+            answers.append(wrapped("PhoneNumberOrder", item))
     product = [json.loads(a)["PhoneNumberOrder"]["ProductType"] for a in answers]
     return [a for a, p in zip(answers, product, strict=True) if voice_allows(p)]
 
