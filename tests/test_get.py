@@ -6,6 +6,7 @@ import json
 import subprocess
 
 import pytest
+from aws_cli import aws, print_iso8601
 
 from testing.fakechime import FakeChime
 
@@ -258,34 +259,12 @@ def test_same_document_as_the_aws_cli(
     Whatever form a timestamp has on the wire: chimenum's fast timestamp path must give the
     very value (microseconds, offset) that botocore's own parser gives the AWS CLI.
     """
-    import os
-    import shutil
-    import sys
-    from pathlib import Path
-
-    aws = Path(sys.executable).parent / "aws"
-    aws_path = str(aws) if aws.exists() else shutil.which("aws")
-    assert aws_path, "awscli is a test dependency"
-    (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
+    print_iso8601(aws_env)
     if created is not None:
         fake.records["+12065550100"] = {**fake.records["+12065550100"], "CreatedTimestamp": created}
     ours = chimenum("get", "+12065550100", "--json")
-    theirs = subprocess.run(
-        [
-            aws_path,
-            "chime",
-            "get-phone-number",
-            "--phone-number-id",
-            "+12065550100",
-            "--region",
-            "us-east-1",
-            "--output",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=60,
+    theirs = aws(
+        "chime", "get-phone-number", "--phone-number-id", "+12065550100", "--output", "json"
     )
     assert theirs.returncode == 0, theirs.stderr
     assert json.loads(ours.stdout) == json.loads(theirs.stdout)

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
+from aws_cli import aws, print_iso8601
 
 from testing.fakechime import FakeChime, generate_numbers
 
@@ -338,24 +339,10 @@ def test_one_page_listing_is_the_aws_cli_document(
     fake: FakeChime, chimenum, aws_env, api: str, service: str
 ) -> None:
     """On a single page, `aws <service> list-phone-numbers` prints the same document."""
-    import os
-    import shutil
-    import sys
-    from pathlib import Path
-
-    aws = Path(sys.executable).parent / "aws"
-    aws_path = str(aws) if aws.exists() else shutil.which("aws")
-    assert aws_path, "awscli is a test dependency"
-    (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
+    print_iso8601(aws_env)
     ours = chimenum("--api", api, "--region", "us-east-1", "list", "--json")
     assert ours.exit_code == 0, ours.stderr
-    theirs = subprocess.run(
-        [aws_path, service, "list-phone-numbers", "--region", "us-east-1", "--output", "json"],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=60,
-    )
+    theirs = aws(service, "list-phone-numbers", "--output", "json")
     assert theirs.returncode == 0, theirs.stderr
     assert ours.stdout == theirs.stdout
     assert len(json.loads(ours.stdout)["PhoneNumbers"]) > 5
@@ -420,15 +407,7 @@ def test_a_number_without_id_is_an_invalid_response() -> None:
 def test_text_and_query_are_the_aws_cli_ones(
     fake: FakeChime, chimenum, aws_env, api: str, service: str, extra: list[str]
 ) -> None:
-    import os
-    import shutil
-    import sys
-    from pathlib import Path
-
-    aws = Path(sys.executable).parent / "aws"
-    aws_path = str(aws) if aws.exists() else shutil.which("aws")
-    assert aws_path, "awscli is a test dependency"
-    (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
+    print_iso8601(aws_env)
     fmt = ["--output", "text"] if extra[0] == "-o" else ["--output", "json", *extra]
     ours = chimenum(
         "--api",
@@ -439,13 +418,7 @@ def test_text_and_query_are_the_aws_cli_ones(
         *(extra if extra[0] == "-o" else ["--json", *extra]),
     )
     assert ours.exit_code == 0, ours.stderr
-    theirs = subprocess.run(
-        [aws_path, service, "list-phone-numbers", "--region", "us-east-1", *fmt],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=60,
-    )
+    theirs = aws(service, "list-phone-numbers", *fmt)
     assert theirs.returncode == 0, theirs.stderr
     assert ours.stdout == theirs.stdout
     assert ours.stdout.strip()

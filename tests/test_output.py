@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from aws_cli import aws, print_iso8601
 
 from testing.fakechime import FakeChime
 
@@ -25,19 +24,6 @@ QUERIES = [
 ]
 
 
-def aws_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    aws = Path(sys.executable).parent / "aws"
-    aws_path = str(aws) if aws.exists() else shutil.which("aws")
-    assert aws_path, "awscli is a test dependency"
-    return subprocess.run(
-        [aws_path, *args, "--region", "us-east-1"],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=60,
-    )
-
-
 # -- text and --query: the AWS CLI's semantics, byte for byte ---------------------------------
 
 
@@ -46,10 +32,10 @@ def aws_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def test_text_and_query_print_what_the_aws_cli_prints(
     fake: FakeChime, chimenum, aws_env: Path, output: str, query: str | None
 ) -> None:
-    (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
+    print_iso8601(aws_env)
     query_args = ["--query", query] if query else []
     ours = chimenum("get", "+12065550100", "-o", output, *query_args)
-    theirs = aws_cli(
+    theirs = aws(
         "chime",
         "get-phone-number",
         "--phone-number-id",

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
+from aws_cli import aws, print_iso8601
 
 from chimenum.core import apis
 from testing.fakechime import FakeChime
@@ -149,37 +145,22 @@ def test_demo_serves_the_voice_api(chimenum, monkeypatch: pytest.MonkeyPatch) ->
     assert statuses <= set(apis.STATUSES["voice"])
 
 
-def _aws() -> str:
-    aws = Path(sys.executable).parent / "aws"
-    found = str(aws) if aws.exists() else shutil.which("aws")
-    assert found, "awscli is a test dependency"
-    return found
-
-
 @pytest.mark.parametrize("phone_number_id", ["+12065550101", "+12065550111", "+12065550110"])
 def test_same_document_as_aws_chime_sdk_voice(
     fake: FakeChime, chimenum, aws_env, phone_number_id: str
 ) -> None:
     """`aws chime-sdk-voice get-phone-number` (ISO 8601 timestamps) prints the same JSON."""
-    (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
+    print_iso8601(aws_env)
     ours = chimenum("--api", "voice", "--region", "us-west-2", "get", phone_number_id, "--json")
     assert ours.exit_code == 0, ours.stderr
-    theirs = subprocess.run(
-        [
-            _aws(),
-            "chime-sdk-voice",
-            "get-phone-number",
-            "--phone-number-id",
-            phone_number_id,
-            "--region",
-            "us-west-2",
-            "--output",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=60,
+    theirs = aws(
+        "chime-sdk-voice",
+        "get-phone-number",
+        "--phone-number-id",
+        phone_number_id,
+        "--output",
+        "json",
+        region="us-west-2",
     )
     assert theirs.returncode == 0, theirs.stderr
     assert [r.api for r in fake.requests] == ["voice", "voice"]

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 from chimenum.core.ids import encoded
 from chimenum.demo import CALL_ONLY_CAPABILITIES, voice_arn
 from chimenum.demo.server import API_ERRORS, DemoHandler, DemoServer, match_route
+from testing.fakechime.canned import Canned
 from testing.fakechime.faults import (
     HOSTILE,
     HOSTILE_CODE,
@@ -134,6 +135,8 @@ class FakeChime(DemoServer):
         #: Set to end every ``slow`` fault's wait at once: a test holds an answer for exactly as
         #: long as it needs, instead of racing a delay against the machine's speed.
         self.released = threading.Event()
+        #: Answers served verbatim, before the records (:mod:`testing.fakechime.canned`).
+        self.canned = Canned()
 
     def start(self) -> FakeChime:
         super().start()
@@ -276,6 +279,10 @@ class _FakeHandler(FaultAnswers, DemoHandler):
         busy = fake._busy()
         if busy is not None:
             self.send_error_code(busy)
+            return
+        canned = fake.canned.answer(self.server.api, logged.path, logged.region)
+        if canned is not None:
+            self.send(200, canned)
             return
         super().answer(route, phone_id, query, auth)
 
