@@ -318,9 +318,11 @@ def endpoint_configured(client: BaseClient, sessions: dict[Any, Any]) -> bool:
     session = next(iter(sessions.values()), None)
     if session is None:
         return True  # no session to ask: assume the cautious answer
+    # botocore >= 1.31 reads this option; botocore-stubs do not list it yet.
+    ignore: dict[str, Any] = {"ignore_configured_endpoint_urls": True}
     default = session.create_client(
         client.meta.service_model.service_name,
         region_name=client.meta.region_name,
-        config=Config(ignore_configured_endpoint_urls=True),
+        config=Config(**ignore),
     )
     return bool(client.meta.endpoint_url != default.meta.endpoint_url)
