@@ -146,7 +146,8 @@ def test_unknown_number_ends_the_wait_with_its_error(fake: FakeChime, chimenum) 
     run = chimenum("wait", "+12065550199", "--status", "Assigned", *FAST)
     assert run.exit_code == 3
     assert run.stderr == (
-        "chimenum: error: +12065550199: NotFoundException: The requested resource was not found.\n"
+        "chimenum: error: +12065550199: NotFoundException: The requested resource was not found"
+        " (not under Chime SDK Voice either)\n"
     )
     assert lines(run.stdout) == [["+12065550199", "-", "error"]]
 

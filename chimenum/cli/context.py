@@ -46,10 +46,10 @@ def client(ctx: click.Context, **kwargs: Any) -> BaseClient:
     from chimenum.core.session import make_client
     from chimenum.demo import resolve
 
-    return make_client(resolve(settings_of(ctx)), sessions=_sessions(ctx), **kwargs)
+    return make_client(resolve(settings_of(ctx)), sessions=sessions_of(ctx), **kwargs)
 
 
-def _sessions(ctx: click.Context) -> dict[Any, Any]:
+def sessions_of(ctx: click.Context) -> dict[Any, Any]:
     """The run's botocore sessions, shared by every client it makes."""
     found: dict[Any, Any] = ctx.meta.setdefault("chimenum.sessions", {})
     return found
@@ -79,4 +79,4 @@ def client_for(
         endpoint_url=settings.endpoint_url if api == settings.api else None,
     )
     fallback = CHIME_GLOBAL_REGION if api != settings.api else None
-    return make_client(resolve(other), default_region=fallback, sessions=_sessions(ctx), **kwargs)
+    return make_client(resolve(other), default_region=fallback, sessions=sessions_of(ctx), **kwargs)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from chimenum.cli import context
+from chimenum.cli import context, hints
 from chimenum.cli.options import EXIT_CODES_HELP, aws_options, id_arguments, max_attempts_option
 from chimenum.cli.signals import Terminated
 from chimenum.core.errors import ExitCode, most_severe
@@ -150,7 +150,13 @@ def describe(
             done += 1
             if result.failure is not None:
                 codes.append(result.failure.exit_code)
-                report(env, result.phone_number_id, result.failure)
+                failure, phone_id = result.failure, result.phone_number_id
+                hint = (
+                    hints.other_api_hint(ctx, fetcher.client, phone_id, failure.exit_code)
+                    if one
+                    else ""
+                )
+                report(env, phone_id, failure, hint)
             if described is not None:
                 codes += described.failures
                 if at_or_above(described.document["Findings"], fail_on):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from chimenum.cli import context
+from chimenum.cli import context, hints
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
     aws_options,
@@ -25,9 +25,10 @@ if TYPE_CHECKING:
     from chimenum.core.fetch import Result
 
 
-def report(env: Environment, phone_number_id: str, failure: Failure) -> None:
+def report(env: Environment, phone_number_id: str, failure: Failure, hint: str = "") -> None:
     # env.warn makes the whole line inert: the code and message may come from the service.
-    env.warn(f"error: {phone_number_id}: {failure.code}: {failure.message}")
+    message = f"{failure.message.rstrip('.')} ({hint})" if hint else failure.message
+    env.warn(f"error: {phone_number_id}: {failure.code}: {message}")
 
 
 #: Invalid input lines reported one by one before the rest are summed up.
@@ -186,7 +187,13 @@ def get(
         renderer.add(result)
         if result.failure is not None:
             codes.append(result.failure.exit_code)
-            report(env, result.phone_number_id, result.failure)
+            failure, phone_id = result.failure, result.phone_number_id
+            hint = (
+                ""
+                if batch
+                else hints.other_api_hint(ctx, fetcher.client, phone_id, failure.exit_code)
+            )
+            report(env, phone_id, failure, hint)
 
     written = 0
     try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from chimenum.cli import context
+from chimenum.cli import context, hints
 from chimenum.cli.list import check_for_api
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
@@ -116,5 +116,11 @@ def wait(
         display.finish()
     outcome = waiter.outcome
     if outcome.exit_code is not ExitCode.OK:
-        env.warn(inert(outcome.message))
+        hint = (
+            hints.other_api_hint(ctx, fetcher.client, phone_ids[0], outcome.exit_code)
+            if len(phone_ids) == 1
+            else ""
+        )
+        message = f"{outcome.message.rstrip('.')} ({hint})" if hint else outcome.message
+        env.warn(inert(message))
     return int(outcome.exit_code)

@@ -304,3 +304,25 @@ def _profile_config(session: Any) -> dict[str, Any]:
     except Exception:
         return {}
     return config if isinstance(config, dict) else {}
+
+
+def endpoint_configured(client: BaseClient, sessions: dict[Any, Any]) -> bool:
+    """Whether ``client`` talks to an endpoint someone configured (``--endpoint-url``,
+    ``AWS_ENDPOINT_URL*``, a profile's ``services``, the demo) rather than AWS's own.
+
+    Decided by asking botocore for the endpoint it would use with configured URLs ignored, so
+    every source botocore honours counts, not only the variables chimenum knows of.
+    """
+    from botocore.config import Config
+
+    session = next(iter(sessions.values()), None)
+    if session is None:
+        return True  # no session to ask: assume the cautious answer
+    # botocore >= 1.31 reads this option; botocore-stubs do not list it yet.
+    ignore: dict[str, Any] = {"ignore_configured_endpoint_urls": True}
+    default = session.create_client(
+        client.meta.service_model.service_name,
+        region_name=client.meta.region_name,
+        config=Config(**ignore),
+    )
+    return bool(client.meta.endpoint_url != default.meta.endpoint_url)
