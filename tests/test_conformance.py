@@ -436,3 +436,16 @@ def test_a_member_aws_left_out_is_never_shown_as_none(
     run = chimenum("--api", "voice", *args)
     assert run.exit_code in (0, 15), run.stderr
     assert "None" not in run.stdout
+
+
+def test_the_published_unassigned_number_with_a_connector_is_described_as_seen(
+    aws_fake: FakeChime, chimenum
+) -> None:
+    """AWS's get-phone-number example is Unassigned and yet lists a voice connector association:
+    the finding says what the answer says, not that nothing is associated."""
+    serve_number(aws_fake, answer("get-phone-number"))
+    run = chimenum("--api", "chime", "describe", ID, "--json")
+    findings = {f["Code"]: f["Message"] for f in json.loads(run.stdout)["Findings"]}
+    assert findings["NUMBER_UNASSIGNED"] == (
+        "the number's status is Unassigned, though its answer lists 1 association"
+    )

@@ -17,6 +17,12 @@ from chimenum.core.findings import AUDIT, SEVERITIES
 from chimenum.core.listing import Filters, Lister, ListingStopped
 
 
+def _known(value: object) -> str:
+    """A counter's key: a member the answer left out (AWS's published numbers have no
+    ``Country``) is counted as ``unknown``, never as Python's ``None``."""
+    return "unknown" if value is None or value == "" else str(value)
+
+
 class Tally:
     """Counters of an audit: numbers by status, product type and country; findings by code
     and severity."""
@@ -35,9 +41,9 @@ class Tally:
         number = described.document["PhoneNumber"]
         findings = described.document["Findings"]
         self.numbers += 1
-        self.by_status[str(number.get("Status"))] += 1
-        self.by_product[str(number.get("ProductType"))] += 1
-        self.by_country[str(number.get("Country"))] += 1
+        self.by_status[_known(number.get("Status"))] += 1
+        self.by_product[_known(number.get("ProductType"))] += 1
+        self.by_country[_known(number.get("Country"))] += 1
         self.with_findings += bool(findings)
         for item in findings:
             self.by_severity[item["Severity"]] += 1

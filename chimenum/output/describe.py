@@ -149,12 +149,14 @@ def _summary(node: dict[str, Any], utc: bool, now: datetime) -> list[tuple[str, 
     elif kind == "VoiceConnectorGroup":
         parts.append(f"  distribution {value.get('CallDistributionType') or '-'}")
     elif kind == "SipRule":
-        parts.append(f"  trigger {value.get('TriggerType')} {value.get('TriggerValue')}")
+        parts.append(
+            f"  trigger{_present(value.get('TriggerType'), value.get('TriggerValue'), gap=' ')}"
+        )
     elif kind == "PhoneNumberOrder":
         foc = f"  FOC {value['FocDate']}" if value.get("FocDate") else ""
-        parts.append(f"  {value.get('OrderType')}  {value.get('Status')}{foc}")
+        parts.append(_present(value.get("OrderType"), value.get("Status")) + foc)
     elif kind == "Account":
-        parts.append(f"  {value.get('AccountType')}  {value.get('AccountStatus') or ''}")
+        parts.append(_present(value.get("AccountType"), value.get("AccountStatus")))
     elif kind == "User":
         parts.append(
             f"  {value.get('DisplayName') or ''} <{value.get('PrimaryEmail') or ''}>"
@@ -202,6 +204,12 @@ def _branch(parent: Tree, node: dict[str, Any], utc: bool, now: datetime, via: s
         _branch(branch, related, utc, now)
 
 
+def _present(*values: Any, gap: str = "  ") -> str:
+    """The values the answer has, each after ``gap``: a member AWS left out is not shown as
+    ``None`` (its published answers have no ``Country``, orders no ``OrderType``)."""
+    return "".join(f"{gap}{value}" for value in values if value is not None and value != "")
+
+
 def tree(doc: dict[str, Any], utc: bool, now: datetime) -> Tree:
     """A described number as a tree of what calls to it go through."""
     from rich.tree import Tree
@@ -210,7 +218,7 @@ def tree(doc: dict[str, Any], utc: bool, now: datetime) -> Tree:
     root = Tree(
         _text(
             (e164_of(number), "bold"),
-            f"  {number.get('Status')}  {number.get('ProductType')}  {number.get('Country')}",
+            _present(number.get("Status"), number.get("ProductType"), number.get("Country")),
             f"  {number['Name']}" if number.get("Name") else "",
         )
     )

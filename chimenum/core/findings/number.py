@@ -89,7 +89,16 @@ def number_findings(
     elif status == "Cancelled":
         emit("NUMBER_PORTIN_CANCELLED", "the port-in was cancelled: it takes no calls here")
     elif status == "Unassigned":
-        emit("NUMBER_UNASSIGNED", "the number is not assigned to anything: it takes no calls")
+        # AWS's own published answer is Unassigned with a voice connector association: say
+        # what the answer says, not that nothing is associated.
+        listed = len(number.get("Associations") or [])
+        emit(
+            "NUMBER_UNASSIGNED",
+            f"the number's status is Unassigned, though its answer lists {listed} association"
+            f"{'s' if listed != 1 else ''}"
+            if listed
+            else "the number is not assigned to anything: it takes no calls",
+        )
     elif status in _NOT_YET_ACTIVE:
         emit("NUMBER_NOT_YET_ACTIVE", f"the number is {status}: it takes no calls yet")
     elif status in _IN_DELETION_QUEUE:
