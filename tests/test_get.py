@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from aws_cli import aws, print_iso8601
 
+from chimenum.demo import resources as demo
 from testing.fakechime import FakeChime
 
 
@@ -155,7 +156,7 @@ def test_table_view_shows_the_number_in_detail(fake: FakeChime, chimenum) -> Non
         "Capabilities",
         "Inbound",
         "Outbound",
-        "12a3456b-7c89-012d-3456-78901e23fg45",
+        demo.CHIME_ACCOUNT,
         "UserId",
         "2024-01-15 10:20:30 UTC",
         "years ago",

@@ -82,8 +82,8 @@ def test_list_fits_the_terminal_one_line_per_number(
                 assert hints, value
     if hints:
         assert len(hints) == 1 and "-o wide" in hints[0]
-    if columns >= 100:
-        assert "Product type" in table[0] and "Calling name" in table[0]
+    if columns >= 100:  # shown; the last header may be cut to fit (the UK number is wider)
+        assert "Product type" in table[0] and "Calling na" in table[0]
 
 
 @pytest.mark.parametrize("columns", [60, 120])

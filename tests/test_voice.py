@@ -41,7 +41,7 @@ def test_voice_get_uses_the_regional_client_and_voice_endpoint(
     assert run.exit_code == 0, run.stderr
     number = json.loads(run.stdout)["PhoneNumber"]
     assert number["Status"] == "PortinInProgress"
-    assert number["PhoneNumberArn"].endswith(":phone-number/%2B12065550111")
+    assert number["PhoneNumberArn"].endswith(":phone-number/12065550111")
     assert number["OrderId"] == "7a2c3d4e-5f60-4718-9a0b-1c2d3e4f5011"
     assert number["Name"] == "Ported main line"
     (request,) = fake.requests
@@ -106,16 +106,14 @@ def test_voice_table_shows_the_voice_only_fields(fake: FakeChime, chimenum, monk
     out = chimenum("--api", "voice", "get", "+12065550101").stdout
     assert "Name             Main line" in out
     assert "Order id         5f1b2e0c-3d4a-4b6c-8e9f-0a1b2c3d4e01" in out
-    assert (
-        "ARN              arn:aws:chime:us-east-1:111122223333:phone-number/%2B12065550101" in out
-    )
+    assert "ARN              arn:aws:chime:us-east-1:111122223333:phone-number/12065550101" in out
     many = chimenum("--api", "voice", "get", "+12065550101", "+12065550113").stdout
     header = many.splitlines()[0]
     for column in ("Name", "Order id", "ARN"):
         assert column in header
     row = next(line for line in many.splitlines() if line.startswith("+12065550113"))
     assert "Cancelled order" in row
-    assert "phone-number/%2B12065550113" in row
+    assert "phone-number/12065550113" in row
     assert "Cancelled" in row.split()[1]
 
 

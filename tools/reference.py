@@ -94,8 +94,9 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
         " | jq -r '.PhoneNumbers[] | select(.Status != \"Assigned\") | .PhoneNumberId'",
     ),
     (
-        "Wait until an ordered number is assigned (exit 13 after the timeout):",
-        "chimenum --demo wait +12065550105 --status Assigned --interval 1 --timeout 1m",
+        "Wait until an ordered number is provisioned: it lands Unassigned (exit 13 after the"
+        " timeout):",
+        "chimenum --demo wait +12065550105 --status Unassigned --interval 1 --timeout 1m",
     ),
     (
         "The same against Chime SDK Voice:",

@@ -57,7 +57,7 @@ def cli() -> None:
       chimenum get +12065550100 +12065550101 --json | jq -r '.PhoneNumbers[].Status'
       chimenum --demo get +12065550100
       chimenum list --status Assigned -o ndjson
-      chimenum --api voice --region us-west-2 wait +12065550111 --status Assigned
+      chimenum --api voice --region us-west-2 wait +12065550111 --status Unassigned
     """
 
 

@@ -74,8 +74,8 @@ def wait(
 
     \b
     Examples:
-      chimenum wait +12065550105 --status Assigned --interval 1
-      chimenum --api voice wait +12065550111 --status Assigned --timeout 600 --interval 1
+      chimenum wait +12065550105 --status Unassigned --interval 1
+      chimenum --api voice wait +12065550111 --status Unassigned --timeout 600 --interval 1
       chimenum wait +12065550107 --status Unassigned --status Assigned --timeout 60 --interval 1
     """
     from chimenum.core.ids import InvalidId, unique

@@ -30,7 +30,17 @@ from typing import Any
 
 from chimenum.core.ids import encoded
 from chimenum.core.session import Settings
-from chimenum.demo.resources import sample_resources
+from chimenum.demo.resources import (
+    CHIME_ACCOUNT,
+    CHIME_USER,
+    GROUP,
+    RULE_BROKEN,
+    RULE_OK,
+    RULE_UK,
+    VC_GONE,
+    VC_MAIN,
+    sample_resources,
+)
 from chimenum.demo.server import DemoServer
 
 #: What voice-connector numbers usually have: calls both ways, no messaging.
@@ -45,8 +55,16 @@ CALL_ONLY_CAPABILITIES: dict[str, bool] = {
 
 
 def voice_arn(e164: str, account: str = "111122223333", region: str = "us-east-1") -> str:
-    """The ``PhoneNumberArn`` Chime SDK Voice gives a number (the id percent-encoded)."""
-    return f"arn:aws:chime:{region}:{account}:phone-number/{e164.replace('+', '%2B')}"
+    """The ``PhoneNumberArn`` Chime SDK Voice gives a number: ``...:phone-number/12065550100``.
+
+    AWS publishes no example of this ARN (neither the API reference, the botocore model nor the
+    AWS CLI's examples show one), so its form is a decision: the number's digits without the
+    ``+``. The form the demo used before, the id percent-encoded (``phone-number/%2B1206...``),
+    cannot be passed back: ``ListTagsForResource`` requires its ``ResourceARN`` to match
+    ``^arn[\\/\\:\\-\\_\\.a-zA-Z0-9]+$``, which allows neither ``%`` nor ``+``, and an ARN the
+    service hands out must be one its own tagging API accepts.
+    """
+    return f"arn:aws:chime:{region}:{account}:phone-number/{e164.lstrip('+')}"
 
 
 _ALL_CAPABILITIES = dict.fromkeys(
@@ -101,8 +119,8 @@ def sample_numbers() -> list[dict[str, Any]]:
             "Assigned",
             "BusinessCalling",
             associations=(
-                ("AccountId", "12a3456b-7c89-012d-3456-78901e23fg45", "2024-01-15T10:25:00.000Z"),
-                ("UserId", "1ab2345c-67de-8901-f23g-45h678901j2k", "2024-01-15T10:26:41.500Z"),
+                ("AccountId", CHIME_ACCOUNT, "2024-01-15T10:25:00.000Z"),
+                ("UserId", CHIME_USER, "2024-01-15T10:26:41.500Z"),
             ),
             capabilities={**_ALL_CAPABILITIES, "InboundMMS": False, "OutboundMMS": False},
             calling_name="AnyCompany",
@@ -113,31 +131,21 @@ def sample_numbers() -> list[dict[str, Any]]:
             "Assigned",
             "VoiceConnector",
             capabilities=CALL_ONLY_CAPABILITIES,
-            associations=(
-                ("VoiceConnectorId", "abcdef1ghij2klmno3pqr4", "2024-02-01T12:00:00.000Z"),
-            ),
+            associations=(("VoiceConnectorId", VC_MAIN, "2024-02-01T12:00:00.000Z"),),
         ),
         _number(
             "+12065550102",
             "Assigned",
             "VoiceConnector",
             capabilities=CALL_ONLY_CAPABILITIES,
-            associations=(
-                (
-                    "VoiceConnectorGroupId",
-                    "123a456b-c7d8-90e1-fg23-4h567jkl8901",
-                    "2024-02-03T16:30:00.000Z",
-                ),
-            ),
+            associations=(("VoiceConnectorGroupId", GROUP, "2024-02-03T16:30:00.000Z"),),
         ),
         _number(
             "+12065550103",
             "Assigned",
             "SipMediaApplicationDialIn",
             capabilities=CALL_ONLY_CAPABILITIES,
-            associations=(
-                ("SipRuleId", "6bd8d6f2-3bd4-4ed2-9f3a-2c1a4b7e9d10", "2024-03-10T09:15:00.000Z"),
-            ),
+            associations=(("SipRuleId", RULE_BROKEN, "2024-03-10T09:15:00.000Z"),),
         ),
         _number("+12065550104", "Unassigned", "BusinessCalling"),
         _number(
@@ -156,9 +164,7 @@ def sample_numbers() -> list[dict[str, Any]]:
             "VoiceConnector",
             capabilities=CALL_ONLY_CAPABILITIES,
             # Still pointing at a connector deleted before it: a dangling association.
-            associations=(
-                ("VoiceConnectorId", "zyxwvu9tsrq8ponml7kji6", "2024-02-05T10:00:00.000Z"),
-            ),
+            associations=(("VoiceConnectorId", VC_GONE, "2024-02-05T10:00:00.000Z"),),
             deleted="2024-06-09T08:00:00.000Z",
         ),
         _number("+12065550109", "ReleaseFailed", "BusinessCalling"),
@@ -167,9 +173,7 @@ def sample_numbers() -> list[dict[str, Any]]:
             "DeleteFailed",
             "SipMediaApplicationDialIn",
             capabilities=CALL_ONLY_CAPABILITIES,
-            associations=(
-                ("SipRuleId", "7ce9e7a3-4ce5-4fe3-8a4b-3d2b5c8f0e21", "2024-03-12T09:00:00.000Z"),
-            ),
+            associations=(("SipRuleId", RULE_OK, "2024-03-12T09:00:00.000Z"),),
             deleted="2024-06-09T08:00:00.000Z",
         ),
         _number(
@@ -178,11 +182,10 @@ def sample_numbers() -> list[dict[str, Any]]:
             "VoiceConnector",
             type_="TollFree",
             capabilities=CALL_ONLY_CAPABILITIES,
-            calling_name="AnyCompany Support",
+            # The model's CallingName: 2 to 15 letters, digits and spaces.
+            calling_name="AnyCo Support",
             calling_name_status="UpdateInProgress",
-            associations=(
-                ("VoiceConnectorId", "abcdef1ghij2klmno3pqr4", "2024-04-20T14:00:00.000Z"),
-            ),
+            associations=(("VoiceConnectorId", VC_MAIN, "2024-04-20T14:00:00.000Z"),),
         ),
         _number(
             "+18885550100",
@@ -193,11 +196,13 @@ def sample_numbers() -> list[dict[str, Any]]:
             calling_name="AnyCo IVR",
             calling_name_status="UpdateFailed",
         ),
+        # Outside the US a number can only be a SIP media application's dial-in number.
         _number(
             "+442079460000",
             "Assigned",
-            "BusinessCalling",
+            "SipMediaApplicationDialIn",
             country="GB",
+            associations=(("SipRuleId", RULE_UK, "2024-05-02T11:00:00.000Z"),),
             capabilities={
                 **_ALL_CAPABILITIES,
                 "InboundSMS": False,
@@ -222,6 +227,7 @@ _VOICE_EXTRAS: dict[str, tuple[str, str]] = {
     "+12065550113": ("7a2c3d4e-5f60-4718-9a0b-1c2d3e4f5013", "Cancelled order"),
     "+18005550100": ("5f1b2e0c-3d4a-4b6c-8e9f-0a1b2c3d4e80", "Support"),
     "+18885550100": ("5f1b2e0c-3d4a-4b6c-8e9f-0a1b2c3d4e88", "IVR toll-free"),
+    "+442079460000": ("5f1b2e0c-3d4a-4b6c-8e9f-0a1b2c3d4e44", "UK dial-in"),
 }
 
 
@@ -266,10 +272,12 @@ def sample_voice_numbers() -> list[dict[str, Any]]:
 
 
 #: Status changes the demo plays, in seconds from its start: (api, id, seconds, new status).
+#: A number the service has finished provisioning, ordered or ported in, lands in the inventory
+#: Unassigned: it is Assigned only once someone associates it with a user, connector or rule.
 DEMO_TIMELINE: tuple[tuple[str, str, float, str], ...] = (
-    ("chime", "+12065550105", 3.0, "Assigned"),
+    ("chime", "+12065550105", 3.0, "Unassigned"),
     ("chime", "+12065550107", 5.0, "Unassigned"),
-    ("voice", "+12065550111", 4.0, "Assigned"),
+    ("voice", "+12065550111", 4.0, "Unassigned"),
     ("voice", "+12065550112", 2.0, "Cancelled"),
 )
 
@@ -277,17 +285,20 @@ _lock = threading.Lock()
 _server: DemoServer | None = None
 
 
+def demo_server() -> DemoServer:
+    """The demo account's server, not started and with no status change scheduled yet."""
+    voice_numbers = sample_voice_numbers()
+    return DemoServer(
+        sample_numbers(), voice_records=voice_numbers, resources=sample_resources(voice_numbers)
+    )
+
+
 def endpoint_url(api: str = "chime") -> str:
     """Start the demo service in this process (once) and return its loopback URL for ``api``."""
     global _server
     with _lock:
         if _server is None:
-            voice_numbers = sample_voice_numbers()
-            _server = DemoServer(
-                sample_numbers(),
-                voice_records=voice_numbers,
-                resources=sample_resources(voice_numbers),
-            ).start()
+            _server = demo_server().start()
             for timeline_api, phone_number_id, seconds, status in DEMO_TIMELINE:
                 _server.move(phone_number_id, status, after_seconds=seconds, api=timeline_api)
         return _server.url_for(api)

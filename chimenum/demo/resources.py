@@ -29,13 +29,15 @@ VC_MAIN = "abcdef1ghij2klmno3pqr4"
 VC_WEST = "bcdefg2hijk3lmnop4qrs5"
 #: The connector ``+12065550108`` still points at: deleted, in no region.
 VC_GONE = "zyxwvu9tsrq8ponml7kji6"
-GROUP = "123a456b-c7d8-90e1-fg23-4h567jkl8901"
+GROUP = "123a456b-c7d8-90e1-af23-4b567cde8901"
 RULE_BROKEN = "6bd8d6f2-3bd4-4ed2-9f3a-2c1a4b7e9d10"
 RULE_OK = "7ce9e7a3-4ce5-4fe3-8a4b-3d2b5c8f0e21"
+#: The UK number's SIP rule (outside the US a number can only dial in to an application).
+RULE_UK = "8df0f8b4-5df6-4af4-9b5c-4e3c6d9a1f32"
 SMA_MISSING = "1f2e3d4c-5b6a-4798-8a7b-6c5d4e3f2a10"
 SMA_OK = "2a3b4c5d-6e7f-4a8b-9c0d-1e2f3a4b5c6d"
-CHIME_ACCOUNT = "12a3456b-7c89-012d-3456-78901e23fg45"
-CHIME_USER = "1ab2345c-67de-8901-f23g-45h678901j2k"
+CHIME_ACCOUNT = "12a3456b-7c89-012d-3456-78901e23fa45"
+CHIME_USER = "1ab2345c-67de-8901-f23a-45b678901c2d"
 
 #: Every region Chime SDK Voice has voice connectors in (``ListAvailableVoiceConnectorRegions``).
 VOICE_CONNECTOR_REGIONS = (
@@ -244,6 +246,7 @@ def sample_resources(voice_numbers: list[dict[str, Any]]) -> dict[str, Store]:
         },
         **sip_rule(RULE_BROKEN, "IVR dial-in", "+12065550103", [SMA_MISSING], disabled=True),
         **sip_rule(RULE_OK, "Old dial-in", "+12065550110", [SMA_OK], disabled=False),
+        **sip_rule(RULE_UK, "UK dial-in", "+442079460000", [SMA_OK], disabled=False),
         **sip_media_application(SMA_OK, "Old IVR", "old-ivr"),
         **orders(voice_numbers),
         **tags(voice_numbers),

@@ -38,6 +38,24 @@ WIRE_FAULTS = (
     "html-403",
 )
 
+#: Faults whose answer breaks the API model on purpose (a body that is not the model's JSON,
+#: wrong types, strings outside their enums and patterns, an unreadable timestamp): they test
+#: what chimenum does with an answer AWS would never send, so tests/test_model_valid.py, which
+#: holds every other answer of the fake to the botocore model, leaves them out by name.
+MODEL_BREAKING = frozenset(
+    {
+        "not-json",
+        "wrong-shape",
+        "empty-body",
+        "truncated",
+        "hostile",
+        "endless",
+        "huge",
+        "deep",
+        "timestamp",
+    }
+)
+
 #: What a hostile string carries: SGR colour, rich markup (style and link), an OSC 8 hyperlink,
 #: an OSC window-title change, the one-byte C1 CSI (clear screen), carriage return, backspace,
 #: NUL, a bidi override, a line separator and a lone surrogate. Valid JSON, valid for the model.

@@ -7,7 +7,7 @@ from typing import Any
 
 #: The related resources the benchmark's numbers share: 3 voice connectors, 2 SIP rules.
 RELATED_CONNECTORS = ("benchvc0connector00001", "benchvc1connector00002", "benchvc2connector00003")
-RELATED_RULES = ("00000000-0000-4000-8000-00000000rule0", "00000000-0000-4000-8000-00000000rule1")
+RELATED_RULES = ("00000000-0000-4000-8000-00000000e010", "00000000-0000-4000-8000-00000000e011")
 
 
 def share_related(
@@ -22,7 +22,7 @@ def share_related(
     for n, connector in enumerate(RELATED_CONNECTORS):
         store.update(demo.voice_connector(connector, f"bench connector {n}"))
     for n, rule in enumerate(RELATED_RULES):
-        sma = f"00000000-0000-4000-8000-000000000sma{n}"
+        sma = f"00000000-0000-4000-8000-000000005a{n:02d}"
         store.update(demo.sip_rule(rule, f"bench rule {n}", "", [sma], disabled=False))
         store[("SipRule", rule)]["TriggerType"] = "RequestUriHostname"
         store[("SipRule", rule)]["TriggerValue"] = "sip.anycompany.example"
@@ -40,7 +40,7 @@ def share_related(
         if slot >= 3:
             number["ProductType"] = "SipMediaApplicationDialIn"
         if "OrderId" in number:
-            order_id = f"00000000-0000-4000-8000-0000000order{index % orders}"
+            order_id = f"00000000-0000-4000-8000-00000000{index % orders:04x}"
             number["OrderId"] = order_id
             store[("PhoneNumberOrder", order_id)] = {
                 "PhoneNumberOrderId": order_id,
