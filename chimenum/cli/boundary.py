@@ -101,12 +101,10 @@ class ChimenumGroup(click.Group):
         except click.ClickException as exc:
             show_usage_error(env, exc)
             return exc.exit_code
-        except (InterruptedCommand, KeyboardInterrupt):
-            env.error("interrupted")
-            return ExitCode.INTERRUPTED
-        except Terminated:
-            env.error("terminated")
-            return ExitCode.TERMINATED
+        except (InterruptedCommand, KeyboardInterrupt, Terminated) as stop:
+            word, code = ending_of(stop)
+            env.error(word)
+            return code
         except Exception as exc:
             failure = classify(exc)
             if "--debug" in argv:
