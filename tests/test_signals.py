@@ -7,11 +7,15 @@
 
 from __future__ import annotations
 
+import json
+import queue
 import shutil
 import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
+from typing import IO
 
 import pytest
 
@@ -32,11 +36,47 @@ def big(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[FakeChime, list[str]]
 
 
 def wait_for_request(fake: FakeChime, phone_number_id: str, timeout: float = 30) -> None:
+    """Until the fake has the request for ``phone_number_id``: the run is then inside its
+    command, wherever exactly (sending, or waiting for the answer): a signal must end it
+    the same way from any of those places."""
     deadline = time.monotonic() + timeout
     while phone_number_id not in fake.requested_ids():
         assert time.monotonic() < deadline, "the request never arrived"
         time.sleep(0.02)
-    time.sleep(0.1)  # let the process settle into waiting for the answer
+
+
+class Lines:
+    """A process's stdout read line by line on a thread, so a test can wait for a line
+    without blocking forever if it never comes."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _read(self, stream: IO[str]) -> None:
+        for line in stream:
+            self._queue.put(line)
+        self._queue.put(None)
+
+    def take(self, count: int, timeout: float = 30) -> list[str]:
+        """The next ``count`` lines, as soon as they are written."""
+        lines = []
+        deadline = time.monotonic() + timeout
+        while len(lines) < count:
+            line = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
+            assert line is not None, f"stdout ended after {len(lines)} of {count} lines"
+            lines.append(line)
+        return lines
+
+    def rest(self, timeout: float = 30) -> list[str]:
+        """Every line still to come, up to the end of the stream."""
+        self.thread.join(timeout)
+        assert not self.thread.is_alive(), "stdout never ended"
+        lines = []
+        while (line := self._queue.get_nowait()) is not None:
+            lines.append(line)
+        return lines
 
 
 @pytest.mark.parametrize("output", ["table", "ndjson", "json"])
@@ -124,19 +164,48 @@ def test_signal_during_a_batch_ends_at_once_and_flushes(
         stderr=subprocess.PIPE,
         text=True,
     )
-    wait_for_request(fake, ids[-1])
+    assert proc.stdout is not None and proc.stderr is not None
+    lines = Lines(proc.stdout)
+    # Every id before the held one is fetched and written (ndjson writes each line at once):
+    # only the last is in flight when the signal comes.
+    written = lines.take(len(ids) - 1)
     proc.send_signal(signum)
     # The held answer never comes while the test runs: waiting for it would never exit.
-    out, err = proc.communicate(timeout=60)
-    assert proc.returncode == code
-    assert len(out.splitlines()) == len(ids) - 1, "every finished id was written"
+    assert proc.wait(timeout=60) == code
+    err = proc.stderr.read()
+    assert lines.rest() == [], "nothing after the signal"
+    assert [json.loads(line)["PhoneNumber"]["PhoneNumberId"] for line in written] == ids[:-1]
     word = "interrupted" if signum == signal.SIGINT else "terminated"
     assert err.splitlines()[-1] == f"chimenum: {word}: {len(ids) - 1} of {len(ids)} ids fetched"
     assert "Traceback" not in err
     assert "Exception ignored" not in err
 
 
-def test_sigterm_handler_is_restored_after_an_in_process_run(fake: FakeChime, chimenum) -> None:
-    before = signal.getsignal(signal.SIGTERM)
+def test_ctrl_c_ends_the_run_even_when_started_with_sigint_ignored(
+    fake: FakeChime, chimenum_exe: str
+) -> None:
+    """A process started in the background of a shell without job control (``cmd &`` in a
+    script, a CI runner) inherits SIGINT ignored, and Python then installs no handler for it:
+    the run must still stop on it rather than wait for the answer until the read timeout."""
+    fake.inject("*", "slow", delay=600)  # held until the test ends
+    bash = shutil.which("bash")
+    assert bash
+    proc = subprocess.Popen(
+        [bash, "-c", 'trap "" INT; exec "$0" get "$1"', chimenum_exe, ONE],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for_request(fake, ONE)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err, out) == (130, "chimenum: interrupted\n", "")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_signal_handler_is_restored_after_an_in_process_run(
+    fake: FakeChime, chimenum, signum: int
+) -> None:
+    before = signal.getsignal(signum)
     assert chimenum("get", ONE, "--json").exit_code == 0
-    assert signal.getsignal(signal.SIGTERM) == before
+    assert signal.getsignal(signum) == before

@@ -17,15 +17,16 @@ from chimenum.cli.context import RUN_ENVIRONMENT
 from chimenum.cli.signals import (
     ReaderGone,
     Terminated,
+    ending_of,
     reader_gone_on_broken_pipe,
     silence,
-    terminate_on_sigterm,
+    stop_on_signals,
 )
 from chimenum.core.errors import ExitCode, classify
 from chimenum.output.env import Environment, OutputError
 
 
-class Interrupted(Exception):
+class InterruptedCommand(Exception):
     """Ctrl-C inside a command; click would otherwise print its own blank line for it."""
 
 
@@ -50,7 +51,7 @@ class ChimenumGroup(click.Group):
             return code
         env = Environment()
         RUN_ENVIRONMENT.set(env)
-        with terminate_on_sigterm():
+        with stop_on_signals() as signals:
             try:
                 code = self._run(argv, env, prog_name, complete_var, **extra)
                 # A closed pipe or a full disk must surface here, not in the interpreter's
@@ -62,6 +63,17 @@ class ChimenumGroup(click.Group):
                 code = ExitCode.BROKEN_PIPE
             except OutputError as exc:
                 code = output_failed(env, exc)
+            except (KeyboardInterrupt, Terminated) as stop:
+                # Arrived once the command had ended, while its output was flushed.
+                word, code = ending_of(stop)
+                env.error(word)
+            ending = signals.ending()
+            if ending is not None and code != ending[1]:
+                # The signal's exception never reached the command's own handling (raised in
+                # a finaliser, where Python only prints it, or once the command was done):
+                # what the run did after it does not change how it ends.
+                env.error(ending[0])
+                code = ending[1]
         if standalone_mode:
             sys.exit(int(code))
         return int(code)
@@ -89,12 +101,10 @@ class ChimenumGroup(click.Group):
         except click.ClickException as exc:
             show_usage_error(env, exc)
             return exc.exit_code
-        except (Interrupted, KeyboardInterrupt):
-            env.error("interrupted")
-            return ExitCode.INTERRUPTED
-        except Terminated:
-            env.error("terminated")
-            return ExitCode.TERMINATED
+        except (InterruptedCommand, KeyboardInterrupt, Terminated) as stop:
+            word, code = ending_of(stop)
+            env.error(word)
+            return code
         except Exception as exc:
             failure = classify(exc)
             if "--debug" in argv:
@@ -153,7 +163,7 @@ class ChimenumGroup(click.Group):
             with reader_gone_on_broken_pipe():
                 return super().invoke(ctx)
         except KeyboardInterrupt:
-            raise Interrupted from None
+            raise InterruptedCommand from None
 
     def complete_quietly(self, prog_name: str, complete_var: str, **extra: Any) -> int:
         """Answer the shell's completion request; errors and stderr output are swallowed."""

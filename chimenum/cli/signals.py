@@ -6,10 +6,19 @@
   ``cat`` or ``grep`` in the same place) without a word on stderr. SIGPIPE itself stays ignored
   (Python's default): with its default action, a write to a socket the service closed would kill
   the process silently instead of ending in a network error.
-- SIGTERM raises :class:`Terminated` in the main thread, so the run unwinds like Ctrl-C: output
-  already rendered is flushed, ``chimenum: terminated`` goes to stderr, and the exit code is 143
-  (128 + SIGTERM).
-- SIGINT keeps Python's default, ``KeyboardInterrupt``: exit 130.
+- SIGINT (Ctrl-C) and SIGTERM each raise an exception of chimenum's own in the main thread,
+  from handlers installed for the run (:func:`stop_on_signals`): :class:`Interrupted` (a
+  ``KeyboardInterrupt``) and :class:`Terminated`. The run unwinds, output already rendered is
+  flushed, ``chimenum: interrupted`` or ``chimenum: terminated`` goes to stderr, and the exit
+  code is 130 or 143 (128 + the signal).
+- The handlers are installed whatever the process inherited. Python installs its own SIGINT
+  handler only when SIGINT was not ignored at startup, and a process started in the background
+  of a shell without job control (``cmd &`` in a script, many CI runners and test harnesses)
+  inherits it ignored: Ctrl-C, or ``kill -INT``, would then do nothing, and a run waiting for an
+  answer would end much later in a network timeout (exit 11).
+- The first of those signals is recorded before its exception is raised, so the run ends as
+  the signal says even when the exception never reaches the boundary (raised inside a
+  finaliser, where Python only prints it, or after the command had already finished).
 - After either, the console script exits at once (:func:`end_now`) rather than wait for requests
   still in flight on worker threads.
 """
@@ -25,10 +34,50 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import TextIO
 
+from chimenum.core.errors import ExitCode
+
 
 class Terminated(BaseException):
     """SIGTERM arrived. A ``BaseException``, like ``KeyboardInterrupt``, so that no
     ``except Exception`` in botocore or urllib3 swallows it on the way out."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT arrived (Ctrl-C). A ``KeyboardInterrupt``, so that every place that already ends
+    a run on Ctrl-C (click, the commands, the core's error table) ends it on this one."""
+
+
+#: What each signal a run stops on raises, and the word and exit code it ends with.
+STOPS: dict[int, tuple[type[BaseException], str, ExitCode]] = {
+    signal.SIGINT: (Interrupted, "interrupted", ExitCode.INTERRUPTED),
+    signal.SIGTERM: (Terminated, "terminated", ExitCode.TERMINATED),
+}
+
+
+class RunSignals:
+    """The first signal that told the run to stop, if any (``received``)."""
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+
+    def on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if self.received is None:
+            self.received = signum
+        raise STOPS[signum][0]
+
+    def ending(self) -> tuple[str, ExitCode] | None:
+        """The word and exit code the run ends with because of a signal; ``None``: no signal."""
+        if self.received is None:
+            return None
+        _, word, code = STOPS[self.received]
+        return word, code
+
+
+def ending_of(stop: BaseException) -> tuple[str, ExitCode]:
+    """The word and exit code for a run stopped by ``stop`` (a ``KeyboardInterrupt`` raised
+    by hand, or where no handler of ours was installed, counts as Ctrl-C)."""
+    _, word, code = STOPS[signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT]
+    return word, code
 
 
 class ReaderGone(Exception):
@@ -47,21 +96,22 @@ def reader_gone_on_broken_pipe() -> Iterator[None]:
         raise ReaderGone from exc
 
 
-def _raise_terminated(signum: int, frame: FrameType | None) -> None:
-    raise Terminated
-
-
 @contextlib.contextmanager
-def terminate_on_sigterm() -> Iterator[None]:
-    """While the body runs, SIGTERM raises :class:`Terminated` (main thread only)."""
+def stop_on_signals() -> Iterator[RunSignals]:
+    """While the body runs, SIGINT and SIGTERM raise :class:`Interrupted` and
+    :class:`Terminated` (main thread only: Python runs handlers there alone); the handlers that
+    were there before are put back afterwards."""
+    signals = RunSignals()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield signals
         return
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    previous = {signum: signal.signal(signum, signals.on_signal) for signum in STOPS}
     try:
-        yield
+        yield signals
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for signum, handler in previous.items():
+            # None: a handler not set from Python, which cannot be put back; the default is.
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
 
 def silence(stream: TextIO) -> None:
