@@ -17,7 +17,7 @@ import stat
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -70,7 +70,8 @@ class Entry:
 
 @dataclass
 class IdCache:
-    directory: Path = field(default_factory=cache_dir)
+    #: ``cache_dir(settings.cache_home)``: where ``$XDG_CACHE_HOME`` says.
+    directory: Path
 
     def path(self, target: Target) -> Path:
         return self.directory / f"ids-{target.key}.json"
