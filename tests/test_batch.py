@@ -210,11 +210,14 @@ def test_a_pool_smaller_than_the_workers_is_detected(
 ) -> None:
     """The check above can fail: a client whose pool is too small does log the warning."""
     from chimenum.core.fetch import Fetcher
-    from chimenum.core.session import Settings, make_client
+    from chimenum.core.run import Run
+    from chimenum.core.settings import Settings
 
     fake = make_fake(64, latency=0.05)
     caplog.set_level(logging.WARNING, logger="urllib3")
-    fetcher = Fetcher(make_client(Settings(endpoint_url=fake.url), max_pool_connections=4))
+    run = Run(Settings(endpoint_url=fake.url))
+    client = run.client(pool=4)
+    fetcher = Fetcher(client, run.policy(client))
     assert len(list(fetcher.many(numbers(64), 32))) == 64
     assert [r for r in caplog.records if "Connection pool is full" in r.getMessage()]
 

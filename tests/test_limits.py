@@ -226,10 +226,11 @@ def test_an_interrupted_listing_carries_next_token(
 
 def test_planted_cache_entries_are_not_offered(aws_env: Path, fake: FakeChime) -> None:
     from chimenum.completion import IdCache, Target, lookup_ids
+    from chimenum.completion.ids import cache_dir
     from chimenum.core.session import Settings
 
     settings = Settings()
-    cache = IdCache()
+    cache = IdCache(cache_dir(Settings.from_environ().cache_home))
     cache.write(Target.of(settings), [])
     path = cache.path(Target.of(settings))
     doc = json.loads(path.read_text())
@@ -246,9 +247,10 @@ def test_planted_cache_entries_are_not_offered(aws_env: Path, fake: FakeChime) -
 
 def test_the_cache_never_follows_a_planted_symlink(aws_env: Path, fake: FakeChime) -> None:
     from chimenum.completion import Entry, IdCache, Target
+    from chimenum.completion.ids import cache_dir
     from chimenum.core.session import Settings
 
-    cache = IdCache()
+    cache = IdCache(cache_dir(Settings.from_environ().cache_home))
     target = Target.of(Settings())
     cache.directory.mkdir(parents=True, mode=0o755)
     victim = aws_env / "victim"

@@ -31,7 +31,9 @@ def test_region_precedence_is_the_aws_cli_v2_one(
     for name, value in (("AWS_REGION", aws_region), ("AWS_DEFAULT_REGION", aws_default_region)):
         if value:
             monkeypatch.setenv(name, value)
-    assert resolve_region(Settings(region=flag), profile) == expected
+    settings = Settings.from_environ()
+    settings.region = flag
+    assert resolve_region(settings, profile) == expected
 
 
 def test_generic_endpoint_env_var_is_honoured(

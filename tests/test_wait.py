@@ -243,12 +243,15 @@ class FakeClock:
 def test_polls_every_interval_and_once_more_at_the_deadline(fake: FakeChime) -> None:
     from chimenum.core.errors import ExitCode
     from chimenum.core.fetch import Fetcher
-    from chimenum.core.session import Settings, make_client
+    from chimenum.core.run import Run
+    from chimenum.core.settings import Settings
     from chimenum.core.waiting import Waiter
 
     clock = FakeClock()
+    run = Run(Settings())
+    client = run.client()
     waiter = Waiter(
-        Fetcher(make_client(Settings())),
+        Fetcher(client, run.policy(client)),
         ["+12065550105"],
         frozenset({"Assigned"}),
         timeout=10,

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import click
 
+from chimenum.core.settings import ENVIRONMENT, Variable
+
 ROOT = Path(__file__).resolve().parent.parent
 MAN_PAGE = ROOT / "man" / "chimenum.1"
 
@@ -32,38 +34,6 @@ DESCRIPTION = (
     " reach a status. Batches of thousands of ids run concurrently at the rate the API allows."
     " Every failure ends with one line on stderr and its own exit code (EXIT STATUS), so scripts"
     " can branch on it. --demo answers from a built-in demo account, without AWS or network."
-)
-
-#: Environment variables chimenum reads, for the man page (the README and docs link to it).
-ENVIRONMENT: tuple[tuple[str, str], ...] = (
-    ("AWS_PROFILE", "The named profile to use, unless --profile is given."),
-    (
-        "AWS_REGION, AWS_DEFAULT_REGION",
-        "The region, unless --region is given. Chime SDK Voice (--api voice) is regional and"
-        " needs one; Amazon Chime always uses its global endpoint.",
-    ),
-    (
-        "AWS_ENDPOINT_URL_CHIME, AWS_ENDPOINT_URL_CHIME_SDK_VOICE, AWS_ENDPOINT_URL",
-        "Send requests to another endpoint, unless --endpoint-url is given.",
-    ),
-    (
-        "AWS_ACCESS_KEY_ID, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE, ...",
-        "Credentials and configuration are resolved by botocore exactly as the AWS CLI does.",
-    ),
-    ("CHIMENUM_API", "chime or voice: the API to use, unless --api is given (default chime)."),
-    ("CHIMENUM_DEMO", "Set to 1 to use the built-in demo account, as --demo does."),
-    ("NO_COLOR", "Set and not empty: no colour with --color auto."),
-    ("CLICOLOR_FORCE", "Set and not 0: colour with --color auto even when stdout is not a TTY."),
-    ("COLUMNS", "The width tables and --help are laid out for, when stdout is not a terminal."),
-    ("XDG_CACHE_HOME", "Where the completion id cache lives (default ~/.cache)."),
-    (
-        "CHIMENUM_COMPLETION_TTL",
-        "Seconds the ids offered by shell completion are cached (default 120).",
-    ),
-    (
-        "CHIMENUM_COMPLETION_TIMEOUT",
-        "Seconds a TAB waits for the account's ids before offering the cached ones (default 0.8).",
-    ),
 )
 
 FILES: tuple[tuple[str, str], ...] = (
@@ -214,6 +184,23 @@ def commands_markdown() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def environment_text(row: Variable) -> str:
+    """A variable's meaning, with its default when it has one."""
+    return f"{row.doc} (default {row.default})" if row.default else row.doc
+
+
+def environment_markdown() -> str:
+    """docs/configuration.md's table of variables, from the one table in core/settings.py."""
+    out = ["| variable | default | meaning |", "|---|---|---|"]
+    for row in ENVIRONMENT:
+        names = ", ".join(f"`{name}`" for name in row.names)
+        default = row.default
+        doc = f"{row.doc} (read by botocore)" if row.reader == "botocore" else row.doc
+        cell = doc.replace("|", "\\|")
+        out.append(f"| {names} | {default} | {cell} |")
+    return "\n".join(out) + "\n"
+
+
 def exit_table_markdown() -> str:
     from chimenum.core.errors import EXIT_CODE_MEANINGS
 
@@ -302,8 +289,8 @@ def manpage() -> str:
         ),
         ".SH ENVIRONMENT",
     ]
-    for name, text in ENVIRONMENT:
-        out += [".TP", f"\\fB{roff(name)}\\fR", roff(text)]
+    for row in ENVIRONMENT:
+        out += [".TP", f"\\fB{roff(row.label)}\\fR", roff(environment_text(row))]
     out += [".SH FILES"]
     for name, text in FILES:
         out += [".TP", f"\\fI{roff(name)}\\fR", roff(text)]

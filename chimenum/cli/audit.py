@@ -77,7 +77,6 @@ def audit(
 
     from chimenum.core.audit import Tally, audit
     from chimenum.core.describe import Resolver
-    from chimenum.core.fetch import Fetcher
     from chimenum.core.findings import at_or_above
     from chimenum.core.listing import Filters, Lister, ListingStopped
     from chimenum.core.safe import inert
@@ -85,10 +84,8 @@ def audit(
 
     env = context.environment(ctx, quiet=quiet, color=color)
     renderer = AuditRenderer(env, "json" if as_json else output)
-    fetcher = Fetcher(
-        context.client(ctx, max_pool_connections=concurrency), max_attempts=max_attempts
-    )
-    resolver = Resolver(resources_of(ctx, fetcher, concurrency), tags=tags)
+    fetcher = context.fetcher(ctx, concurrency, max_attempts)
+    resolver = Resolver(resources_of(ctx), tags=tags)
     lister = Lister(fetcher.client, settings.api, fetcher.policy)
     filters = Filters(status, product_type, filter_name, filter_value)
     tally = Tally()
@@ -111,7 +108,7 @@ def audit(
             f" {stop.failure.code}: {inert(stop.failure.message)}"
         )
     except (KeyboardInterrupt, Terminated) as stop:
-        fetcher.stop()
+        context.run_of(ctx).stop()
         tally.complete = False
         terminated = isinstance(stop, Terminated)
         env.error(

@@ -1,31 +1,51 @@
-"""What a command needs, built once per run: the Settings, the one Environment, a client factory.
+"""What a command needs, built once per run: the Settings, the one Environment, the run object.
 
 As gh's ``cmdutil.Factory`` does, commands get their dependencies from here rather than building
 them, so a run has exactly one :class:`~chimenum.output.env.Environment` (the error boundary's, set
-up before any parsing) and one place that knows how ``--demo`` turns into an endpoint.
+up before any parsing), one :class:`~chimenum.core.settings.Settings` (the environment's, then the
+options') and one :class:`~chimenum.core.run.Run` (sessions, clients, per-endpoint policies). This
+is the one place that turns ``--demo`` into an endpoint table and ``--debug`` into a log handler.
 """
 
 from __future__ import annotations
 
+import sys
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from chimenum.core.apis import Api
-from chimenum.core.session import Settings
+from chimenum.core.settings import SettingError, Settings
 from chimenum.output.env import ColorChoice, Environment
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
+    from chimenum.core.fetch import Fetcher
+    from chimenum.core.listing import Lister
+    from chimenum.core.run import Run
+
 #: The run's Environment, set by the error boundary before click parses anything.
 RUN_ENVIRONMENT: ContextVar[Environment] = ContextVar("chimenum_environment")
 
+_RUN = "chimenum.run"
+
 
 def settings_of(ctx: click.Context) -> Settings:
-    """The run's Settings: what the user said about where and how to reach AWS."""
-    return ctx.ensure_object(Settings)
+    """The run's Settings: the environment's (read once), then what the options said.
+
+    A test may pass its own (``CliRunner().invoke(cli, args, obj=Settings(...))``).
+    """
+    found = ctx.find_object(Settings)
+    if found is None:
+        try:
+            found = Settings.from_environ()
+        except SettingError as exc:
+            raise click.BadParameter(str(exc), ctx, param_hint=f"${exc.variable}") from None
+        ctx.find_root().obj = found
+        ctx.obj = found
+    return found
 
 
 def environment(
@@ -41,42 +61,62 @@ def environment(
     return env
 
 
-def client(ctx: click.Context, **kwargs: Any) -> BaseClient:
-    """A botocore client for the run's Settings (``--demo``: the demo account's server)."""
-    from chimenum.core.session import make_client
-    from chimenum.demo import resolve
+def run_of(
+    ctx: click.Context, *, concurrency: int | None = None, max_attempts: int | None = None
+) -> Run:
+    """The run object, built on first use: after parsing, so every option is in the Settings.
 
-    return make_client(resolve(settings_of(ctx)), sessions=sessions_of(ctx), **kwargs)
+    ``concurrency`` and ``max_attempts``: the command's options, recorded in the Settings first.
+    """
+    from chimenum.core.run import Run
+
+    settings = settings_of(ctx)
+    if concurrency is not None:
+        settings.concurrency = concurrency
+    if max_attempts is not None:
+        settings.max_attempts = max_attempts
+    run: Run | None = ctx.meta.get(_RUN)
+    if run is None:
+        from chimenum.demo import sandbox_for
+
+        if settings.debug:
+            from chimenum.core import debuglog
+
+            debuglog.install(sys.stderr)
+        run = ctx.meta[_RUN] = Run(settings, sandbox=sandbox_for(settings))
+    return run
+
+
+def client(ctx: click.Context, **kwargs: Any) -> BaseClient:
+    """The run's client for its own API and region."""
+    return client_for(ctx, settings_of(ctx).api, **kwargs)
+
+
+def client_for(
+    ctx: click.Context, api: Api, region: str | None = None, *, max_pool_connections: int = 0
+) -> BaseClient:
+    """The run's client for ``api`` in ``region`` (see :meth:`~chimenum.core.run.Run.client`)."""
+    return run_of(ctx).client(api, region, pool=max_pool_connections or None)
 
 
 def sessions_of(ctx: click.Context) -> dict[Any, Any]:
     """The run's botocore sessions, shared by every client it makes."""
-    found: dict[Any, Any] = ctx.meta.setdefault("chimenum.sessions", {})
-    return found
+    return run_of(ctx).sessions
 
 
-def client_for(
-    ctx: click.Context, api: Api, region: str | None = None, **kwargs: Any
-) -> BaseClient:
-    """A client for ``api`` (either one, whatever ``--api`` says) with the run's session settings.
+def fetcher(ctx: click.Context, concurrency: int, max_attempts: int) -> Fetcher:
+    """A Fetcher for the run's own API, under its endpoint's policy."""
+    from chimenum.core.fetch import Fetcher
 
-    ``region`` overrides the configured one (a resource looked up in another region). An
-    ``--endpoint-url`` names the endpoint of the run's own API, so the other API's client uses
-    its own (``AWS_ENDPOINT_URL_CHIME_SDK_VOICE``, the profile, or AWS's); with ``--demo``, the
-    demo server's. A Chime run with no region configured resolves voice resources in us-east-1,
-    where the Chime API itself lives.
-    """
-    from dataclasses import replace
+    run = run_of(ctx, concurrency=concurrency, max_attempts=max_attempts)
+    own = run.client()
+    return Fetcher(own, run.policy(own))
 
-    from chimenum.core.session import CHIME_GLOBAL_REGION, make_client
-    from chimenum.demo import resolve
 
-    settings = settings_of(ctx)
-    other = replace(
-        settings,
-        api=api,
-        region=region or settings.region,
-        endpoint_url=settings.endpoint_url if api == settings.api else None,
-    )
-    fallback = CHIME_GLOBAL_REGION if api != settings.api else None
-    return make_client(resolve(other), default_region=fallback, sessions=sessions_of(ctx), **kwargs)
+def lister(ctx: click.Context, max_attempts: int) -> Lister:
+    """A Lister for the run's own API, under its endpoint's policy."""
+    from chimenum.core.listing import Lister
+
+    run = run_of(ctx, max_attempts=max_attempts)
+    own = run.client()
+    return Lister(own, run.settings.api, run.policy(own))

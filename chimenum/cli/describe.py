@@ -11,10 +11,10 @@ from chimenum.cli import context, hints
 from chimenum.cli.options import EXIT_CODES_HELP, aws_options, id_arguments, max_attempts_option
 from chimenum.cli.signals import Terminated
 from chimenum.core.errors import ExitCode, most_severe
+from chimenum.core.settings import DEFAULT_CONCURRENCY
 from chimenum.output.env import ColorChoice
 
 if TYPE_CHECKING:
-    from chimenum.core.fetch import Fetcher
     from chimenum.core.resources import Resources
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -52,7 +52,7 @@ def describe_options(f: F) -> F:
         click.option(
             "--concurrency",
             type=click.IntRange(1, 256),
-            default=16,
+            default=DEFAULT_CONCURRENCY,
             show_default=True,
             metavar="N",
             help="Numbers described at once.",
@@ -63,18 +63,11 @@ def describe_options(f: F) -> F:
     return f
 
 
-def resources_of(ctx: click.Context, fetcher: Fetcher, concurrency: int) -> Resources:
-    """The run's related resources, fetched with ``fetcher``'s policy and, where it fits, client."""
+def resources_of(ctx: click.Context) -> Resources:
+    """The run's related resources, through the run object's clients and policies."""
     from chimenum.core.resources import Resources
 
-    settings = context.settings_of(ctx)
-
-    def client_for(api: Any, region: str | None) -> Any:
-        if api == settings.api and region is None:
-            return fetcher.client
-        return context.client_for(ctx, api, region, max_pool_connections=concurrency)
-
-    return Resources(client_for, fetcher.policy)
+    return Resources(context.run_of(ctx))
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -133,15 +126,12 @@ def describe(
     one = len(ids) == 1 and not from_files and ids[0] != "-"
 
     from chimenum.core.describe import Resolver, describe_ids
-    from chimenum.core.fetch import Fetcher
     from chimenum.core.findings import at_or_above
     from chimenum.output.describe import DescribeRenderer
 
     renderer = DescribeRenderer(env, fmt, one=one, utc=utc)
-    fetcher = Fetcher(
-        context.client(ctx, max_pool_connections=concurrency), max_attempts=max_attempts
-    )
-    resolver = Resolver(resources_of(ctx, fetcher, concurrency), tags=tags)
+    fetcher = context.fetcher(ctx, concurrency, max_attempts)
+    resolver = Resolver(resources_of(ctx), tags=tags)
     codes: list[ExitCode] = []
     done = 0
     try:
@@ -162,7 +152,7 @@ def describe(
                 if at_or_above(described.document["Findings"], fail_on):
                     codes.append(ExitCode.FINDINGS)
     except (KeyboardInterrupt, Terminated) as stop:
-        fetcher.stop()
+        context.run_of(ctx).stop()
         terminated = isinstance(stop, Terminated)
         env.error(
             f"{'terminated' if terminated else 'interrupted'}:"

@@ -164,12 +164,7 @@ def get(
         renderer.finish()
         return int(ExitCode.OK)
 
-    from chimenum.core.fetch import Fetcher
-
-    fetcher = Fetcher(
-        context.client(ctx, max_pool_connections=concurrency),
-        max_attempts=max_attempts,
-    )
+    fetcher = context.fetcher(ctx, concurrency, max_attempts)
     progress = None
     # A progress bar for batches on a terminal; not when ndjson lines stream to the same one.
     if (
@@ -180,7 +175,8 @@ def get(
     ):
         from chimenum.output.progress import BatchProgress
 
-        progress = BatchProgress(env, len(phone_ids)).start()
+        delay = context.settings_of(ctx).progress_delay
+        progress = BatchProgress(env, len(phone_ids), delay).start()
     codes: list[ExitCode] = []
 
     def emit(result: Result) -> None:
@@ -205,7 +201,7 @@ def get(
                 written += 1
         except (KeyboardInterrupt, Terminated) as stop:
             # Ctrl-C and SIGTERM end a batch the same way; only the word and the code differ.
-            fetcher.stop()
+            context.run_of(ctx).stop()
             if progress is not None:
                 progress.close()
             # Ids fetched while waiting for an earlier one are written too (still in order).

@@ -35,21 +35,17 @@ def other_api_hint(
     if code is not ExitCode.NOT_FOUND or ctx.meta.get(_HINT_ASKED):
         return ""
     ctx.meta[_HINT_ASKED] = True
-    settings = context.settings_of(ctx)
-    other: Api = "voice" if settings.api == "chime" else "chime"
+    run = context.run_of(ctx)
+    other: Api = "voice" if run.settings.api == "chime" else "chime"
     from chimenum.core.fetch import Fetcher
-    from chimenum.core.session import endpoint_configured
 
     try:
-        other_client = context.client_for(ctx, other)
+        other_client = run.client(other)
     except Exception:  # the other API cannot even be configured here: nothing to ask
         return ""
-    sessions = context.sessions_of(ctx)
-    if endpoint_configured(own_client, sessions) and not endpoint_configured(
-        other_client, sessions
-    ):
+    if run.endpoint_configured(own_client) and not run.endpoint_configured(other_client):
         return ""
-    answer = Fetcher(other_client, max_attempts=1).get(phone_number_id)
+    answer = Fetcher(other_client, run.policy(other_client, max_attempts=1)).get(phone_number_id)
     if answer.document is not None:
         return f"it exists under {_NAMES[other]}: use --api {other}"
     if answer.failure is not None and answer.failure.exit_code is ExitCode.NOT_FOUND:

@@ -159,16 +159,13 @@ def list_(
 
     from chimenum.core.fetch import Result
     from chimenum.core.ids import e164_of
-    from chimenum.core.listing import Filters, Lister, ListingStopped
-    from chimenum.core.policy import RequestPolicy
+    from chimenum.core.listing import Filters, ListingStopped
     from chimenum.core.safe import inert
     from chimenum.output.formats import get_renderer
 
     env = context.environment(ctx, quiet=quiet, color=color)
     renderer = get_renderer(fmt, env, options)
-    client = context.client(ctx)
-    policy = RequestPolicy(str(client.meta.endpoint_url), max_attempts=max_attempts)
-    lister = Lister(client, settings.api, policy)
+    lister = context.lister(ctx, max_attempts)
     filters = Filters(one_status, one_product_type, filter_name, filter_value)
     count = 0
     token = starting_token

@@ -14,12 +14,15 @@ from urllib.parse import urlsplit
 import click
 
 from chimenum.cli.context import settings_of as _settings
+from chimenum.core.apis import SERVICE_NAMES
 from chimenum.core.errors import EXIT_CODE_MEANINGS, SEVERITY, ExitCode
 from chimenum.core.settings import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_READ_TIMEOUT,
+    SettingError,
     Settings,
+    variable,
 )
 from chimenum.output.formats.summary import COLUMN_NAMES
 
@@ -86,24 +89,6 @@ def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return value
 
 
-def _store_api(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """``--api`` before or after the subcommand; ``$CHIMENUM_API`` only when neither was given.
-
-    Both the group and the subcommand read the environment variable, so without this the
-    subcommand's environment value would overwrite a ``--api`` given before the subcommand.
-    """
-    if value is None:
-        return value
-    from click.core import ParameterSource
-
-    explicit = ctx.get_parameter_source(param.name or "api") is ParameterSource.COMMANDLINE
-    if explicit or not ctx.meta.get("chimenum.api_explicit"):
-        _settings(ctx).api = value  # type: ignore[assignment]
-    if explicit:
-        ctx.meta["chimenum.api_explicit"] = True
-    return value
-
-
 def _endpoint(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is not None:
         parts = urlsplit(value)
@@ -136,12 +121,11 @@ def aws_options(f: F) -> F:
     decorators = [
         click.option(
             "--api",
-            type=ApiName(["chime", "voice"]),
-            envvar="CHIMENUM_API",
+            type=OneOf(list(SERVICE_NAMES)),
             expose_value=False,
-            callback=_store_api,
+            callback=_store,
             help="chime: Amazon Chime (global endpoint); voice: Chime SDK Voice, regional"
-            " ($CHIMENUM_API; default: chime).",
+            f" ({variable('CHIMENUM_API')}; default: chime).",
         ),
         click.option(
             "--profile",
@@ -149,7 +133,7 @@ def aws_options(f: F) -> F:
             expose_value=False,
             callback=_store,
             shell_complete=_complete_profiles,
-            help="Named profile from the AWS config files (default: $AWS_PROFILE).",
+            help=f"Named profile from the AWS config files (default: {variable('AWS_PROFILE')}).",
         ),
         click.option(
             "--region",
@@ -157,7 +141,8 @@ def aws_options(f: F) -> F:
             expose_value=False,
             callback=_store,
             shell_complete=_complete_regions,
-            help="AWS region (default: $AWS_REGION, $AWS_DEFAULT_REGION, profile).",
+            help=f"AWS region (default: {variable('AWS_REGION')},"
+            f" {variable('AWS_DEFAULT_REGION')}, profile).",
         ),
         click.option(
             "--endpoint-url",
@@ -185,10 +170,9 @@ def aws_options(f: F) -> F:
         click.option(
             "--demo",
             is_flag=True,
-            envvar="CHIMENUM_DEMO",
             expose_value=False,
             callback=_store,
-            help="Use the built-in demo account on 127.0.0.1 ($CHIMENUM_DEMO=1).",
+            help=f"Use the built-in demo account on 127.0.0.1 ({variable('CHIMENUM_DEMO')}=1).",
         ),
         click.option(
             "--debug",
@@ -363,7 +347,12 @@ class PerApi(OneOf):
 
     def allowed(self, ctx: click.Context | None) -> tuple[str, ...]:
         settings = ctx.find_object(Settings) if ctx is not None else None
-        return self.table[settings.api if settings is not None else "chime"]
+        if settings is None:  # a TAB: no option was parsed, the environment may name the API
+            try:
+                settings = Settings.from_environ()
+            except SettingError:
+                settings = Settings()
+        return self.table[settings.api]
 
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
@@ -373,25 +362,6 @@ class PerApi(OneOf):
         return [
             CompletionItem(value) for value in self.allowed(ctx) if value.startswith(incomplete)
         ]
-
-
-class ApiName(OneOf):
-    """``--api``: a bad ``$CHIMENUM_API`` is reported as the variable, not as the option."""
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from click.core import ParameterSource
-
-        try:
-            return super().convert(value, param, ctx)
-        except click.BadParameter:
-            source = ctx.get_parameter_source(param.name) if ctx and param and param.name else None
-            if source is not ParameterSource.ENVIRONMENT:
-                raise
-            raise click.BadParameter(
-                f"{value!r} is not one of {', '.join(self.allowed(ctx))} (or unset it)",
-                ctx,
-                param_hint="$CHIMENUM_API",
-            ) from None
 
 
 def choices_of(table: dict[str, tuple[str, ...]]) -> click.Choice[str]:

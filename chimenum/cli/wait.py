@@ -17,7 +17,11 @@ from chimenum.cli.options import (
 )
 from chimenum.core.apis import STATUSES
 from chimenum.core.errors import ExitCode
-from chimenum.core.settings import DEFAULT_CONCURRENCY
+from chimenum.core.settings import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_WAIT_INTERVAL,
+    DEFAULT_WAIT_TIMEOUT,
+)
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -34,7 +38,7 @@ from chimenum.core.settings import DEFAULT_CONCURRENCY
 @click.option(
     "--timeout",
     type=Seconds(0, 7 * 86400),
-    default=300,
+    default=DEFAULT_WAIT_TIMEOUT,
     show_default=True,
     metavar="SECONDS",
     help="Give up (exit 13) after this long: seconds, or a duration such as 90s, 5m, 1h30m.",
@@ -42,7 +46,7 @@ from chimenum.core.settings import DEFAULT_CONCURRENCY
 @click.option(
     "--interval",
     type=Seconds(0.01, 3600),
-    default=5,
+    default=DEFAULT_WAIT_INTERVAL,
     show_default=True,
     metavar="SECONDS",
     help="Seconds between polls.",
@@ -89,16 +93,13 @@ def wait(
     settings = context.settings_of(ctx)
     check_for_api(ctx, settings.api, [("status", status) for status in statuses])
 
-    from chimenum.core.fetch import Fetcher
     from chimenum.core.safe import inert
     from chimenum.core.waiting import Waiter
     from chimenum.output.live import make_display
 
     env = context.environment(ctx, quiet=quiet)
     concurrency = DEFAULT_CONCURRENCY
-    fetcher = Fetcher(
-        context.client(ctx, max_pool_connections=concurrency), max_attempts=max_attempts
-    )
+    fetcher = context.fetcher(ctx, concurrency, max_attempts)
     waiter = Waiter(
         fetcher,
         phone_ids,

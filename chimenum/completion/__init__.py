@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import configparser
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,7 +36,7 @@ from chimenum.completion.ids import (
     lookup_ids,
     refresh,
 )
-from chimenum.core.session import Settings
+from chimenum.core.settings import SettingError, Settings
 
 __all__ = ["SHELLS", "Entry", "IdCache", "Target", "lookup_ids", "refresh", "regions", "script"]
 
@@ -104,17 +103,17 @@ def _sections(path: str) -> list[str]:
     return parser.sections()
 
 
-def profiles() -> list[str]:
+def profiles(settings: Settings) -> list[str]:
     """Profile names from the AWS config and credentials files, as botocore reads them."""
     names: dict[str, None] = {}
-    for section in _sections(os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config"):
+    for section in _sections(settings.config_file):
         if section == "default":
             names["default"] = None
         elif section.startswith("profile "):
             name = section[len("profile ") :].strip()
             if name:
                 names[name] = None
-    for section in _sections(os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials"):
+    for section in _sections(settings.credentials_file):
         names[section.strip()] = None
     return sorted(n for n in names if n)
 
@@ -151,8 +150,14 @@ def regions(partition: str = "aws") -> list[str]:
 
 
 def _settings(ctx: click.Context) -> Settings:
+    """The line's settings; the environment's when no option was parsed (a TAB never fails)."""
     found = ctx.find_object(Settings)
-    return found if found is not None else Settings()
+    if found is not None:
+        return found
+    try:
+        return Settings.from_environ()
+    except SettingError:
+        return Settings()
 
 
 def complete_profiles(
@@ -161,7 +166,7 @@ def complete_profiles(
     from click.shell_completion import CompletionItem
 
     try:
-        return [CompletionItem(p) for p in profiles() if p.startswith(incomplete)]
+        return [CompletionItem(p) for p in profiles(_settings(ctx)) if p.startswith(incomplete)]
     except Exception:
         return []
 

@@ -17,30 +17,20 @@ import stat
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from chimenum.core.session import SERVICE_NAMES, Settings
+from chimenum.core.settings import Settings
 
-DEFAULT_TTL = 120.0
-DEFAULT_TIMEOUT = 0.8
 #: The detached refresher's own limits: it is not holding up a prompt, but must still end.
 REFRESH_TIMEOUT = 30.0
 REFRESH_LOCK_AGE = 60.0
 MAX_PAGES = 1000
 
 
-def _number(env: str, default: float) -> float:
-    try:
-        value = float(os.environ.get(env, ""))
-    except ValueError:
-        return default
-    return value if value >= 0 else default
-
-
-def cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME", "")
+def cache_dir(base: str = "") -> Path:
+    """``$XDG_CACHE_HOME/chimenum`` (``base``: the variable's value, from the Settings)."""
     # The XDG spec says a relative path is invalid and must be ignored.
     root = Path(base) if base and Path(base).is_absolute() else Path.home() / ".cache"
     return root / "chimenum"
@@ -58,16 +48,11 @@ class Target:
 
     @classmethod
     def of(cls, settings: Settings) -> Target:
-        env = os.environ
-        service_var = SERVICE_NAMES[settings.api].upper().replace("-", "_")
         return cls(
-            profile=settings.profile or env.get("AWS_PROFILE") or "default",
-            region=settings.region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "",
+            profile=settings.profile or "default",
+            region=settings.region or settings.environ_region or "",
             api=settings.api,
-            endpoint=settings.endpoint_url
-            or env.get(f"AWS_ENDPOINT_URL_{service_var}")
-            or env.get("AWS_ENDPOINT_URL")
-            or "",
+            endpoint=settings.endpoint_url or settings.environ_endpoints.get(settings.api) or "",
             demo=settings.demo,
         )
 
@@ -85,7 +70,8 @@ class Entry:
 
 @dataclass
 class IdCache:
-    directory: Path = field(default_factory=cache_dir)
+    #: ``cache_dir(settings.cache_home)``: where ``$XDG_CACHE_HOME`` says.
+    directory: Path
 
     def path(self, target: Target) -> Path:
         return self.directory / f"ids-{target.key}.json"
@@ -158,17 +144,15 @@ def list_ids(settings: Settings, timeout: float) -> list[Entry]:
     """Every phone number of the account, following ``NextToken``; raises on any failure."""
     from chimenum.core.ids import InvalidId, e164_of, normalise
     from chimenum.core.listing import Lister
-    from chimenum.core.policy import RequestPolicy
-    from chimenum.core.session import make_client
-    from chimenum.demo import resolve
+    from chimenum.core.run import Run
+    from chimenum.demo import sandbox_for
 
     # --debug on the line being completed must not log into the user's prompt.
-    quiet = replace(resolve(settings), connect_timeout=timeout, read_timeout=timeout, debug=False)
-    client = make_client(quiet)
+    quiet = replace(settings, connect_timeout=timeout, read_timeout=timeout, debug=False)
+    run = Run(quiet, sandbox=sandbox_for(quiet))
+    client = run.client()
     # One try per page: a TAB waits for nobody's backoff.
-    lister = Lister(
-        client, settings.api, RequestPolicy(str(client.meta.endpoint_url), max_attempts=1)
-    )
+    lister = Lister(client, settings.api, run.policy(client, max_attempts=1))
     entries: dict[str, Entry] = {}
     for page in lister.pages(limit=MAX_PAGES * lister.page_size):
         for number in page.numbers:
@@ -189,11 +173,9 @@ def lookup_ids(
     refresh_in_background: bool = True,
 ) -> list[Entry]:
     """The account's ids for completion: fresh cache, else a list call with a deadline."""
-    cache = cache or IdCache()
-    ttl = _number("CHIMENUM_COMPLETION_TTL", DEFAULT_TTL) if ttl is None else ttl
-    timeout = (
-        _number("CHIMENUM_COMPLETION_TIMEOUT", DEFAULT_TIMEOUT) if timeout is None else timeout
-    )
+    cache = cache or IdCache(cache_dir(settings.cache_home))
+    ttl = settings.completion_ttl if ttl is None else ttl
+    timeout = settings.completion_timeout if timeout is None else timeout
     target = Target.of(settings)
     cached = cache.read(target)
     if cached is not None and 0 <= time.time() - cached[0] < ttl:

@@ -24,12 +24,7 @@ from typing import Any
 
 from chimenum.core.errors import Failure
 from chimenum.core.ids import decoded
-from chimenum.core.policy import (
-    Backoff,
-    RateLimiter,
-    RequestPolicy,
-    Stopped,
-)
+from chimenum.core.policy import RequestPolicy, Stopped
 from chimenum.core.settings import DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS
 from chimenum.core.validate import check_phone_number
 
@@ -139,24 +134,10 @@ class _WorkQueue:
 class Fetcher:
     """Phone numbers by id, every request under one :class:`RequestPolicy`."""
 
-    def __init__(
-        self,
-        client: Any,
-        *,
-        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-        backoff: Backoff | None = None,
-        limiter: RateLimiter | None = None,
-        sleep: Callable[[float], object] | None = None,
-        policy: RequestPolicy | None = None,
-    ) -> None:
+    def __init__(self, client: Any, policy: RequestPolicy) -> None:
         self.client = client
-        self.policy = policy or RequestPolicy(
-            str(client.meta.endpoint_url),
-            max_attempts=max_attempts,
-            backoff=backoff,
-            limiter=limiter,
-            sleep=sleep,
-        )
+        #: The policy of ``client``'s endpoint, from the run (:meth:`chimenum.core.run.Run.policy`).
+        self.policy = policy
         self._pending: deque[_Slot] = deque()
 
     @property

@@ -65,9 +65,9 @@ class ListingStopped(Exception):
 
 
 class Lister:
-    def __init__(self, client: Any, api: str, policy: RequestPolicy | None = None) -> None:
+    def __init__(self, client: Any, api: str, policy: RequestPolicy) -> None:
         self.client = client
-        self.policy = policy or RequestPolicy(str(client.meta.endpoint_url))
+        self.policy = policy
         self.page_size = MAX_PAGE_SIZE[api]
 
     def _page(self, params: dict[str, Any]) -> Page:

@@ -9,7 +9,9 @@ attempt (see :mod:`chimenum.core.session`): it does not retry Chime's ``Throttle
 - **Retried**: throttling (``ThrottledClientException``, HTTP 429) and 5xx answers, with
   exponential backoff and full jitter (:class:`Backoff`), up to ``max_attempts`` tries. A 429
   carrying ``Retry-After`` waits at least that long, up to :data:`RETRY_AFTER_CAP` seconds.
-- **Paced**: every request of a run goes through one shared :class:`RateLimiter`, which learns
+- **Paced**: every request to one endpoint (a service in a region at a URL: what AWS throttles
+  on its own) goes through that endpoint's :class:`RateLimiter` (:class:`chimenum.core.run.Run`
+  keeps one per endpoint, so a throttled region never slows another), which learns
   the rate the API accepts: unlimited until the first throttle, then cut on throttling and
   raised again on success (AIMD), so a large batch against a throttling API runs at about the
   API's rate instead of hammering it and losing ids.
@@ -235,7 +237,9 @@ def retry_after(exc: BaseException) -> float | None:
 
 
 class RequestPolicy:
-    """Attempts, backoff, the shared rate limit and the error rules, for every request."""
+    """Attempts, backoff, the endpoint's rate limit and the error rules, for every request.
+
+    Built by :meth:`chimenum.core.run.Run.policy` alone, one per endpoint."""
 
     def __init__(
         self,

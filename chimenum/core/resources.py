@@ -4,7 +4,7 @@ A thousand numbers on three voice connectors make three ``GetVoiceConnector`` ca
 thousand: every lookup goes through one per-run cache keyed by ``(kind, id, region)``. The first
 caller of a key fetches it; callers asking for the same key meanwhile wait for that fetch rather
 than send their own. Every request goes through the run's one request policy (retries with
-backoff, the shared adaptive rate limit, the run's stop), by way of :func:`_run`, the one place
+backoff, the endpoint's adaptive rate limit, the run's stop), by way of :func:`_run`, the one place
 that knows that policy's interface.
 
 A lookup ends in one of four states: found; not found (``NotFoundException``); not permitted
@@ -26,11 +26,14 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chimenum.core.apis import Api
 from chimenum.core.errors import ExitCode, Failure, MalformedResponse
 from chimenum.core.policy import RequestPolicy
+
+if TYPE_CHECKING:
+    from chimenum.core.run import Run
 
 FOUND = "Found"
 NOT_FOUND = "NotFound"
@@ -172,44 +175,20 @@ def _run(
 class Resources:
     """The run's related resources: fetched on demand, once per ``(kind, id, region)``.
 
-    ``client_for(api, region)`` builds a botocore client (``region`` ``None``: the configured
-    one); ``policy`` is the run's request policy, whose retry budget, backoff, rate limit and
-    stop every request here shares.
+    ``run`` gives the clients (one per API and region) and each endpoint's request policy: the
+    run's retry budget, backoff and stop, and that endpoint's own rate limit.
     """
 
-    def __init__(
-        self,
-        client_for: Callable[[Api, str | None], Any],
-        policy: RequestPolicy,
-        *,
-        max_entries: int = DEFAULT_MAX_ENTRIES,
-    ) -> None:
-        self._client_for = client_for
-        self.policy = policy
+    def __init__(self, run: Run, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+        self.run = run
         self.max_entries = max_entries
         self._lock = threading.Lock()
         self._entries: OrderedDict[tuple[str, str, str | None], _Entry] = OrderedDict()
-        self._clients: dict[tuple[Api, str | None], tuple[Any, RequestPolicy]] = {}
-        self._client_lock = threading.Lock()
 
     def _client(self, api: Api, region: str | None) -> tuple[Any, RequestPolicy]:
-        """The client for ``api`` in ``region``, and its policy: the run's attempts, backoff,
-        rate limit and stop, with the endpoint (and whether it answered yet) its own."""
-        with self._client_lock:
-            found = self._clients.get((api, region))
-            if found is None:
-                client = self._client_for(api, region)
-                run = self.policy
-                policy = RequestPolicy(
-                    str(client.meta.endpoint_url),
-                    max_attempts=run.max_attempts,
-                    backoff=run.backoff,
-                    limiter=run.limiter,
-                    sleep=run.sleep,
-                    stopped=run.stopped,
-                )
-                found = self._clients[(api, region)] = (client, policy)
-            return found
+        """The client for ``api`` in ``region`` (``None``: the configured one), and its policy."""
+        client = self.run.client(api, region)
+        return client, self.run.policy(client)
 
     @property
     def home_region(self) -> str:

@@ -14,7 +14,8 @@ with a single attempt and the policy owns retries; :mod:`chimenum.core.wire` bou
 from __future__ import annotations
 
 import os
-import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chimenum import __version__
@@ -38,17 +39,25 @@ __all__ = [
     "DEFAULT_READ_TIMEOUT",
     "SERVICE_NAMES",
     "Api",
+    "Sandbox",
     "Settings",
     "make_client",
     "resolve_region",
 ]
 
-#: Static credentials for the embedded demo account; they only ever reach 127.0.0.1.
-DEMO_CREDENTIALS = ("AKIDCHIMENUMDEMO0000", "chimenum-demo-secret-key")
+
+@dataclass(frozen=True)
+class Sandbox:
+    """An account served at known URLs with static credentials (a built-in one): the user's AWS
+    configuration is not read, so it works anywhere. ``urls`` maps each API to its endpoint."""
+
+    urls: Mapping[str, str]
+    access_key: str
+    secret_key: str
 
 
-#: Session variables for the demo: no profile from the environment, no config files read.
-_DEMO_SESSION_VARS: dict[str, tuple[str | None, str | None, str | None, None]] = {
+#: Session variables for a sandbox: no profile from the environment, no config files read.
+_SANDBOX_SESSION_VARS: dict[str, tuple[str | None, str | None, str | None, None]] = {
     "profile": (None, None, None, None),
     "config_file": (None, None, os.devnull, None),
     "credentials_file": (None, None, os.devnull, None),
@@ -97,28 +106,29 @@ def _data_loader(search_path: str | None) -> Loader:
 def make_client(
     settings: Settings,
     *,
+    sandbox: Sandbox | None = None,
     max_pool_connections: int = 10,
     default_region: str | None = None,
     sessions: dict[Any, Any] | None = None,
 ) -> BaseClient:
     """Build the botocore client for ``settings``; raises botocore's own configuration errors.
 
+    ``sandbox``: the account to talk to instead of the configured one.
     ``default_region``: the region to use when none is configured (instead of exit 10), for a
     Chime SDK Voice client a Chime run needs to resolve its numbers' voice connectors.
     ``sessions``: a run's cache of botocore sessions, so that its further clients (describe's
     other regions and the other API) share one session: its loaded models and its credentials,
-    resolved once. Callers serialise calls that share one.
+    resolved once. Callers serialise calls that share one (:class:`chimenum.core.run.Run` does).
     """
     import botocore.session
     from botocore.config import Config
 
-    key = (settings.demo, settings.profile, settings.debug)
+    key = (sandbox is not None, settings.profile)
     session = sessions.get(key) if sessions is not None else None
     fresh = session is None
     if session is None:
-        if settings.demo:
-            # The demo account ignores the user's AWS configuration: it must work anywhere.
-            session = botocore.session.Session(session_vars=_DEMO_SESSION_VARS)
+        if sandbox is not None:
+            session = botocore.session.Session(session_vars=_SANDBOX_SESSION_VARS)
         else:
             session = botocore.session.Session(profile=settings.profile)
         session.register_component(
@@ -128,14 +138,11 @@ def make_client(
 
         # Every answer is decoded once and checked against the model in the walk parsing it.
         session.register_component("response_parser_factory", parser_factory())
-        if settings.debug:
-            from chimenum.core import debuglog
-
-            debuglog.install(sys.stderr)
     endpoint_url = settings.endpoint_url
     region: str | None
-    if settings.demo:
-        session.set_credentials(*DEMO_CREDENTIALS)
+    if sandbox is not None:
+        session.set_credentials(sandbox.access_key, sandbox.secret_key)
+        endpoint_url = sandbox.urls[settings.api]
         region = settings.region or CHIME_GLOBAL_REGION
     else:
         region = resolve_region(settings, session.get_config_variable("region"))
@@ -155,13 +162,13 @@ def make_client(
                 ExitCode.CONFIG,
             )
         )
-    if not settings.demo and fresh:
+    if sandbox is None and fresh:
         if not session.get_config_variable("region"):
             # botocore's credential chain builds its own clients (STS for assume-role, SSO) in
             # the session's region: give it the one chimenum chose (AWS_REGION, --region, or
             # the global Chime API's us-east-1) rather than fail for want of one.
             session.set_config_variable("region", chosen_region or region)
-        resolve_credentials(session, debug=settings.debug, timeout=credentials_timeout(settings))
+        resolve_credentials(session, debug=settings.debug, timeout=settings.credentials_timeout)
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},
         max_pool_connections=max_pool_connections,
@@ -179,14 +186,6 @@ def make_client(
 
     wire.install(client, settings.connect_timeout, settings.read_timeout)
     return client
-
-
-def credentials_timeout(settings: Settings) -> float:
-    try:
-        value = float(os.environ.get("CHIMENUM_CREDENTIALS_TIMEOUT", ""))
-    except ValueError:
-        return settings.credentials_timeout
-    return value if value > 0 and value == value else settings.credentials_timeout
 
 
 def _frozen_credentials(session: Any) -> Any:

@@ -1,13 +1,18 @@
-"""Settings, and every default in one place: timeouts, attempts, concurrency, the global region.
+"""Settings, every default in one place, and every environment variable chimenum honours.
 
-The click side shows these defaults in its help and uses them as option defaults; nothing else
-types them again.
+:data:`ENVIRONMENT` is the one table of variables (name, default, meaning): ``--help`` names them
+from it, docs/configuration.md and the man page's ENVIRONMENT are generated from it, and
+:meth:`Settings.from_environ` is the only reader of the ``CHIMENUM_*`` and ``AWS_*`` ones
+chimenum reads itself (tests/test_settings.py holds all three to it). The click side shows the
+defaults in its help and uses them as option defaults; nothing else types them again.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
 
 from chimenum.core.apis import SERVICE_NAMES, Api
 
@@ -16,18 +21,137 @@ CHIME_GLOBAL_REGION = "us-east-1"
 
 DEFAULT_CONNECT_TIMEOUT = 5.0
 DEFAULT_READ_TIMEOUT = 15.0
-#: Seconds the credential chain (a ``credential_process``, SSO, assume-role) may take;
-#: ``$CHIMENUM_CREDENTIALS_TIMEOUT`` overrides it. Long enough to type an MFA code.
+#: Seconds the credential chain (a ``credential_process``, SSO, assume-role) may take.
+#: Long enough to type an MFA code.
 DEFAULT_CREDENTIALS_TIMEOUT = 60.0
-#: Requests in flight at once for a batch (get, wait).
+#: Requests in flight at once for a batch (get, describe, audit, wait).
 DEFAULT_CONCURRENCY = 16
 #: Tries per request when throttled or the service fails.
 DEFAULT_MAX_ATTEMPTS = 8
+#: ``wait``: how long to wait in all, and between polls, in seconds.
+DEFAULT_WAIT_TIMEOUT = 300
+DEFAULT_WAIT_INTERVAL = 5
+#: Seconds a batch runs before its progress bar appears, so quick batches never flash one.
+DEFAULT_PROGRESS_DELAY = 1.0
+#: Seconds the ids shell completion offers stay cached, and a TAB waits for fresh ones.
+DEFAULT_COMPLETION_TTL = 120.0
+DEFAULT_COMPLETION_TIMEOUT = 0.8
+
+#: Who reads a variable: chimenum (here, in :meth:`Settings.from_environ`), botocore's own
+#: configuration chain, or the terminal layer (``Environment``, from the mapping it is given).
+Reader = Literal["chimenum", "botocore", "terminal"]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One row of :data:`ENVIRONMENT`: variables that mean one thing, their default, meaning."""
+
+    names: tuple[str, ...]
+    default: str
+    doc: str
+    reader: Reader = "chimenum"
+
+    @property
+    def label(self) -> str:
+        return ", ".join(self.names)
+
+
+ENVIRONMENT: tuple[Variable, ...] = (
+    Variable(("AWS_PROFILE",), "default", "The named profile to use, unless --profile is given."),
+    Variable(
+        ("AWS_REGION", "AWS_DEFAULT_REGION"),
+        "the profile's",
+        "The region, unless --region is given. Chime SDK Voice (--api voice) is regional and"
+        " needs one; Amazon Chime always uses its global endpoint.",
+    ),
+    Variable(
+        ("AWS_ENDPOINT_URL_CHIME", "AWS_ENDPOINT_URL_CHIME_SDK_VOICE", "AWS_ENDPOINT_URL"),
+        "AWS's",
+        "Send requests to another endpoint, unless --endpoint-url is given.",
+    ),
+    Variable(
+        ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"),
+        "~/.aws/config, ~/.aws/credentials",
+        "The AWS configuration and credentials files (profiles are completed from them).",
+    ),
+    Variable(
+        ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DATA_PATH", "..."),
+        "",
+        "Credentials and the rest of the configuration are resolved by botocore exactly as the"
+        " AWS CLI does.",
+        "botocore",
+    ),
+    Variable(
+        ("CHIMENUM_API",),
+        "chime",
+        "chime or voice: the API to use, unless --api is given. Any other value is refused"
+        " (exit 2).",
+    ),
+    Variable(("CHIMENUM_DEMO",), "0", "Set to 1 to use the built-in demo account, as --demo does."),
+    Variable(
+        ("CHIMENUM_CREDENTIALS_TIMEOUT",),
+        f"{DEFAULT_CREDENTIALS_TIMEOUT:g}",
+        "Seconds the credential chain (credential_process, SSO, assume-role) may take before"
+        " the run stops with exit 10.",
+    ),
+    Variable(
+        ("CHIMENUM_PROGRESS_DELAY",),
+        f"{DEFAULT_PROGRESS_DELAY:g}",
+        "Seconds a batch runs before its progress bar appears on a terminal (0: at once).",
+    ),
+    Variable(
+        ("CHIMENUM_COMPLETION_TTL",),
+        f"{DEFAULT_COMPLETION_TTL:g}",
+        "Seconds the ids offered by shell completion are cached.",
+    ),
+    Variable(
+        ("CHIMENUM_COMPLETION_TIMEOUT",),
+        f"{DEFAULT_COMPLETION_TIMEOUT:g}",
+        "Seconds a TAB waits for the account's ids before offering the cached ones.",
+    ),
+    Variable(("XDG_CACHE_HOME",), "~/.cache", "Where the completion id cache lives."),
+    Variable(("NO_COLOR",), "", "Set and not empty: no colour with --color auto.", "terminal"),
+    Variable(
+        ("CLICOLOR_FORCE",),
+        "",
+        "Set and not 0: colour with --color auto even when stdout is not a TTY.",
+        "terminal",
+    ),
+    Variable(
+        ("COLUMNS",),
+        "",
+        "The width tables and --help are laid out for, when stdout is not a terminal.",
+        "terminal",
+    ),
+)
+
+
+def variable(name: str) -> str:
+    """``$NAME``, for help texts: fails at import if the table does not list ``name``."""
+    if not any(name in row.names for row in ENVIRONMENT):
+        raise KeyError(f"{name} is not in settings.ENVIRONMENT")
+    return f"${name}"
+
+
+class SettingError(ValueError):
+    """An environment variable with a value chimenum refuses; ``variable`` names it."""
+
+    def __init__(self, variable: str, message: str) -> None:
+        super().__init__(message)
+        self.variable = variable
+
+
+_TRUE = ("1", "true", "t", "yes", "y", "on")
+_FALSE = ("", "0", "false", "f", "no", "n", "off")
 
 
 @dataclass
 class Settings:
-    """Everything the user said about where and how to reach AWS."""
+    """Everything the user said about where and how to reach AWS, and how the run behaves.
+
+    ``region`` and ``profile`` hold the options; ``environ_region`` what the environment says
+    (the demo account ignores it, as it ignores the rest of the user's AWS configuration).
+    """
 
     profile: str | None = None
     region: str | None = None
@@ -38,17 +162,71 @@ class Settings:
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT
     read_timeout: float = DEFAULT_READ_TIMEOUT
     credentials_timeout: float = DEFAULT_CREDENTIALS_TIMEOUT
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    concurrency: int = DEFAULT_CONCURRENCY
+    environ_region: str | None = None
+    #: ``AWS_ENDPOINT_URL_<SERVICE>`` or ``AWS_ENDPOINT_URL``, per API (botocore reads them too).
+    environ_endpoints: dict[str, str] = field(default_factory=dict)
+    config_file: str = "~/.aws/config"
+    credentials_file: str = "~/.aws/credentials"
+    cache_home: str = ""
+    progress_delay: float = DEFAULT_PROGRESS_DELAY
+    completion_ttl: float = DEFAULT_COMPLETION_TTL
+    completion_timeout: float = DEFAULT_COMPLETION_TIMEOUT
 
     @property
     def service_name(self) -> str:
         return SERVICE_NAMES[self.api]
 
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings the environment gives; raises :class:`SettingError` for a bad value."""
+        env = os.environ if environ is None else environ
+        api = env.get("CHIMENUM_API") or "chime"
+        if api not in SERVICE_NAMES:
+            raise SettingError(
+                "CHIMENUM_API", f"{api!r} is not one of {', '.join(SERVICE_NAMES)} (or unset it)"
+            )
+        demo = env.get("CHIMENUM_DEMO", "").strip().lower()
+        if demo not in _TRUE + _FALSE:
+            raise SettingError("CHIMENUM_DEMO", f"{demo!r} is not 1 or 0 (or unset it)")
+        endpoints = {}
+        for name, service in SERVICE_NAMES.items():
+            own = f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}"
+            url = env.get(own) or env.get("AWS_ENDPOINT_URL")
+            if url:
+                endpoints[name] = url
+        return cls(
+            profile=env.get("AWS_PROFILE") or None,
+            api=api,  # type: ignore[arg-type]
+            demo=demo in _TRUE,
+            environ_region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+            environ_endpoints=endpoints,
+            config_file=env.get("AWS_CONFIG_FILE") or "~/.aws/config",
+            credentials_file=env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials",
+            cache_home=env.get("XDG_CACHE_HOME", ""),
+            credentials_timeout=_seconds(
+                env, "CHIMENUM_CREDENTIALS_TIMEOUT", DEFAULT_CREDENTIALS_TIMEOUT, positive=True
+            ),
+            progress_delay=_seconds(env, "CHIMENUM_PROGRESS_DELAY", DEFAULT_PROGRESS_DELAY),
+            completion_ttl=_seconds(env, "CHIMENUM_COMPLETION_TTL", DEFAULT_COMPLETION_TTL),
+            completion_timeout=_seconds(
+                env, "CHIMENUM_COMPLETION_TIMEOUT", DEFAULT_COMPLETION_TIMEOUT
+            ),
+        )
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, *, positive: bool = False) -> float:
+    """A number of seconds; a value that is not one is ignored (a TAB must never fail on it)."""
+    try:
+        value = float(env.get(name, ""))
+    except ValueError:
+        return default
+    if value != value or value == float("inf") or value < 0 or (positive and value == 0):
+        return default
+    return value
+
 
 def resolve_region(settings: Settings, config_region: str | None) -> str | None:
     """Pick the region the way the AWS CLI v2 does (botocore alone ignores ``AWS_REGION``)."""
-    return (
-        settings.region
-        or os.environ.get("AWS_REGION")
-        or os.environ.get("AWS_DEFAULT_REGION")
-        or config_region
-    )
+    return settings.region or settings.environ_region or config_region

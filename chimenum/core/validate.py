@@ -310,9 +310,11 @@ def decode_body(response: Mapping[str, Any]) -> dict[str, Any]:
 
 @lru_cache(maxsize=1)
 def _factory_class() -> type[ResponseParserFactory]:
-    from botocore.parsers import ResponseParserFactory, RestJSONParser
+    from botocore.parsers import ResponseParserFactory
 
-    class CheckedRestJSONParser(RestJSONParser):
+    from chimenum.core.botocore_private import rest_json_parser
+
+    class CheckedRestJSONParser(rest_json_parser()):  # type: ignore[misc]
         """botocore's REST-JSON parser, with successful answers decoded and checked in one walk."""
 
         def __init__(self, compiler: _Compiler, **defaults: Any) -> None:
@@ -323,9 +325,7 @@ def _factory_class() -> type[ResponseParserFactory]:
             check_complete(response)
             return super().parse(response, shape)
 
-        def _do_parse(self, response: Mapping[str, Any], shape: Shape | None) -> Any:
-            # botocore-stubs do not describe the parser's private methods this builds on.
-            botocore_parser: Any = super()
+        def parse_document(self, response: Mapping[str, Any], shape: Shape | None) -> Any:
             members: Any = shape.members if shape is not None else {}  # type: ignore[attr-defined]
             payload = shape.serialization.get("payload") if shape is not None else None
             body_shape = members[payload] if payload else shape
@@ -336,10 +336,10 @@ def _factory_class() -> type[ResponseParserFactory]:
                 or body_shape.serialization.get("eventstream")
                 or not isinstance(response["body"], (bytes, bytearray))
             ):
-                return botocore_parser._do_parse(response, shape)  # nothing chimenum calls
+                return self.botocore_parse(response, shape)  # nothing chimenum calls
             document = decode_body(response)
-            parsed = {"ResponseMetadata": botocore_parser._populate_response_metadata(response)}
-            botocore_parser._parse_non_payload_attrs(response, shape, members, parsed)
+            parsed = {"ResponseMetadata": self.response_metadata(response)}
+            self.header_members(response, shape, members, parsed)
             try:
                 body = self._compiler.converter(body_shape)(document)
             except _Misfit as misfit:

@@ -87,9 +87,11 @@ class BoundedBody:
 
 def install(client: Any, connect_timeout: float, read_timeout: float) -> None:
     """Make every request of ``client`` read its answer through :class:`BoundedBody`."""
+    from chimenum.core.botocore_private import http_session as session_of
+
     # botocore has no hook between receiving the headers and reading the body; sending from
     # before-send (what botocore's Stubber does too) is the one place to wrap the stream.
-    http_session = client._endpoint.http_session
+    http_session = session_of(client)
 
     def send(request: Any, event_name: str = "", **_: Any) -> Any:
         deadline = time.monotonic() + read_timeout

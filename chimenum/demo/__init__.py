@@ -25,11 +25,12 @@ be tried: see :data:`DEMO_TIMELINE`.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 from typing import Any
 
+from chimenum.core.apis import SERVICE_NAMES
 from chimenum.core.ids import encoded
-from chimenum.core.session import Settings
+from chimenum.core.session import Sandbox
+from chimenum.core.settings import Settings
 from chimenum.demo.resources import (
     CHIME_ACCOUNT,
     CHIME_USER,
@@ -293,6 +294,10 @@ def demo_server() -> DemoServer:
     )
 
 
+#: Static credentials for the demo account; they only ever reach 127.0.0.1.
+DEMO_CREDENTIALS = ("AKIDCHIMENUMDEMO0000", "chimenum-demo-secret-key")
+
+
 def endpoint_url(api: str = "chime") -> str:
     """Start the demo service in this process (once) and return its loopback URL for ``api``."""
     global _server
@@ -304,8 +309,12 @@ def endpoint_url(api: str = "chime") -> str:
         return _server.url_for(api)
 
 
-def resolve(settings: Settings) -> Settings:
-    """``settings`` pointed at the demo service when ``--demo`` was given; else unchanged."""
-    if not settings.demo:
-        return settings
-    return replace(settings, endpoint_url=endpoint_url(settings.api))
+def sandbox() -> Sandbox:
+    """The demo account as plain data for the run object: its URLs (the service started, once)
+    and its credentials."""
+    return Sandbox({api: endpoint_url(api) for api in SERVICE_NAMES}, *DEMO_CREDENTIALS)
+
+
+def sandbox_for(settings: Settings) -> Sandbox | None:
+    """The demo account when ``settings`` ask for it (``--demo``, ``$CHIMENUM_DEMO``)."""
+    return sandbox() if settings.demo else None

@@ -15,22 +15,11 @@ if TYPE_CHECKING:
     from chimenum.core.fetch import Result
     from chimenum.output.env import Environment
 
-#: Seconds a batch runs before the bar appears; ``$CHIMENUM_PROGRESS_DELAY`` changes it.
-DEFAULT_DELAY = 1.0
-
-
-def _delay(env: Environment) -> float:
-    try:
-        delay = float(env.environ.get("CHIMENUM_PROGRESS_DELAY", DEFAULT_DELAY))
-    except ValueError:
-        return DEFAULT_DELAY
-    return delay if 0 <= delay < float("inf") else DEFAULT_DELAY
-
 
 class BatchProgress:
     """Counts finished ids (from any thread) and draws them once the batch has run a while."""
 
-    def __init__(self, env: Environment, total: int, delay: float | None = None) -> None:
+    def __init__(self, env: Environment, total: int, delay: float) -> None:
         self.env = env
         self.total = total
         self.done = 0
@@ -39,7 +28,8 @@ class BatchProgress:
         self._closed = False
         self._bar: Any = None
         self._task: Any = None
-        self._timer = threading.Timer(_delay(env) if delay is None else delay, self._show)
+        # Seconds the batch runs before the bar appears (the run's Settings.progress_delay).
+        self._timer = threading.Timer(delay, self._show)
         self._timer.daemon = True
 
     def start(self) -> BatchProgress:

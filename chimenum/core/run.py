@@ -1,0 +1,143 @@
+"""The run object: what every request of one run shares, built once.
+
+A :class:`Run` holds the run's :class:`~chimenum.core.settings.Settings`, its botocore sessions
+(models and credentials loaded once), its clients (one per API, region and pool size, endpoints
+already resolved: a :class:`~chimenum.core.session.Sandbox` such as the demo is given to it as
+plain data, never looked up) and one :class:`~chimenum.core.policy.RequestPolicy` and
+:class:`~chimenum.core.policy.RateLimiter` per endpoint. An endpoint is what AWS throttles on its
+own: a service in a region at a URL. One region answering ``ThrottledClientException`` slows
+only the requests sent to it; every other region and API keeps its own pace.
+
+:meth:`Run.stop` (Ctrl-C, SIGTERM) stops every policy: every wait of every endpoint ends at once.
+A policy's own :meth:`~chimenum.core.policy.RequestPolicy.stop` (a batch abandoned at its
+deadline) stops that policy alone, so a request the run still makes afterwards (the one-id hint
+under the other API) is sent.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from chimenum.core.apis import Api
+from chimenum.core.policy import Backoff, RateLimiter, RequestPolicy
+from chimenum.core.session import Sandbox, endpoint_configured, make_client
+from chimenum.core.settings import CHIME_GLOBAL_REGION, Settings
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+
+#: What one rate limit is shared by: ``(service, region, endpoint URL)``.
+EndpointKey = tuple[str, str, str]
+
+
+def endpoint_of(client: Any) -> EndpointKey:
+    meta = client.meta
+    return (str(meta.service_model.service_name), str(meta.region_name), str(meta.endpoint_url))
+
+
+class Run:
+    """One run's sessions, clients and per-endpoint request policies.
+
+    ``sleep`` and ``backoff`` are the policies' (a test injects them instead of waiting).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        sandbox: Sandbox | None = None,
+        sleep: Callable[[float], object] | None = None,
+        backoff: Backoff | None = None,
+    ) -> None:
+        self.settings = settings
+        self.sandbox = sandbox
+        self.sessions: dict[Any, Any] = {}
+        self.stopped = False
+        self._sleep = sleep
+        self._backoff = backoff
+        # One lock for clients and policies: botocore sessions are not safe to share while a
+        # client is being created, and creating one is rare.
+        self._lock = threading.RLock()
+        self._clients: dict[tuple[Api, str | None, int], BaseClient] = {}
+        self._limiters: dict[EndpointKey, RateLimiter] = {}
+        self._policies: dict[tuple[EndpointKey, int], RequestPolicy] = {}
+
+    def client(
+        self, api: Api | None = None, region: str | None = None, *, pool: int | None = None
+    ) -> BaseClient:
+        """The client for ``api`` (default: the run's) in ``region`` (default: the configured
+        one); the same object each time it is asked for the same.
+
+        An ``--endpoint-url`` names the endpoint of the run's own API, so the other API's
+        client uses its own (``AWS_ENDPOINT_URL_CHIME_SDK_VOICE``, the profile, AWS's, the
+        sandbox's). A Chime run with no region configured resolves voice resources in
+        us-east-1, where the Chime API itself lives. ``pool``: connections kept open (default:
+        the run's concurrency).
+        """
+        own = self.settings
+        api = api or own.api
+        size = pool or own.concurrency
+        key = (api, region, size)
+        with self._lock:
+            found = self._clients.get(key)
+            if found is None:
+                settings = replace(
+                    own,
+                    api=api,
+                    region=region or own.region,
+                    endpoint_url=own.endpoint_url if api == own.api else None,
+                )
+                found = self._clients[key] = make_client(
+                    settings,
+                    sandbox=self.sandbox,
+                    max_pool_connections=size,
+                    default_region=CHIME_GLOBAL_REGION if api != own.api else None,
+                    sessions=self.sessions,
+                )
+            return found
+
+    def limiter(self, client: Any) -> RateLimiter:
+        """The rate limiter of ``client``'s endpoint."""
+        with self._lock:
+            key = endpoint_of(client)
+            found = self._limiters.get(key)
+            if found is None:
+                found = self._limiters[key] = RateLimiter()
+            return found
+
+    def policy(self, client: Any, max_attempts: int | None = None) -> RequestPolicy:
+        """The request policy of ``client``'s endpoint: its rate limit and whether it answered
+        yet, the run's backoff and stop; ``max_attempts`` tries (default: the run's)."""
+        attempts = max_attempts or self.settings.max_attempts
+        limiter = self.limiter(client)
+        with self._lock:
+            key = (endpoint_of(client), attempts)
+            found = self._policies.get(key)
+            if found is None:
+                found = self._policies[key] = RequestPolicy(
+                    str(client.meta.endpoint_url),
+                    max_attempts=attempts,
+                    backoff=self._backoff,
+                    limiter=limiter,
+                    sleep=self._sleep,
+                )
+                if self.stopped:
+                    found.stop()
+            return found
+
+    def endpoint_configured(self, client: Any) -> bool:
+        """Whether ``client`` talks to an endpoint someone configured rather than AWS's own."""
+        if self.sandbox is not None:
+            return True
+        with self._lock:
+            return endpoint_configured(client, self.sessions)
+
+    def stop(self) -> None:
+        """Abandon the run: every policy's waits end at once and no further request is sent."""
+        with self._lock:
+            self.stopped = True
+            for policy in self._policies.values():
+                policy.stop()
