@@ -45,7 +45,7 @@ class Again(Exception):
 
     def __init__(self, at: float) -> None:
         super().__init__(at)
-        self.at = at
+        self.at = float(at)
 
 
 class DeadlinePassed(Exception):
@@ -78,6 +78,10 @@ class Deadline:
 
     def __repr__(self) -> str:
         return f"Deadline(left={self.left():.3f})"
+
+
+# What one try of a job came to.
+_DONE, _AGAIN, _FAILED, _QUIET = range(4)
 
 
 class _Slot:
@@ -159,40 +163,47 @@ class Pool(Generic[T, R]):
 
     # -- one try of one job, on whichever thread runs it ------------------------------------
 
-    def _try(self, slot: _Slot) -> bool:
-        """Run one try of ``slot``'s job; ``False`` when its worker should end."""
+    def _run(self, slot: _Slot) -> tuple[int, object]:
+        """One try of ``slot``'s job, outside the lock: what it came to, for :meth:`_settle`."""
         try:
             value = slot.job()
         except Again as again:
-            with self._lock:
-                self._order += 1
-                heapq.heappush(self._retries, (again.at, self._order, slot))
-                self._work.notify()
-            return True
+            return _AGAIN, again.at
         except BaseException as exc:  # handed to the consumer, raised there
             if isinstance(exc, self.quiet_errors) and self.stopped.is_set():
-                with self._lock:
-                    self._closed = True
-                    self._ready.notify_all()
-                return False
-            with self._lock:
-                slot.error = exc
-                slot.done = True
-                if self._fatal is None:
-                    self._fatal = exc
-                self._closed = True
-                self._work.notify_all()
-                self._ready.notify_all()
+                return _QUIET, exc
+            # It ends the run (no credentials, an endpoint never reached): no job starts again.
             self.stopped.set()
-            return False
-        with self._lock:
-            slot.value = value
+            return _FAILED, exc
+        if self.on_done is not None:
+            self.on_done(value)  # type: ignore[arg-type]
+        return _DONE, value
+
+    def _settle(self, slot: _Slot, kind: int, payload: object) -> bool:
+        """Record a try's end, with the lock held; ``False`` when its worker should end."""
+        if kind == _DONE:
+            slot.value = payload
             slot.done = True
             if self._pending and self._pending[0] is slot:
                 self._ready.notify()
-        if self.on_done is not None:
-            self.on_done(value)  # type: ignore[arg-type]
-        return True
+            return True
+        if kind == _AGAIN:
+            assert isinstance(payload, float)
+            self._order += 1
+            heapq.heappush(self._retries, (payload, self._order, slot))
+            # A worker idle with no retry to time may now have one.
+            self._work.notify()
+            return True
+        self._closed = True
+        if kind == _FAILED:
+            assert isinstance(payload, BaseException)
+            slot.error = payload
+            slot.done = True
+            if self._fatal is None:
+                self._fatal = payload
+            self._work.notify_all()
+        self._ready.notify_all()
+        return False
 
     def _next(self, block: bool) -> tuple[_Slot | None, float | None]:
         """The next slot to try (due retries first, then new items in order), or, when there is
@@ -211,11 +222,15 @@ class Pool(Generic[T, R]):
         return None, None
 
     def _worker(self) -> None:
-        while True:
+        # One turn of the lock per try: a try's end is recorded and the next slot taken at once.
+        with self._lock:
+            slot, _ = self._next(block=True)
+        while slot is not None:
+            kind, payload = self._run(slot)
             with self._lock:
+                if not self._settle(slot, kind, payload):
+                    return
                 slot, _ = self._next(block=True)
-            if slot is None or not self._try(slot):
-                return
 
     # -- the consumer -----------------------------------------------------------------------
 
@@ -269,7 +284,9 @@ class Pool(Generic[T, R]):
                     raise InterruptedError("the run was stopped")
                 with self._lock:
                     slot = heapq.heappop(self._retries)[2]
-            self._try(slot)
+            kind, payload = self._run(slot)
+            with self._lock:
+                self._settle(slot, kind, payload)
 
     def map(self, items: Iterable[T]) -> Iterator[R]:
         feed = iter(items)
