@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+from collections.abc import Callable
 
 import pytest
 
@@ -162,10 +163,14 @@ def test_unexpected_error_is_one_line_with_a_debug_hint(
 def test_interrupt_exits_130(fake: FakeChime, chimenum, monkeypatch: pytest.MonkeyPatch) -> None:
     from chimenum.core.fetch import Fetcher
 
-    def interrupted(self: Fetcher, phone_number_id: str) -> None:
-        raise KeyboardInterrupt
+    def interrupted(self: Fetcher, phone_number_id: str) -> Callable[[], None]:
+        def job() -> None:
+            raise KeyboardInterrupt
 
-    monkeypatch.setattr(Fetcher, "get", interrupted)
+        return job
+
+    # Ctrl-C while the one id's request is in flight, on the calling thread.
+    monkeypatch.setattr(Fetcher, "job", interrupted)
     run = chimenum("get", "+12065550100")
     assert run.exit_code == ExitCode.INTERRUPTED
     assert run.stderr == "chimenum: interrupted\n"

@@ -131,8 +131,10 @@ def test_retry_after_is_capped(fake: FakeChime, monkeypatch: pytest.MonkeyPatch)
     fake.inject(ONE, "retry-after", message="3600", times=2)
     result = Fetcher(client, policy=policy).get(ONE)
     assert result.failure is None
-    # Two retries waited the cap, not an hour (the rate limiter may add a pause of its own).
-    assert waits.count(0.25) == 2 and max(waits) <= 0.25
+    # Two retries waited about the cap, not an hour; each wait is what is left until the retry
+    # is due, so a hair under it (the rate limiter, cut by the throttles, adds pauses of its own).
+    assert len(fake.requests) == 3
+    assert max(waits) <= 0.25 and sum(w >= 0.2 for w in waits) >= 2, waits
 
 
 # -- wait: a hard deadline -------------------------------------------------------------------

@@ -15,7 +15,6 @@ import os
 import secrets
 import stat
 import sys
-import threading
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -182,23 +181,20 @@ def lookup_ids(
         return cached[1]
     stale = cached[1] if cached is not None else []
 
-    answer: list[list[Entry]] = []
+    from chimenum.core.pool import Deadline, DeadlinePassed, call_by
 
-    def work() -> None:
-        with contextlib.suppress(Exception):
-            answer.append(list_ids(settings, max(timeout, 0.1)))
-
-    # A daemon thread: when the deadline passes, the process exits without waiting for it.
-    worker = threading.Thread(target=work, name="chimenum-complete", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if answer:
-        with contextlib.suppress(OSError):
-            cache.write(target, answer[0])
-        return answer[0]
-    if worker.is_alive() and refresh_in_background:
-        start_refresh(settings, cache)
-    return stale
+    try:
+        # On a daemon thread: when the deadline passes, the process exits without waiting.
+        entries = call_by(lambda: list_ids(settings, max(timeout, 0.1)), Deadline.after(timeout))
+    except DeadlinePassed:
+        if refresh_in_background:
+            start_refresh(settings, cache)
+        return stale
+    except Exception:
+        return stale
+    with contextlib.suppress(OSError):
+        cache.write(target, entries)
+    return entries
 
 
 def start_refresh(settings: Settings, cache: IdCache) -> None:

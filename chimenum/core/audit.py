@@ -1,18 +1,19 @@
 """Auditing the inventory: every listed number described, summed up in flat memory.
 
-The listing is read page by page and each number is described on a bounded pool
-(:func:`chimenum.core.describe.ordered_map`); :class:`Tally` keeps counters, and the caller decides
-what to keep of the findings (streamed formats keep none).
+The listing is read page by page and each number is described as one job of the run's
+:class:`~chimenum.core.pool.Pool` (bounded window, in listing order); :class:`Tally` keeps
+counters, and the caller decides what to keep of the findings (streamed formats keep none).
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from chimenum.core.describe import Described, Resolver, describe, failure_codes, ordered_map
+from chimenum.core.describe import Described, Resolver, describe, failure_codes
+from chimenum.core.fetch import policy_pool
 from chimenum.core.findings import AUDIT, SEVERITIES
 from chimenum.core.listing import Filters, Lister, ListingStopped
 
@@ -87,11 +88,9 @@ def audit(
             # Raised after the numbers in flight are described, not instead of them.
             stopped.append(exc)
 
-    yield from ordered_map(
-        lambda number: describe(number, resolver, now, codes, AUDIT),
-        numbers(),
-        concurrency,
-        lister.policy.stopped,
-    )
+    def start(number: dict[str, Any]) -> Callable[[], Described]:
+        return lambda: describe(number, resolver, now, codes, AUDIT)
+
+    yield from policy_pool(lister.policy, start, concurrency).map(numbers())
     if stopped:
         raise stopped[0]

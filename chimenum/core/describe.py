@@ -12,27 +12,21 @@ that refused or failed), ``ParentItem`` (the group's or rule's list item that le
 health; a termination's credentials; a group's connectors and a SIP rule's SIP media
 applications, by priority).
 
-:func:`describe_ids` describes ids as ``get`` fetches them (same fetcher, same order), each
-number resolved on the worker that fetched it; :func:`ordered_map` runs the same resolution over
-a listing for ``audit``, with bounded concurrency and memory.
+:func:`describe_ids` describes ids as ``get`` fetches them (same fetcher, same order): a number
+and its related lookups are one job of the run's :class:`~chimenum.core.pool.Pool`, which
+``audit`` (:mod:`chimenum.core.audit`) runs over a listing too.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from chimenum.core.errors import ExitCode
 from chimenum.core.fetch import Fetcher, Result
 from chimenum.core.findings import DESCRIBE, evaluate
 from chimenum.core.resources import FAILED, FOUND, NOT_FOUND, Lookup, Resources
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 #: Association names that lead somewhere this module can follow.
 FOLLOWED = ("VoiceConnectorId", "VoiceConnectorGroupId", "SipRuleId", "AccountId", "UserId")
@@ -221,19 +215,29 @@ def describe_ids(
     on_done: Callable[[Result], None] | None = None,
 ) -> Iterator[tuple[Result, Described | None]]:
     """Fetch and describe every id, in input order; a number that could not be fetched has
-    no description. Each is resolved by the worker that fetched it, before it is yielded."""
-    described: dict[str, Described] = {}
+    no description. A number and its related lookups are one job: a lookup to try again later
+    puts the whole job back in the pool's queue, and the number is not fetched again."""
     codes = failure_codes()
 
-    def done(result: Result) -> None:
-        if result.document is not None:
-            number = result.document["PhoneNumber"]
-            described[result.phone_number_id] = describe(number, resolver, now, codes)
-        if on_done is not None:
-            on_done(result)
+    def start(phone_number_id: str) -> Callable[[], tuple[Result, Described | None]]:
+        fetch = fetcher.job(phone_number_id)
+        fetched: list[Result] = []
 
-    for result in fetcher.many(ids, concurrency, on_done=done):
-        yield result, described.pop(result.phone_number_id, None)
+        def job() -> tuple[Result, Described | None]:
+            if not fetched:
+                fetched.append(fetch())
+            result = fetched[0]
+            if result.document is None:
+                return result, None
+            return result, describe(result.document["PhoneNumber"], resolver, now, codes)
+
+        return job
+
+    def done(pair: tuple[Result, Described | None]) -> None:
+        if on_done is not None:
+            on_done(pair[0])
+
+    return fetcher.run(ids, start, concurrency, on_done=done)
 
 
 def failure_codes() -> dict[str, ExitCode]:
@@ -244,62 +248,3 @@ def failure_codes() -> dict[str, ExitCode]:
         NETWORK_ERROR: ExitCode.NETWORK,
         BAD_RESPONSE_ERROR: ExitCode.BAD_RESPONSE,
     }
-
-
-def ordered_map(
-    func: Callable[[T], R], items: Iterable[T], concurrency: int, stopped: threading.Event
-) -> Iterator[R]:
-    """``func`` over ``items`` on ``concurrency`` daemon threads, yielded in input order.
-
-    At most ``4 * concurrency`` items are taken from ``items`` ahead of the one yielded, so an
-    iterator of any length (a listing page after page) is mapped in flat memory.
-    """
-    work: queue.Queue[Any] = queue.Queue()
-
-    class Slot:
-        __slots__ = ("done", "error", "item", "value")
-
-        def __init__(self, item: T) -> None:
-            self.item = item
-            self.done = threading.Event()
-            self.value: Any = None
-            self.error: BaseException | None = None
-
-    def worker() -> None:
-        while (slot := work.get()) is not None:
-            if stopped.is_set():
-                slot.error = InterruptedError("stopped")
-            else:
-                try:
-                    slot.value = func(slot.item)
-                except BaseException as exc:  # re-raised in the consumer
-                    slot.error = exc
-            slot.done.set()
-
-    for n in range(concurrency):
-        threading.Thread(target=worker, name=f"chimenum-describe-{n}", daemon=True).start()
-    pending: deque[Slot] = deque()
-    finished = False
-    try:
-        feed = iter(items)
-        while True:
-            for item in feed:
-                slot = Slot(item)
-                pending.append(slot)
-                work.put(slot)
-                if len(pending) >= 4 * concurrency:
-                    break
-            if not pending:
-                finished = True
-                return
-            head = pending.popleft()
-            head.done.wait()
-            if head.error is not None:
-                raise head.error
-            yield head.value
-    finally:
-        if not finished:
-            # Abandoned (Ctrl-C, a consumer's error): requests in flight end at their next wait.
-            stopped.set()
-        for _ in range(concurrency):
-            work.put(None)

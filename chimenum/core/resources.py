@@ -3,9 +3,11 @@
 A thousand numbers on three voice connectors make three ``GetVoiceConnector`` calls, not a
 thousand: every lookup goes through one per-run cache keyed by ``(kind, id, region)``. The first
 caller of a key fetches it; callers asking for the same key meanwhile wait for that fetch rather
-than send their own. Every request goes through the run's one request policy (retries with
-backoff, the endpoint's adaptive rate limit, the run's stop), by way of :func:`_run`, the one place
-that knows that policy's interface.
+than send their own (:class:`~chimenum.core.pool.Once`). Every request goes through the run's
+one request policy (retries with backoff, the endpoint's adaptive rate limit, the run's stop) as a
+:class:`~chimenum.core.fetch.Tries`: a lookup to try again later raises
+:class:`~chimenum.core.pool.Again` out of the job that asked for it, which the pool runs again
+once the backoff ends (the lookups it already made come from the cache), so no worker sleeps.
 
 A lookup ends in one of four states: found; not found (``NotFoundException``); not permitted
 (``AccessDenied``/``Forbidden``: the caller may not read it, which says nothing about its health);
@@ -22,15 +24,14 @@ answer as it is checked, by name, so that no output format can print them.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chimenum.core.apis import Api
 from chimenum.core.errors import ExitCode, Failure, MalformedResponse
+from chimenum.core.fetch import Tries
 from chimenum.core.policy import RequestPolicy
+from chimenum.core.pool import Once
 
 if TYPE_CHECKING:
     from chimenum.core.run import Run
@@ -153,25 +154,6 @@ class Lookup:
     unread: tuple[str, ...] = ()
 
 
-class _Entry:
-    __slots__ = ("done", "error", "lookup")
-
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.lookup: Lookup | None = None
-        self.error: BaseException | None = None
-
-
-def _run(
-    policy: RequestPolicy,
-    request: Callable[[], dict[str, Any]],
-    check: Callable[[dict[str, Any]], dict[str, Any]],
-) -> tuple[dict[str, Any] | None, Failure | None]:
-    """One request under the run's request policy: the one place that knows its interface."""
-    outcome = policy.run(request, check)
-    return outcome.document, outcome.failure
-
-
 class Resources:
     """The run's related resources: fetched on demand, once per ``(kind, id, region)``.
 
@@ -182,8 +164,7 @@ class Resources:
     def __init__(self, run: Run, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         self.run = run
         self.max_entries = max_entries
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[tuple[str, str, str | None], _Entry] = OrderedDict()
+        self._lookups: Once[tuple[str, str, str | None], Lookup] = Once(max_entries)
 
     def _client(self, api: Api, region: str | None) -> tuple[Any, RequestPolicy]:
         """The client for ``api`` in ``region`` (``None``: the configured one), and its policy."""
@@ -202,31 +183,13 @@ class Resources:
             region = None
         elif region is None:
             region = self.home_region
-        key = (kind, resource_id, region)
-        with self._lock:
-            entry = self._entries.get(key)
-            owner = entry is None
-            if entry is None:
-                entry = self._entries[key] = _Entry()
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
-        if not owner:
-            entry.done.wait()
-            if entry.error is not None:
-                raise entry.error
-            assert entry.lookup is not None
-            return entry.lookup
-        try:
-            entry.lookup = self._request(kind, resource_id, region)
-            return entry.lookup
-        except BaseException as exc:
-            # Callers waiting for this fetch see the same end, never a wait that lasts forever.
-            entry.error = exc
-            raise
-        finally:
-            entry.done.set()
+        return self._lookups.get(
+            (kind, resource_id, region),
+            lambda tries: self._request(kind, resource_id, region, tries),
+        )
 
-    def _request(self, kind: str, resource_id: str, region: str | None) -> Lookup:
+    def _request(self, kind: str, resource_id: str, region: str | None, tries: int) -> Lookup:
+        """One try (after ``tries`` others) of one lookup; :class:`Again` to try it later."""
         api, operation, key, parameter = OPERATIONS[kind]
         client, policy = self._client(api, region if api == "voice" else None)
         params: dict[str, str] = {}
@@ -247,7 +210,8 @@ class Resources:
                 doc[key] = []
             return dict(without_secrets(doc, output_shape))
 
-        doc, failure = _run(policy, lambda: method(**params), check)
+        outcome = Tries(policy, lambda: method(**params), check, tries=tries)()
+        doc, failure = outcome.document, outcome.failure
         if doc is not None:
             return Lookup(kind, resource_id, region, FOUND, value=doc[key])
         assert failure is not None

@@ -197,33 +197,6 @@ def _frozen_credentials(session: Any) -> Any:
     return credentials.get_frozen_credentials()
 
 
-def _within(timeout: float, work: Any) -> Any:
-    """``work()``, or :class:`TimeoutError` after ``timeout`` seconds.
-
-    botocore waits for a ``credential_process`` (and STS, SSO) with no limit; the work runs on a
-    daemon thread, so a source that never answers is left behind when the run ends.
-    """
-    import threading
-
-    outcome: list[Any] = []
-
-    def run() -> None:
-        try:
-            outcome.append((True, work()))
-        except BaseException as exc:  # handed to the caller, raised there
-            outcome.append((False, exc))
-
-    worker = threading.Thread(target=run, name="chimenum-credentials", daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if not outcome:
-        raise TimeoutError
-    ok, value = outcome[0]
-    if not ok:
-        raise value
-    return value
-
-
 def resolve_credentials(
     session: Any, *, debug: bool = False, timeout: float = DEFAULT_CREDENTIALS_TIMEOUT
 ) -> None:
@@ -237,12 +210,15 @@ def resolve_credentials(
     import botocore.exceptions as bx
 
     from chimenum.core.errors import CONFIG_ERROR, ChimenumError, ExitCode, Failure, classify
+    from chimenum.core.pool import Deadline, DeadlinePassed, call_by
 
     profile = session.profile
     named = f" of profile {profile!r}" if profile else ""
     try:
-        frozen = _within(timeout, lambda: _frozen_credentials(session))
-    except TimeoutError:
+        # botocore waits for a credential_process (and STS, SSO) with no limit: the chain runs
+        # on a daemon thread, left behind if it never answers.
+        frozen = call_by(lambda: _frozen_credentials(session), Deadline.after(timeout))
+    except DeadlinePassed:
         source = (
             "the credential_process"
             if "credential_process" in _profile_config(session)

@@ -10,10 +10,11 @@ Rules (the ``wait`` command documents them):
   wanted ends the wait at once: exit 14, since waiting longer cannot change it;
 - an id whose fetch still fails after its retries (``NotFoundException``, no permission, ...)
   ends the wait at once with that failure's exit code;
-- at ``timeout`` seconds a last poll is made; ids still waiting after it mean exit 13;
-- the deadline is hard: requests still in flight ``last_poll`` seconds (1 s by default) after
-  ``timeout`` are abandoned, whatever the service does (silent, trickling, throttling), and
-  the wait ends with exit 13 then.
+- at ``timeout`` seconds (the wait's :class:`~chimenum.core.pool.Deadline`) a last poll is made;
+  ids still waiting after it mean exit 13;
+- that deadline is hard: requests still in flight ``last_poll`` seconds (1 s by default) after
+  it are abandoned, whatever the service does (silent, trickling, throttling), and the wait
+  ends with exit 13 then.
 
 The core never prints: :meth:`Waiter.run` yields a :class:`Change` whenever an id's status or
 state changes, and the caller's display shows them.
@@ -28,8 +29,9 @@ from typing import Literal
 
 from chimenum.core.apis import TERMINAL_FAILED
 from chimenum.core.errors import ExitCode, Failure
-from chimenum.core.fetch import DEFAULT_CONCURRENCY, Fetcher, TimedOut
+from chimenum.core.fetch import DEFAULT_CONCURRENCY, Fetcher
 from chimenum.core.ids import decoded
+from chimenum.core.pool import Deadline, DeadlinePassed
 
 #: Seconds past the timeout the last poll may take before its requests are abandoned.
 LAST_POLL = 1.0
@@ -80,11 +82,17 @@ class Waiter:
     watches: list[Watch] = field(init=False)
     outcome: Outcome = field(init=False, default_factory=Outcome)
     started: float = field(init=False, default=0.0)
+    #: When the last poll starts: ``timeout`` seconds after the start.
+    deadline: Deadline = field(init=False)
+    #: When the last poll's requests still in flight are abandoned.
+    abandon: Deadline = field(init=False)
 
     def __post_init__(self) -> None:
         # Keyed, polled and named in messages by the E.164 number, whichever form it came in.
         self.watches = [Watch(decoded(phone_number_id)) for phone_number_id in self.ids]
         self.started = self.clock()
+        self.deadline = Deadline(self.started + self.timeout, self.clock)
+        self.abandon = Deadline(self.deadline.at + self.last_poll, self.clock)
 
     def elapsed(self) -> float:
         return self.clock() - self.started
@@ -99,8 +107,7 @@ class Waiter:
     def _poll(self) -> Iterator[Change]:
         """One round over the ids still waiting; stops the round at the first final failure."""
         waiting = {w.phone_number_id: w for w in self.watches if w.state == "waiting"}
-        left = self.started + self.timeout + self.last_poll - self.clock()
-        for result in self.fetcher.many(list(waiting), self.concurrency, timeout=max(0.0, left)):
+        for result in self.fetcher.many(list(waiting), self.concurrency, deadline=self.abandon):
             watch = waiting[result.phone_number_id]
             now = self.elapsed()
             if result.failure is not None:
@@ -141,21 +148,20 @@ class Waiter:
 
     def run(self) -> Iterator[Change]:
         """Poll until every id is done, one fails for good, or the timeout passes."""
-        deadline = self.started + self.timeout
         while True:
             round_started = self.clock()
             self.outcome.rounds += 1
             try:
                 yield from self._poll()
-            except TimedOut:
+            except DeadlinePassed:
                 self._timed_out()
                 return
             if self.outcome.exit_code is not ExitCode.OK:
                 return
             if all(w.state == "reached" for w in self.watches):
                 return
-            now = self.clock()
-            if now >= deadline:
+            if self.deadline.passed():
                 self._timed_out()
                 return
-            self.sleep(max(0.0, min(round_started + self.interval, deadline) - now))
+            next_round = min(round_started + self.interval, self.deadline.at)
+            self.sleep(max(0.0, next_round - self.clock()))
