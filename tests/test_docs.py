@@ -104,28 +104,6 @@ def test_man_page_examples_run_against_the_demo() -> None:
         assert proc.stdout.strip(), example
 
 
-def test_installed_wheel_puts_the_man_page_where_man_finds_it(tmp_path: Path) -> None:
-    """`man chimenum` works for a venv or pipx install: man-db looks in ../share/man of each
-    PATH directory, so no MANPATH is needed."""
-    proc = run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), ".")
-    assert proc.returncode == 0, proc.stderr
-    (wheel,) = tmp_path.glob("chimenum-*.whl")
-    # A venv of its own: pip would uninstall the test venv's chimenum to install elsewhere.
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    proc = run(
-        sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"),
-        "install", "-q", "--no-deps", str(wheel),
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    installed = venv / "share" / "man" / "man1" / "chimenum.1"
-    assert installed.read_text() == MAN_PAGE.read_text()
-    env = {k: v for k, v in os.environ.items() if k != "MANPATH"}
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin"
-    found = subprocess.run(["man", "-w", "chimenum"], capture_output=True, text=True, env=env)
-    assert found.stdout.strip() == str(installed), found.stderr
-
-
 def walk(command: click.Command, path: tuple[str, ...] = ()) -> list[tuple[str, click.Command]]:
     found = [(" ".join(path) or "chimenum", command)]
     if isinstance(command, click.Group):
