@@ -86,19 +86,17 @@ def man_examples() -> list[str]:
     return [line.strip() for line in examples.splitlines() if line.strip().startswith("chimenum ")]
 
 
-def test_man_page_examples_run_against_the_demo() -> None:
+def test_man_page_examples_run_against_the_demo(documented) -> None:
     examples = man_examples()
     assert len(examples) >= 5
     for example in examples:
+        command, env = documented(example)
         proc = subprocess.run(
-            ["bash", "-o", "pipefail", "-c", example],
+            ["bash", "-o", "pipefail", "-c", command],
             capture_output=True,
             text=True,
             timeout=120,
-            env={
-                **os.environ,
-                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-            },
+            env=env,
         )
         assert proc.returncode == 0, (example, proc.stderr)
         assert proc.stdout.strip(), example

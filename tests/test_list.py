@@ -320,15 +320,14 @@ def help_examples(command: str) -> list[str]:
 @pytest.mark.parametrize(
     "example", [*help_examples("list"), *help_examples("wait")], ids=lambda e: e[:60]
 )
-def test_help_examples_run_against_the_demo(example: str, monkeypatch) -> None:
-    import os
-    import sys
-    from pathlib import Path
-
-    monkeypatch.setenv("CHIMENUM_DEMO", "1")
-    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+def test_help_examples_run_against_the_demo(example: str, documented) -> None:
+    command, env = documented(example)
     proc = subprocess.run(
-        ["bash", "-o", "pipefail", "-c", example], capture_output=True, text=True, timeout=60
+        ["bash", "-o", "pipefail", "-c", command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip()

@@ -53,15 +53,13 @@ def everyday_commands() -> list[str]:
 
 
 @pytest.mark.parametrize("command", everyday_commands())
-def test_everyday_examples_run_against_the_demo(
-    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CHIMENUM_DEMO", "1")
-    monkeypatch.setenv("PATH", demo_path())
+def test_everyday_examples_run_against_the_demo(command: str, tmp_path: Path, documented) -> None:
+    command, env = documented(command)
     (tmp_path / "numbers.txt").write_text("+12065550100\n# a comment\n+12065550101\n")
     proc = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command],
         cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
