@@ -121,3 +121,27 @@ def documented(request: pytest.FixtureRequest) -> Callable[[str], tuple[str, dic
         return command.replace(" --demo", ""), {**env, **endpoints}
 
     return example
+
+
+#: What ``--fast`` leaves out: the markers registered in pyproject.toml.
+SLOW_MARKERS = ("slow", "tooling", "shell")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fast",
+        action="store_true",
+        help="the fast subset: leave out tests marked slow, tooling or shell",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        # The console script in a subprocess: a Python start-up and botocore's import per run.
+        if "chimenum_exe" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+    if not config.getoption("--fast"):
+        return
+    kept = [i for i in items if not any(i.get_closest_marker(m) for m in SLOW_MARKERS)]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept

@@ -510,6 +510,7 @@ def test_get_json_imports_no_rich(fake: FakeChime, tmp_path: Path) -> None:
     assert "rich" in _heavy_modules(tmp_path, ["get", "+12065550100", "--query", "PhoneNumber"])
 
 
+@pytest.mark.shell
 def test_completion_probe_really_completes(tmp_path: Path) -> None:
     env = {
         **os.environ,
@@ -577,6 +578,7 @@ def test_rate_limiter_cuts_on_throttle_ignores_stale_throttles_and_recovers() ->
 # -- the batch examples of docs/faults.md ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_documented_batch_examples_run_as_written(
     make_fake: Callable[..., FakeChime], chimenum_exe: str, tmp_path: Path
 ) -> None:

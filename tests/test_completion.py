@@ -17,6 +17,8 @@ from chimenum.completion import SHELLS, IdCache, Target, lookup_ids, regions, sc
 from chimenum.core.session import Settings
 from testing.fakechime import FakeChime, generate_numbers
 
+pytestmark = pytest.mark.shell  # real bash, zsh and fish
+
 
 def complete(shell: str, line: str, tmp_path: Path, **env: str) -> list[str]:
     environ = shell_env(env)

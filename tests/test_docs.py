@@ -31,6 +31,7 @@ def run(*command: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.tooling
 def test_generated_parts_are_fresh() -> None:
     """docs/commands.md, the exit-code tables and the runbooks are cog blocks."""
     pages = ["README.md", *sorted(str(p.relative_to(ROOT)) for p in DOCS.glob("*.md"))]
@@ -40,6 +41,7 @@ def test_generated_parts_are_fresh() -> None:
     )
 
 
+@pytest.mark.tooling
 def test_man_page_is_fresh() -> None:
     proc = run(sys.executable, "tools/reference.py", "--check")
     assert proc.returncode == 0, proc.stderr
@@ -54,6 +56,7 @@ def man(*args: str) -> str:
     return proc.stdout
 
 
+@pytest.mark.tooling
 def test_man_page_renders_with_every_section_command_and_exit_code() -> None:
     page = man("-l", str(MAN_PAGE))
     headings = re.findall(r"^([A-Z][A-Z ]+)$", page, re.M)
@@ -86,6 +89,7 @@ def man_examples() -> list[str]:
     return [line.strip() for line in examples.splitlines() if line.strip().startswith("chimenum ")]
 
 
+@pytest.mark.tooling
 def test_man_page_examples_run_against_the_demo(documented) -> None:
     examples = man_examples()
     assert len(examples) >= 5

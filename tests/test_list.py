@@ -317,6 +317,7 @@ def help_examples(command: str) -> list[str]:
     return [line.strip() for line in block.splitlines() if line.strip().startswith("chimenum ")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "example", [*help_examples("list"), *help_examples("wait")], ids=lambda e: e[:60]
 )
@@ -333,6 +334,7 @@ def test_help_examples_run_against_the_demo(example: str, documented) -> None:
     assert proc.stdout.strip()
 
 
+@pytest.mark.tooling
 @pytest.mark.parametrize(("api", "service"), [("chime", "chime"), ("voice", "chime-sdk-voice")])
 def test_one_page_listing_is_the_aws_cli_document(
     fake: FakeChime, chimenum, aws_env, api: str, service: str
@@ -397,6 +399,7 @@ def test_a_number_without_id_is_an_invalid_response() -> None:
     assert "PhoneNumbers[0] has no PhoneNumberId" in stopped.value.failure.message
 
 
+@pytest.mark.tooling
 @pytest.mark.parametrize(("api", "service"), [("chime", "chime"), ("voice", "chime-sdk-voice")])
 @pytest.mark.parametrize(
     "extra",

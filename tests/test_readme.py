@@ -26,6 +26,7 @@ def console_examples() -> list[tuple[str, str]]:
     return examples
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "shown"), console_examples())
 def test_console_example_output_is_what_the_demo_prints(
     command: str, shown: str, monkeypatch: pytest.MonkeyPatch
@@ -52,6 +53,7 @@ def everyday_commands() -> list[str]:
     return [line for block in blocks for line in block.splitlines() if line.startswith("chimenum ")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", everyday_commands())
 def test_everyday_examples_run_against_the_demo(command: str, tmp_path: Path, documented) -> None:
     command, env = documented(command)
@@ -69,6 +71,7 @@ def test_everyday_examples_run_against_the_demo(command: str, tmp_path: Path, do
     assert proc.stdout.strip() or "> numbers.ndjson" in command
 
 
+@pytest.mark.shell
 @pytest.mark.parametrize(
     ("phone_id", "said"),
     [("+12065550100", "+12065550100: Assigned\n"), ("+12065550199", "not in this account\n")],
@@ -86,6 +89,7 @@ def test_runbook_snippet_branches_on_the_exit_code(
     assert proc.stdout.endswith(said)
 
 
+@pytest.mark.slow
 def test_demo_table_is_what_the_demo_holds(monkeypatch: pytest.MonkeyPatch) -> None:
     rows = re.findall(r"^\| `(\+\d+)` \| (\w+) \| (\w+) \|", README, re.M)
     assert len(rows) >= 10
