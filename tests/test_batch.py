@@ -499,6 +499,7 @@ def test_shell_completion_imports_neither_botocore_nor_rich(tmp_path: Path) -> N
     assert _heavy_modules(tmp_path, [], **env) == []
 
 
+@pytest.mark.slow  # four runs of the console script
 def test_get_json_imports_no_rich(fake: FakeChime, tmp_path: Path) -> None:
     assert _heavy_modules(tmp_path, ["get", "+12065550100", "--json"]) == ["botocore"]
     assert _heavy_modules(tmp_path, ["get", "+12065550100", "+12065550101", "--json"]) == [

@@ -176,6 +176,7 @@ def test_wait_in_both_forms(fake: FakeChime, form: str, chimenum) -> None:
 # -- timestamps in every form botocore reads --------------------------------------------------
 
 
+@pytest.mark.tooling
 @pytest.mark.parametrize(
     "updated",
     [
