@@ -7,6 +7,7 @@ credentials, no instance metadata lookups, and TZ=UTC, so nothing on the machine
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import time
@@ -18,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from chimenum.cli import cli
-from chimenum.demo import sample_numbers, sample_voice_numbers
+from chimenum.demo import DEMO_TIMELINE, sample_numbers, sample_voice_numbers
 from chimenum.demo.resources import sample_resources
 from testing.fakechime import FakeChime
 
@@ -91,3 +92,56 @@ def chimenum_exe() -> str:
     found = str(exe) if exe.exists() else shutil.which("chimenum")
     assert found, "the chimenum console script is not installed (pip install -e .)"
     return found
+
+
+@pytest.fixture
+def documented(request: pytest.FixtureRequest) -> Callable[[str], tuple[str, dict[str, str]]]:
+    """How a documented example runs: ``(command, environment)``, the demo account with the
+    installed ``chimenum`` first on PATH.
+
+    A ``wait`` example runs against the fake instead (``--demo`` dropped), where the demo's
+    timeline has already played: its first poll finds the status it waits for. The demo plays
+    its timeline in seconds; waiting them out would test the clock, not the example. Waiting
+    itself is tested in test_wait.py, with polls counted.
+    """
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+    def example(command: str) -> tuple[str, dict[str, str]]:
+        if not re.search(r"\bchimenum\b.* wait ", command):
+            return command, {**env, "CHIMENUM_DEMO": "1"}
+        fake: FakeChime = request.getfixturevalue("fake")
+        for api, phone_number_id, _, status in DEMO_TIMELINE:
+            fake.move(phone_number_id, status, after_requests=0, api=api)
+        endpoints = {
+            # The demo's region when none is given; the fake answers in any.
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL_CHIME": fake.url,
+            "AWS_ENDPOINT_URL_CHIME_SDK_VOICE": fake.voice_url,
+        }
+        return command.replace(" --demo", ""), {**env, **endpoints}
+
+    return example
+
+
+#: What ``--fast`` leaves out: the markers registered in pyproject.toml.
+SLOW_MARKERS = ("slow", "tooling", "shell")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fast",
+        action="store_true",
+        help="the fast subset: leave out tests marked slow, tooling or shell",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        # The console script in a subprocess: a Python start-up and botocore's import per run.
+        if "chimenum_exe" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+    if not config.getoption("--fast"):
+        return
+    kept = [i for i in items if not any(i.get_closest_marker(m) for m in SLOW_MARKERS)]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept

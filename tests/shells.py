@@ -126,6 +126,13 @@ DONE = "__COMPLETION_DONE__"
 
 
 def zsh_complete(line: str, env: dict[str, str], tmp: Path) -> list[str]:
+    (found,) = zsh_complete_lines([line], env, tmp)
+    return found
+
+
+def zsh_complete_lines(lines: list[str], env: dict[str, str], tmp: Path) -> list[list[str]]:
+    """Each line's completions, all typed in one zsh: starting an interactive zsh and running
+    compinit costs about a second, so a shell per line made one test take 30 s."""
     require("zsh")
     import pexpect
 
@@ -150,17 +157,21 @@ def zsh_complete(line: str, env: dict[str, str], tmp: Path) -> list[str]:
     )
     seen = io.StringIO()
     child.logfile_read = seen
+    found = []
     try:
         child.sendline(f"source {shlex.quote(str(rc))}")
         child.expect_exact("READY> ")
-        child.send(line + "\t")
-        deadline = time.monotonic() + 30
-        while DONE not in (capture.read_text() if capture.exists() else ""):
-            assert time.monotonic() < deadline, f"zsh did not complete: {child.before!r}"
-            time.sleep(0.05)
-        child.send("\x15")  # kill-whole-line
-        child.sendline("print -r -- END-OF-$((20 + 22))")  # arithmetic: the echo cannot match
-        child.expect_exact("END-OF-42")
+        for line in lines:
+            capture.write_text("")
+            child.send(line + "\t")
+            deadline = time.monotonic() + 30
+            while DONE not in capture.read_text():
+                assert time.monotonic() < deadline, f"zsh did not complete: {child.before!r}"
+                time.sleep(0.05)
+            found.append([w for w in capture.read_text().splitlines() if w != DONE])
+            child.send("\x15")  # kill-whole-line
+            child.sendline("print -r -- END-OF-$((20 + 22))")  # arithmetic: the echo cannot match
+            child.expect_exact("END-OF-42")
         child.sendline("exit")
         child.expect(pexpect.EOF)
     finally:
@@ -168,4 +179,4 @@ def zsh_complete(line: str, env: dict[str, str], tmp: Path) -> list[str]:
     # Nothing but the prompt and the typed line reached the terminal: no error, no traceback.
     for sign in ("Traceback", "Error:", "chimenum:", "command not found"):
         assert sign not in seen.getvalue(), seen.getvalue()
-    return [w for w in capture.read_text().splitlines() if w != DONE]
+    return found

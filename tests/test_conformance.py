@@ -27,6 +27,8 @@ from aws_cli import aws_json, print_iso8601
 
 from testing.fakechime import FakeChime
 
+pytestmark = pytest.mark.tooling  # the AWS CLI
+
 ID = "+12065550100"
 ENCODED_ID = "%2B12065550100"
 REGION = "us-east-1"

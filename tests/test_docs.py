@@ -31,6 +31,7 @@ def run(*command: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.tooling
 def test_generated_parts_are_fresh() -> None:
     """docs/commands.md, the exit-code tables and the runbooks are cog blocks."""
     pages = ["README.md", *sorted(str(p.relative_to(ROOT)) for p in DOCS.glob("*.md"))]
@@ -40,6 +41,7 @@ def test_generated_parts_are_fresh() -> None:
     )
 
 
+@pytest.mark.tooling
 def test_man_page_is_fresh() -> None:
     proc = run(sys.executable, "tools/reference.py", "--check")
     assert proc.returncode == 0, proc.stderr
@@ -54,6 +56,7 @@ def man(*args: str) -> str:
     return proc.stdout
 
 
+@pytest.mark.tooling
 def test_man_page_renders_with_every_section_command_and_exit_code() -> None:
     page = man("-l", str(MAN_PAGE))
     headings = re.findall(r"^([A-Z][A-Z ]+)$", page, re.M)
@@ -86,44 +89,21 @@ def man_examples() -> list[str]:
     return [line.strip() for line in examples.splitlines() if line.strip().startswith("chimenum ")]
 
 
-def test_man_page_examples_run_against_the_demo() -> None:
+@pytest.mark.tooling
+def test_man_page_examples_run_against_the_demo(documented) -> None:
     examples = man_examples()
     assert len(examples) >= 5
     for example in examples:
+        command, env = documented(example)
         proc = subprocess.run(
-            ["bash", "-o", "pipefail", "-c", example],
+            ["bash", "-o", "pipefail", "-c", command],
             capture_output=True,
             text=True,
             timeout=120,
-            env={
-                **os.environ,
-                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",
-            },
+            env=env,
         )
         assert proc.returncode == 0, (example, proc.stderr)
         assert proc.stdout.strip(), example
-
-
-def test_installed_wheel_puts_the_man_page_where_man_finds_it(tmp_path: Path) -> None:
-    """`man chimenum` works for a venv or pipx install: man-db looks in ../share/man of each
-    PATH directory, so no MANPATH is needed."""
-    proc = run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), ".")
-    assert proc.returncode == 0, proc.stderr
-    (wheel,) = tmp_path.glob("chimenum-*.whl")
-    # A venv of its own: pip would uninstall the test venv's chimenum to install elsewhere.
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    proc = run(
-        sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"),
-        "install", "-q", "--no-deps", str(wheel),
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    installed = venv / "share" / "man" / "man1" / "chimenum.1"
-    assert installed.read_text() == MAN_PAGE.read_text()
-    env = {k: v for k, v in os.environ.items() if k != "MANPATH"}
-    env["PATH"] = f"{venv / 'bin'}{os.pathsep}/usr/bin:/bin"
-    found = subprocess.run(["man", "-w", "chimenum"], capture_output=True, text=True, env=env)
-    assert found.stdout.strip() == str(installed), found.stderr
 
 
 def walk(command: click.Command, path: tuple[str, ...] = ()) -> list[tuple[str, click.Command]]:

@@ -223,6 +223,7 @@ def test_connect_timeout_is_honoured_and_not_retried(chimenum, unanswered_url: s
     assert run.stderr.count(MAKING_REQUEST) == 1, "one try, not max-attempts tries"
 
 
+@pytest.mark.slow  # waits out the default 5 s connect timeout: the default is what it checks
 def test_unreachable_endpoint_fails_within_10_s_by_default(chimenum, unanswered_url: str) -> None:
     """The documented promise, with the default --connect-timeout of 5 s: one try, not eight
     (checked by what botocore was told and how many requests it made, not by a stopwatch)."""

@@ -12,6 +12,7 @@ from chimenum.demo import resources as demo
 from testing.fakechime import FakeChime
 
 
+@pytest.mark.tooling
 def test_one_id_prints_the_aws_cli_document(fake: FakeChime, chimenum) -> None:
     run = chimenum("get", "+12065550100", "--json")
     assert run.exit_code == 0, run.stderr
@@ -239,6 +240,7 @@ def test_installed_console_script_runs_the_demo(chimenum_exe: str) -> None:
     assert proc.stderr == ""
 
 
+@pytest.mark.tooling
 @pytest.mark.parametrize(
     "created",
     [

@@ -94,6 +94,7 @@ def test_json_escapes_them_and_keeps_the_exact_value(
     assert HOSTILE.replace("\ud800", "\ufffd") in number["CallingName"]
 
 
+@pytest.mark.shell
 def test_jq_reads_the_escaped_json(fake: FakeChime, chimenum) -> None:
     import shutil
 

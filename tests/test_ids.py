@@ -87,6 +87,7 @@ def test_get_of_several_ids_and_an_encoded_one_given(fake: FakeChime, form: str,
     assert sorted(fake.requested_ids()) == ["+12065550100", "+12065550108", "+18005550100"]
 
 
+@pytest.mark.tooling
 def test_get_json_equals_the_aws_cli_on_encoded_ids(fake: FakeChime, chimenum, aws_env: Path):
     (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
     ours = chimenum("get", ENCODED, "--json")
@@ -150,6 +151,7 @@ def test_list_in_both_forms(fake: FakeChime, form: str, chimenum) -> None:
     ]
 
 
+@pytest.mark.tooling
 def test_list_json_equals_the_aws_cli_on_encoded_ids(fake: FakeChime, chimenum, aws_env: Path):
     (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
     ours = chimenum("list", "--json")
@@ -174,6 +176,7 @@ def test_wait_in_both_forms(fake: FakeChime, form: str, chimenum) -> None:
 # -- timestamps in every form botocore reads --------------------------------------------------
 
 
+@pytest.mark.tooling
 @pytest.mark.parametrize(
     "updated",
     [

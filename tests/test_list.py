@@ -317,23 +317,24 @@ def help_examples(command: str) -> list[str]:
     return [line.strip() for line in block.splitlines() if line.strip().startswith("chimenum ")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "example", [*help_examples("list"), *help_examples("wait")], ids=lambda e: e[:60]
 )
-def test_help_examples_run_against_the_demo(example: str, monkeypatch) -> None:
-    import os
-    import sys
-    from pathlib import Path
-
-    monkeypatch.setenv("CHIMENUM_DEMO", "1")
-    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+def test_help_examples_run_against_the_demo(example: str, documented) -> None:
+    command, env = documented(example)
     proc = subprocess.run(
-        ["bash", "-o", "pipefail", "-c", example], capture_output=True, text=True, timeout=60
+        ["bash", "-o", "pipefail", "-c", command],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip()
 
 
+@pytest.mark.tooling
 @pytest.mark.parametrize(("api", "service"), [("chime", "chime"), ("voice", "chime-sdk-voice")])
 def test_one_page_listing_is_the_aws_cli_document(
     fake: FakeChime, chimenum, aws_env, api: str, service: str
@@ -398,6 +399,7 @@ def test_a_number_without_id_is_an_invalid_response() -> None:
     assert "PhoneNumbers[0] has no PhoneNumberId" in stopped.value.failure.message
 
 
+@pytest.mark.tooling
 @pytest.mark.parametrize(("api", "service"), [("chime", "chime"), ("voice", "chime-sdk-voice")])
 @pytest.mark.parametrize(
     "extra",

@@ -27,6 +27,7 @@ QUERIES = [
 # -- text and --query: the AWS CLI's semantics, byte for byte ---------------------------------
 
 
+@pytest.mark.tooling
 @pytest.mark.parametrize("output", ["text", "json"])
 @pytest.mark.parametrize("query", QUERIES)
 def test_text_and_query_print_what_the_aws_cli_prints(

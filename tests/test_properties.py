@@ -207,6 +207,7 @@ def check_renderers(records: list[dict[str, Any]], colour: bool) -> None:
         assert not found, (name, sorted(found))
 
 
+@pytest.mark.slow
 @with_fixtures(60)
 @given(st.lists(model_records, min_size=1, max_size=3), st.booleans())
 def test_renderers_never_emit_raw_controls_for_model_records(
@@ -215,6 +216,7 @@ def test_renderers_never_emit_raw_controls_for_model_records(
     check_renderers(records, colour)
 
 
+@pytest.mark.slow
 @with_fixtures(100)
 @given(st.lists(junk_records, min_size=1, max_size=3), st.booleans())
 def test_renderers_survive_records_the_model_does_not_allow(

@@ -26,6 +26,7 @@ def console_examples() -> list[tuple[str, str]]:
     return examples
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "shown"), console_examples())
 def test_console_example_output_is_what_the_demo_prints(
     command: str, shown: str, monkeypatch: pytest.MonkeyPatch
@@ -52,16 +53,15 @@ def everyday_commands() -> list[str]:
     return [line for block in blocks for line in block.splitlines() if line.startswith("chimenum ")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", everyday_commands())
-def test_everyday_examples_run_against_the_demo(
-    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CHIMENUM_DEMO", "1")
-    monkeypatch.setenv("PATH", demo_path())
+def test_everyday_examples_run_against_the_demo(command: str, tmp_path: Path, documented) -> None:
+    command, env = documented(command)
     (tmp_path / "numbers.txt").write_text("+12065550100\n# a comment\n+12065550101\n")
     proc = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command],
         cwd=tmp_path,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -71,6 +71,7 @@ def test_everyday_examples_run_against_the_demo(
     assert proc.stdout.strip() or "> numbers.ndjson" in command
 
 
+@pytest.mark.shell
 @pytest.mark.parametrize(
     ("phone_id", "said"),
     [("+12065550100", "+12065550100: Assigned\n"), ("+12065550199", "not in this account\n")],
@@ -88,6 +89,7 @@ def test_runbook_snippet_branches_on_the_exit_code(
     assert proc.stdout.endswith(said)
 
 
+@pytest.mark.slow
 def test_demo_table_is_what_the_demo_holds(monkeypatch: pytest.MonkeyPatch) -> None:
     rows = re.findall(r"^\| `(\+\d+)` \| (\w+) \| (\w+) \|", README, re.M)
     assert len(rows) >= 10

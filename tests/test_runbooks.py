@@ -10,6 +10,8 @@ from shells import require, shell_env
 
 from testing.fakechime import FakeChime
 
+pytestmark = pytest.mark.shell  # bash and jq
+
 RUNBOOKS = Path(__file__).resolve().parent / "runbooks"
 
 

@@ -10,6 +10,7 @@ from chimenum.core.session import Settings, resolve_region
 from testing.fakechime import FakeChime
 
 
+@pytest.mark.tooling
 @pytest.mark.parametrize(
     ("flag", "aws_region", "aws_default_region", "profile", "expected"),
     [

@@ -98,6 +98,7 @@ def test_reader_going_away_ends_quietly(
     assert err == b"", err.decode()
 
 
+@pytest.mark.shell
 def test_pipe_into_head_in_a_shell(big: tuple[FakeChime, list[str]], chimenum_exe: str) -> None:
     bash = shutil.which("bash")
     assert bash

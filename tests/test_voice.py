@@ -143,6 +143,7 @@ def test_demo_serves_the_voice_api(chimenum, monkeypatch: pytest.MonkeyPatch) ->
     assert statuses <= set(apis.STATUSES["voice"])
 
 
+@pytest.mark.tooling
 @pytest.mark.parametrize("phone_number_id", ["+12065550101", "+12065550111", "+12065550110"])
 def test_same_document_as_aws_chime_sdk_voice(
     fake: FakeChime, chimenum, aws_env, phone_number_id: str
