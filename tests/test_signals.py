@@ -175,7 +175,7 @@ def test_signal_during_a_batch_ends_at_once_and_flushes(
     assert proc.wait(timeout=60) == code
     err = proc.stderr.read()
     assert lines.rest() == [], "nothing after the signal"
-    assert [json.loads(line)["PhoneNumber"]["PhoneNumberId"] for line in written] == ids[:-1]
+    assert [json.loads(line)["PhoneNumber"]["E164PhoneNumber"] for line in written] == ids[:-1]
     word = "interrupted" if signum == signal.SIGINT else "terminated"
     assert err.splitlines()[-1] == f"chimenum: {word}: {len(ids) - 1} of {len(ids)} ids fetched"
     assert "Traceback" not in err
