@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from chimenum.core.describe import Described, Resolver, describe, failure_codes, ordered_map
+from chimenum.core.describe import Described, Resolver, describe, ordered_map
 from chimenum.core.findings import AUDIT, SEVERITIES
 from chimenum.core.listing import Filters, Lister, ListingStopped
 
@@ -76,7 +76,6 @@ def audit(
 ) -> Iterator[Described]:
     """Every listed number described, in listing order; raises ``ListingStopped`` like
     :meth:`Lister.pages` once what came before the failed page is yielded."""
-    codes = failure_codes()
     stopped: list[ListingStopped] = []
 
     def numbers() -> Iterator[dict[str, Any]]:
@@ -88,7 +87,7 @@ def audit(
             stopped.append(exc)
 
     yield from ordered_map(
-        lambda number: describe(number, resolver, now, codes, AUDIT),
+        lambda number: describe(number, resolver, now, AUDIT),
         numbers(),
         concurrency,
         lister.policy.stopped,
