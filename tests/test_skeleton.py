@@ -186,3 +186,11 @@ def test_an_invalid_line_stops_every_command_before_any_request(
     assert run.stderr.startswith("chimenum: stdin:2: ")
     assert run.stderr.endswith("chimenum: 1 invalid input line; nothing fetched\n")
     assert fake.requests == []
+
+
+@pytest.mark.parametrize("command", ["get", "describe", "wait"])
+def test_an_invalid_line_is_escaped_exactly_once(fake: FakeChime, chimenum, command: str) -> None:
+    extra = ["--status", "Assigned"] if command == "wait" else []
+    run = chimenum(command, "-", *extra, input=f"+1206{SENT}\n")
+    assert run.exit_code == ExitCode.USAGE
+    assert run.stderr.startswith(f"chimenum: stdin:1: invalid phone-number id '+1206{SHOWN_ONCE}'")

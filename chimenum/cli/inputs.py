@@ -70,7 +70,7 @@ class _Lines:
                 try:
                     self.seen.setdefault(normalise(text), None)
                 except InvalidId as exc:
-                    self.bad.append(f"{name}:{number}: {exc}")
+                    self.bad.append(f"{name}:{number}: {exc.as_given}")
                     if len(self.bad) >= MAX_INVALID_LINES:
                         raise InputTooLarge(
                             number, "too many invalid lines; stopped reading"
