@@ -79,7 +79,7 @@ def wait(
       chimenum wait +12065550105 --status Unassigned --interval 1
       chimenum --api voice wait +12065550111 --status Unassigned --timeout 600 --interval 1
       chimenum wait +12065550107 --status Unassigned --status Assigned --timeout 60 --interval 1
-      echo +12065550105 | chimenum wait - --status Unassigned --interval 1
+      chimenum wait - --status Unassigned --interval 1 <<< +12065550104
     """
     settings = context.settings_of(ctx)
     check_for_api(ctx, settings.api, [("status", status) for status in statuses])
