@@ -65,15 +65,12 @@ def audit(
     filters = filters_of(ctx, status, product_type, filter_name, filter_value)
 
     from chimenum.core.audit import Tally, audit
-    from chimenum.core.fetch import Fetcher
     from chimenum.core.listing import Lister, ListingStopped
     from chimenum.output.audit import AuditRenderer
 
     env = context.environment(ctx, quiet=quiet, color=color)
     renderer = AuditRenderer(env, "json" if as_json else output)
-    fetcher = Fetcher(
-        context.client(ctx, max_pool_connections=concurrency), max_attempts=max_attempts
-    )
+    fetcher = runner.fetcher_of(ctx, concurrency, max_attempts)
     resolver = runner.resolver_of(ctx, fetcher, concurrency, tags=tags)
     lister = Lister(fetcher.client, context.settings_of(ctx).api, fetcher.policy)
     tally = Tally()

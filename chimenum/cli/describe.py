@@ -72,16 +72,13 @@ def describe(
         return int(ExitCode.USAGE)
 
     from chimenum.core.describe import describe_ids
-    from chimenum.core.fetch import Fetcher
     from chimenum.output.describe import DescribeRenderer
 
     renderer = DescribeRenderer(env, "json" if as_json else output, one=asked.one, utc=utc)
     if not asked.ids:
         renderer.finish()
         return int(ExitCode.OK)
-    fetcher = Fetcher(
-        context.client(ctx, max_pool_connections=concurrency), max_attempts=max_attempts
-    )
+    fetcher = runner.fetcher_of(ctx, concurrency, max_attempts)
     resolver = runner.resolver_of(ctx, fetcher, concurrency, tags=tags)
     outcome = runner.Outcome(env, runner.other_api_hint(ctx, fetcher.client, one=asked.one))
     done = 0

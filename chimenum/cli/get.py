@@ -86,7 +86,6 @@ def get(
     if asked is None:
         return int(ExitCode.USAGE)
 
-    from chimenum.core.fetch import Fetcher
     from chimenum.output.formats import get_renderer
 
     renderer = get_renderer(fmt, env, options)
@@ -94,10 +93,7 @@ def get(
     if not phone_ids:
         renderer.finish()
         return int(ExitCode.OK)
-    fetcher = Fetcher(
-        context.client(ctx, max_pool_connections=concurrency),
-        max_attempts=max_attempts,
-    )
+    fetcher = runner.fetcher_of(ctx, concurrency, max_attempts)
     outcome = runner.Outcome(env, runner.other_api_hint(ctx, fetcher.client, one=asked.one))
     progress = None
     # A progress bar for batches on a terminal; not when ndjson lines stream to the same one.

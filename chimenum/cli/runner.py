@@ -51,6 +51,14 @@ def other_api_hint(ctx: click.Context, client: Any, *, one: bool) -> Hint:
     return lambda phone_number_id, code: hints.other_api_hint(ctx, client, phone_number_id, code)
 
 
+def fetcher_of(ctx: click.Context, concurrency: int, max_attempts: int) -> Fetcher:
+    """The run's fetcher: its client pooled for ``concurrency`` requests at once."""
+    from chimenum.core.fetch import Fetcher
+
+    client = context.client(ctx, max_pool_connections=concurrency)
+    return Fetcher(client, max_attempts=max_attempts)
+
+
 def resolver_of(ctx: click.Context, fetcher: Fetcher, concurrency: int, *, tags: bool) -> Resolver:
     """What ``describe`` and ``audit`` follow a number's resources with: the run's related
     resources, fetched with ``fetcher``'s policy and, where it fits, its client."""

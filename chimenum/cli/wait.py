@@ -88,14 +88,11 @@ def wait(
     if asked is None:
         return int(ExitCode.USAGE)
 
-    from chimenum.core.fetch import Fetcher
     from chimenum.core.waiting import Waiter
     from chimenum.output.live import make_display
 
     concurrency = DEFAULT_CONCURRENCY
-    fetcher = Fetcher(
-        context.client(ctx, max_pool_connections=concurrency), max_attempts=max_attempts
-    )
+    fetcher = runner.fetcher_of(ctx, concurrency, max_attempts)
     waiter = Waiter(
         fetcher,
         asked.ids,
