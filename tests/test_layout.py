@@ -91,6 +91,36 @@ def test_no_import_cycle_between_modules() -> None:
     assert not cycles, cycles
 
 
+def _command_modules() -> dict[str, Path]:
+    """The cli modules that define a click command: one per command."""
+    found = {}
+    for path in sorted((PACKAGE / "cli").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        if any(
+            isinstance(node, ast.FunctionDef)
+            and any("command" in ast.unparse(d) for d in node.decorator_list)
+            for node in tree.body
+        ):
+            found[_module_name(path)] = path
+    return found
+
+
+def test_the_command_modules_are_found() -> None:
+    """The next test is not vacuous: it sees every command."""
+    assert {name.rsplit(".", 1)[1] for name in _command_modules()} == {
+        "get", "list", "wait", "describe", "audit", "completion",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(_command_modules()))
+def test_no_command_imports_another(name: str) -> None:
+    """Commands share the skeleton (cli/runner.py), the ids (cli/inputs.py) and the options
+    (cli/options.py), never each other: a command is read, and changed, on its own."""
+    commands = _command_modules()
+    imported = _imports(commands[name]) & (set(commands) - {name})
+    assert not imported, f"{name} imports {sorted(imported)}"
+
+
 @pytest.mark.parametrize("path", package_sources(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_module_is_small(path: Path) -> None:
     assert len(path.read_text().splitlines()) <= MAX_MODULE_LINES

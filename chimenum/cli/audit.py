@@ -2,40 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import click
 
-from chimenum.cli import context
-from chimenum.cli.describe import describe_options, resources_of
-from chimenum.cli.list import check_for_api
+from chimenum.cli import context, runner
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
     aws_options,
-    choices_of,
+    filters_of,
+    findings_options,
+    listing_filters,
     max_attempts_option,
-    per_api,
 )
-from chimenum.cli.signals import Terminated
-from chimenum.core.apis import FILTER_NAMES, PRODUCT_TYPES, STATUSES
-from chimenum.core.errors import ExitCode, most_severe
 from chimenum.output.env import ColorChoice
+
+if TYPE_CHECKING:
+    from chimenum.core.describe import Described
 
 
 @click.command(epilog=EXIT_CODES_HELP)
-@click.option(
-    "--status", type=choices_of(STATUSES), metavar="STATUS", help=f"As list ({per_api(STATUSES)})."
-)
-@click.option("--product-type", type=choices_of(PRODUCT_TYPES), metavar="TYPE", help="As list.")
-@click.option("--filter-name", type=choices_of(FILTER_NAMES), metavar="NAME", help="As list.")
-@click.option("--filter-value", metavar="VALUE", help="As list, with --filter-name.")
-@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Stop after N numbers.")
-@describe_options
+@listing_filters
+@findings_options
 @max_attempts_option("Tries per request when throttled or the service fails (5xx).")
 @aws_options
 @click.pass_context
 def audit(
     ctx: click.Context,
-    status: str | None,
-    product_type: str | None,
+    status: tuple[str, ...],
+    product_type: tuple[str, ...],
     filter_name: str | None,
     filter_value: str | None,
     limit: int | None,
@@ -66,55 +62,46 @@ def audit(
       chimenum --demo --api voice audit -o csv > findings.csv
       chimenum audit --product-type VoiceConnector --json | jq '.Summary.FindingsByCode'
     """
-    settings = context.settings_of(ctx)
-    check_for_api(
-        ctx,
-        settings.api,
-        [("status", status), ("product type", product_type), ("filter name", filter_name)],
-    )
-    if (filter_name is None) != (filter_value is None):
-        raise click.UsageError("--filter-name and --filter-value go together", ctx)
+    filters = filters_of(ctx, status, product_type, filter_name, filter_value)
 
     from chimenum.core.audit import Tally, audit
-    from chimenum.core.describe import Resolver
-    from chimenum.core.findings import at_or_above
-    from chimenum.core.listing import Filters, Lister, ListingStopped
-    from chimenum.core.safe import inert
+    from chimenum.core.listing import ListingStopped
     from chimenum.output.audit import AuditRenderer
 
     env = context.environment(ctx, quiet=quiet, color=color)
     renderer = AuditRenderer(env, "json" if as_json else output)
-    fetcher = context.fetcher(ctx, concurrency, max_attempts)
-    resolver = Resolver(resources_of(ctx), tags=tags)
-    lister = Lister(fetcher.client, settings.api, fetcher.policy)
-    filters = Filters(status, product_type, filter_name, filter_value)
+    resolver = runner.resolver_of(ctx, tags=tags)
+    lister = context.lister(ctx, max_attempts)
     tally = Tally()
-    codes: list[ExitCode] = []
-    try:
-        for described in audit(
-            lister, filters, resolver, now=env.now(), concurrency=concurrency, limit=limit
-        ):
-            tally.add(described)
-            findings = described.document["Findings"]
-            renderer.add(findings)
-            codes += described.failures
-            if at_or_above(findings, fail_on):
-                codes.append(ExitCode.FINDINGS)
-    except ListingStopped as stop:
-        tally.complete = False
-        codes.append(stop.failure.exit_code)
-        env.error(
-            f"error: listing stopped after {tally.numbers} numbers:"
-            f" {stop.failure.code}: {inert(stop.failure.message)}"
-        )
-    except (KeyboardInterrupt, Terminated) as stop:
+    outcome = runner.Outcome(env)
+
+    def described() -> Iterator[Described]:
+        try:
+            yield from audit(
+                lister, filters, resolver, now=env.now(), concurrency=concurrency, limit=limit
+            )
+        except ListingStopped as stop:
+            tally.complete = False
+            outcome.add(stop.failure.exit_code)
+            env.error(
+                f"error: listing stopped after {tally.numbers} numbers:"
+                f" {stop.failure.code}: {stop.failure.message}"
+            )
+
+    def take(number: Described) -> None:
+        tally.add(number)
+        renderer.add(number.document["Findings"])
+        outcome.described(number, fail_on)
+
+    def stop() -> None:
         context.run_of(ctx).stop()
         tally.complete = False
-        terminated = isinstance(stop, Terminated)
-        env.error(
-            f"{'terminated' if terminated else 'interrupted'}: {tally.numbers} numbers audited"
-        )
-        renderer.finish(tally.summary())
-        return int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)
-    renderer.finish(tally.summary())
-    return int(most_severe(codes))
+
+    return runner.run(
+        outcome,
+        described(),
+        take,
+        stop=stop,
+        finish=lambda: renderer.finish(tally.summary()),
+        so_far=lambda: f"{tally.numbers} numbers audited",
+    )

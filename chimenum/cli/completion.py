@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from chimenum.cli.options import OneOf
+from chimenum.cli.params import OneOf
 
 
 @click.command()

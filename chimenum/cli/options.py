@@ -6,7 +6,6 @@ values go to the run's one :class:`~chimenum.core.session.Settings` (see :mod:`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
@@ -14,23 +13,29 @@ from urllib.parse import urlsplit
 import click
 
 from chimenum.cli.context import settings_of as _settings
-from chimenum.core.apis import SERVICE_NAMES
+from chimenum.cli.params import (
+    OneOf,
+    Seconds,
+    check_for_api,
+    choices_of,
+    column_names,
+    per_api,
+    query_expression,
+)
+from chimenum.core.apis import FILTER_NAMES, PRODUCT_TYPES, SERVICE_NAMES, STATUSES
 from chimenum.core.errors import EXIT_CODE_MEANINGS, SEVERITY, ExitCode
 from chimenum.core.settings import (
+    DEFAULT_CONCURRENCY,
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_READ_TIMEOUT,
-    SettingError,
-    Settings,
     variable,
 )
 from chimenum.output.formats.summary import COLUMN_NAMES
 
 if TYPE_CHECKING:
+    from chimenum.core.listing import Filters
     from chimenum.output.formats import DocumentKind, RenderOptions
-
-if TYPE_CHECKING:
-    from click.shell_completion import CompletionItem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -49,37 +54,6 @@ EXIT_CODES_HELP = (
     + "\n\nWith several ids, the exit code is that of the most severe failure, in the order"
     f" {SEVERITY_ORDER}."
 )
-
-
-_DURATION = re.compile(r"(?:(\d+(?:\.\d*)?)h)?(?:(\d+(?:\.\d*)?)m)?(?:(\d+(?:\.\d*)?)s)?")
-
-
-class Seconds(click.FloatRange):
-    """A number of seconds in a range, also written as a duration (``90s``, ``5m``, ``1h30m``);
-    unlike ``FloatRange``, ``nan`` is refused."""
-
-    name = "seconds"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        if isinstance(value, str):
-            text = value.strip().lower()
-            match = _DURATION.fullmatch(text)
-            if text and match and any(match.groups()):
-                hours, minutes, secs = (float(part or 0) for part in match.groups())
-                value = hours * 3600 + minutes * 60 + secs
-            else:
-                try:
-                    value = float(text)
-                except ValueError:
-                    self.fail(
-                        f"{value!r} is not a duration: give seconds (300) or 90s, 5m, 1h30m",
-                        param,
-                        ctx,
-                    )
-        seconds = super().convert(value, param, ctx)
-        if seconds != seconds:
-            self.fail(f"{value!r} is not a number of seconds", param, ctx)
-        return seconds
 
 
 def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -187,94 +161,194 @@ def aws_options(f: F) -> F:
     return f
 
 
-def _query(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """Compile ``--query`` while parsing, so a bad expression fails before any request."""
-    if value is None:
-        return None
-    from chimenum.output.query import QueryError, compile_query
-
-    try:
-        compile_query(value)
-    except QueryError as exc:
-        raise click.BadParameter(str(exc), ctx, param) from None
-    return value
+def format_option(choices: list[str], help: str) -> Callable[[F], F]:
+    """``-o/--output``, with the formats of what the command prints."""
+    return click.option(
+        "-o", "--output", type=OneOf(choices), default="table", show_default=True, help=help
+    )
 
 
-def _columns(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
-    """``--columns number,status``: known names, in the order given."""
-    if value is None:
-        return None
-    names = tuple(name.strip().lower() for name in value.split(",") if name.strip())
-    unknown = [name for name in names if name not in COLUMN_NAMES]
-    if unknown or not names:
-        raise click.BadParameter(
-            f"unknown column {', '.join(map(repr, unknown)) or 'list'}; choose from"
-            f" {', '.join(COLUMN_NAMES)}",
-            ctx,
-            param,
-        )
-    return names
+json_option = click.option("--json", "as_json", is_flag=True, help="Same as --output json.")
+color_option = click.option(
+    "--color",
+    type=OneOf(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Colour on stdout: auto means on a terminal, unless $NO_COLOR is set "
+    "($CLICOLOR_FORCE=1 forces it).",
+)
+utc_option = click.option("--utc", is_flag=True, help="Show timestamps in UTC, not local time.")
+
+
+def quiet_option(
+    help: str = "No per-id error lines on stderr; the exit code still tells.",
+) -> Callable[[F], F]:
+    return click.option("-q", "--quiet", is_flag=True, help=help)
+
+
+def concurrency_option(help: str) -> Callable[[F], F]:
+    return click.option(
+        "--concurrency",
+        type=click.IntRange(1, 256),
+        default=DEFAULT_CONCURRENCY,
+        show_default=True,
+        metavar="N",
+        help=help,
+    )
+
+
+def _apply(f: F, decorators: list[Callable[[F], F]]) -> F:
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
 
 
 def output_options(f: F) -> F:
     """How to render results; shared by every command that prints phone numbers."""
-    decorators = [
-        click.option(
-            "-o",
-            "--output",
-            type=OneOf(["table", "wide", "json", "ndjson", "text", "csv"]),
-            default="table",
-            show_default=True,
-            help="Output format. table fits a terminal's width (columns that do not fit are"
-            " left out, with a hint on stderr); wide shows every column; text is the AWS"
-            " CLI's tab-separated text; csv is RFC 4180 with a header row (cells a"
-            " spreadsheet would run as a formula get a leading ', E.164 numbers excepted).",
-        ),
-        click.option("--json", "as_json", is_flag=True, help="Same as --output json."),
-        click.option(
-            "--query",
-            metavar="EXPR",
-            callback=_query,
-            help="JMESPath expression applied to the JSON document, as in the AWS CLI "
-            "(per line with ndjson).",
-        ),
-        click.option(
-            "--color",
-            type=OneOf(["auto", "always", "never"]),
-            default="auto",
-            show_default=True,
-            help="Colour on stdout: auto means on a terminal, unless $NO_COLOR is set "
-            "($CLICOLOR_FORCE=1 forces it).",
-        ),
-        click.option("--utc", is_flag=True, help="Show timestamps in UTC, not local time."),
-        click.option(
-            "--columns",
-            metavar="NAME,...",
-            callback=_columns,
-            help=f"Table columns to show, in this order: {', '.join(COLUMN_NAMES)}.",
-        ),
-        click.option(
-            "--sort-by",
-            metavar="COLUMN",
-            type=click.Choice(COLUMN_NAMES),
-            help="Sort the table by this column (it then waits for every row, holding the"
-            " whole listing in memory).",
-        ),
-        click.option(
-            "--no-headers",
-            is_flag=True,
-            help="No header row (table, wide and csv), for scripts that read tables.",
-        ),
-        click.option(
-            "-q",
-            "--quiet",
-            is_flag=True,
-            help="No per-id error lines on stderr; the exit code still tells.",
-        ),
-    ]
-    for decorator in reversed(decorators):
-        f = decorator(f)
-    return f
+    return _apply(
+        f,
+        [
+            format_option(
+                ["table", "wide", "json", "ndjson", "text", "csv"],
+                "Output format. table fits a terminal's width (columns that do not fit are"
+                " left out, with a hint on stderr); wide shows every column; text is the AWS"
+                " CLI's tab-separated text; csv is RFC 4180 with a header row (cells a"
+                " spreadsheet would run as a formula get a leading ', E.164 numbers excepted).",
+            ),
+            json_option,
+            click.option(
+                "--query",
+                metavar="EXPR",
+                callback=query_expression,
+                help="JMESPath expression applied to the JSON document, as in the AWS CLI "
+                "(per line with ndjson).",
+            ),
+            color_option,
+            utc_option,
+            click.option(
+                "--columns",
+                metavar="NAME,...",
+                callback=column_names,
+                help=f"Table columns to show, in this order: {', '.join(COLUMN_NAMES)}.",
+            ),
+            click.option(
+                "--sort-by",
+                metavar="COLUMN",
+                type=click.Choice(COLUMN_NAMES),
+                help="Sort the table by this column (it then waits for every row, holding the"
+                " whole listing in memory).",
+            ),
+            click.option(
+                "--no-headers",
+                is_flag=True,
+                help="No header row (table, wide and csv), for scripts that read tables.",
+            ),
+            quiet_option(),
+        ],
+    )
+
+
+def findings_options(f: F) -> F:
+    """What ``describe`` and ``audit`` share: format, findings, concurrency."""
+    return _apply(
+        f,
+        [
+            format_option(
+                ["table", "json", "ndjson", "csv"],
+                "table: a tree per number and its findings; csv: one row per finding.",
+            ),
+            json_option,
+            click.option(
+                "--fail-on",
+                type=OneOf(["error", "warning", "never"]),
+                default="error",
+                show_default=True,
+                help="Exit 15 when a finding is at least this severe (never: findings never fail).",
+            ),
+            click.option("--tags", is_flag=True, help="Also read each number's tags (voice only)."),
+            color_option,
+            utc_option,
+            quiet_option(),
+            concurrency_option("Numbers described at once."),
+        ],
+    )
+
+
+def listing_filters(f: F) -> F:
+    """Which numbers ``list`` and ``audit`` read: the filters of ListPhoneNumbers, and a limit."""
+    return _apply(
+        f,
+        [
+            click.option(
+                "--status",
+                type=choices_of(STATUSES),
+                metavar="STATUS",
+                multiple=True,
+                help=f"Only numbers in this status ({per_api(STATUSES)}); once (the API filters"
+                " on one).",
+            ),
+            click.option(
+                "--product-type",
+                type=choices_of(PRODUCT_TYPES),
+                metavar="TYPE",
+                multiple=True,
+                help=f"Only numbers of this product type ({per_api(PRODUCT_TYPES)}); once.",
+            ),
+            click.option(
+                "--filter-name",
+                type=choices_of(FILTER_NAMES),
+                metavar="NAME",
+                help="Only numbers with an association of this kind, given with --filter-value"
+                f" ({per_api(FILTER_NAMES)}).",
+            ),
+            click.option(
+                "--filter-value",
+                metavar="VALUE",
+                help="The association's value, for --filter-name.",
+            ),
+            click.option(
+                "--limit", type=click.IntRange(min=1), metavar="N", help="Stop after N numbers."
+            ),
+        ],
+    )
+
+
+def filters_of(
+    ctx: click.Context,
+    status: tuple[str, ...],
+    product_type: tuple[str, ...],
+    filter_name: str | None,
+    filter_value: str | None,
+) -> Filters:
+    """The listing's filters; values the API cannot filter on are usage errors (exit 2)."""
+    from chimenum.core.listing import Filters
+
+    for flag, given in (("--status", status), ("--product-type", product_type)):
+        if len(given) > 1:
+            # The API filters on one value; taking the last silently would hide numbers.
+            raise click.UsageError(
+                f"{flag} takes one value (ListPhoneNumbers filters on one); it was given"
+                f" {len(given)} times",
+                ctx,
+            )
+    filters = Filters(
+        status[0] if status else None,
+        product_type[0] if product_type else None,
+        filter_name,
+        filter_value,
+    )
+    check_for_api(
+        ctx,
+        _settings(ctx).api,
+        [
+            ("status", filters.status),
+            ("product type", filters.product_type),
+            ("filter name", filter_name),
+        ],
+    )
+    if (filter_name is None) != (filter_value is None):
+        raise click.UsageError("--filter-name and --filter-value go together", ctx)
+    return filters
 
 
 def render_options(
@@ -319,75 +393,3 @@ def max_attempts_option(help: str) -> Callable[[F], F]:
         metavar="N",
         help=help,
     )
-
-
-class OneOf(click.Choice[str]):
-    """A choice whose "missing" message is one plain line.
-
-    click's own puts a tab before each choice, which the error boundary then shows as ``\\x09``.
-    """
-
-    def get_missing_message(self, param: click.Parameter, ctx: click.Context | None) -> str:
-        return "Choose from: " + ", ".join(self.allowed(ctx))
-
-    def allowed(self, ctx: click.Context | None) -> tuple[str, ...]:
-        return tuple(str(choice) for choice in self.choices)
-
-
-class PerApi(OneOf):
-    """The values of one API's table: both APIs' values parse (``--api`` may come later on the
-    line, and is checked then), but completion and "choose from" offer only those of the API
-    in effect."""
-
-    def __init__(self, table: dict[str, tuple[str, ...]]) -> None:
-        from chimenum.core.apis import union
-
-        super().__init__(union(table))
-        self.table = table
-
-    def allowed(self, ctx: click.Context | None) -> tuple[str, ...]:
-        settings = ctx.find_object(Settings) if ctx is not None else None
-        if settings is None:  # a TAB: no option was parsed, the environment may name the API
-            try:
-                settings = Settings.from_environ()
-            except SettingError:
-                settings = Settings()
-        return self.table[settings.api]
-
-    def shell_complete(
-        self, ctx: click.Context, param: click.Parameter, incomplete: str
-    ) -> list[CompletionItem]:
-        from click.shell_completion import CompletionItem
-
-        return [
-            CompletionItem(value) for value in self.allowed(ctx) if value.startswith(incomplete)
-        ]
-
-
-def choices_of(table: dict[str, tuple[str, ...]]) -> click.Choice[str]:
-    return PerApi(table)
-
-
-def per_api(table: dict[str, tuple[str, ...]]) -> str:
-    """``"A, B; chime only: C; voice only: D"``: the values of both APIs, for --help."""
-    both = [v for v in table["chime"] if v in table["voice"]]
-    parts = [", ".join(both)]
-    for api, other in (("chime", "voice"), ("voice", "chime")):
-        only = [v for v in table[api] if v not in table[other]]
-        if only:
-            parts.append(f"{api} only: {', '.join(only)}")
-    return "; ".join(parts)
-
-
-def id_arguments(f: F) -> F:
-    """``ID...`` and ``-f/--from-file``: the ids a command works on (``-`` reads stdin)."""
-    f = click.option(
-        "-f",
-        "--from-file",
-        "from_files",
-        type=click.File("rb"),
-        multiple=True,
-        metavar="FILE",
-        help="Read ids from FILE, one per line (- for stdin); repeatable.",
-    )(f)
-    return click.argument("ids", nargs=-1, metavar="[ID|-]...", shell_complete=complete_ids)(f)

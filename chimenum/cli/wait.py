@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
-from chimenum.cli import context, hints
-from chimenum.cli.list import check_for_api
+from chimenum.cli import context, runner
+from chimenum.cli.inputs import id_arguments, read_ids
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
-    Seconds,
     aws_options,
-    choices_of,
-    complete_ids,
     max_attempts_option,
-    per_api,
+    quiet_option,
 )
+from chimenum.cli.params import Seconds, check_for_api, choices_of, per_api
 from chimenum.core.apis import STATUSES
 from chimenum.core.errors import ExitCode
 from chimenum.core.settings import (
@@ -25,7 +25,7 @@ from chimenum.core.settings import (
 
 
 @click.command(epilog=EXIT_CODES_HELP)
-@click.argument("ids", nargs=-1, metavar="ID...", shell_complete=complete_ids)
+@id_arguments
 @click.option(
     "--status",
     "statuses",
@@ -52,12 +52,13 @@ from chimenum.core.settings import (
     help="Seconds between polls.",
 )
 @max_attempts_option("Tries per poll of an id when throttled or the service fails.")
-@click.option("-q", "--quiet", is_flag=True, help="No line on stderr when the wait fails.")
+@quiet_option("No line on stderr when the wait fails.")
 @aws_options
 @click.pass_context
 def wait(
     ctx: click.Context,
     ids: tuple[str, ...],
+    from_files: tuple[Any, ...],
     statuses: tuple[str, ...],
     timeout: float,
     interval: float,
@@ -71,7 +72,8 @@ def wait(
     failed state it does not leave on its own (AcquireFailed, DeleteFailed, ReleaseFailed,
     Cancelled) and that is not wanted. Exit 13 if the timeout passes first (a last poll is made
     at the deadline). An id that cannot be fetched (NotFoundException, ...) ends the wait with
-    that error's exit code. Throttled polls are retried, as for get.
+    that error's exit code. Throttled polls are retried, as for get. Ids are read as get reads
+    them: arguments, `-` for stdin or --from-file FILE, one per line.
 
     On a terminal a live table shows each id's status and how long it has waited; piped, one
     line per status change: "SECONDS ID STATUS [reached|failed|error]".
@@ -81,47 +83,43 @@ def wait(
       chimenum wait +12065550105 --status Unassigned --interval 1
       chimenum --api voice wait +12065550111 --status Unassigned --timeout 600 --interval 1
       chimenum wait +12065550107 --status Unassigned --status Assigned --timeout 60 --interval 1
+      chimenum wait - --status Unassigned --interval 1 <<< +12065550104
     """
-    from chimenum.core.ids import InvalidId, unique
-
-    if not ids:
-        raise click.UsageError("no phone-number id given", ctx)
-    try:
-        phone_ids = unique(ids)
-    except InvalidId as exc:
-        raise click.UsageError(str(exc), ctx) from None
     settings = context.settings_of(ctx)
     check_for_api(ctx, settings.api, [("status", status) for status in statuses])
+    env = context.environment(ctx, quiet=quiet)
+    asked = read_ids(ctx, env, ids, from_files)
+    if asked is None:
+        return int(ExitCode.USAGE)
 
-    from chimenum.core.safe import inert
     from chimenum.core.waiting import Waiter
     from chimenum.output.live import make_display
 
-    env = context.environment(ctx, quiet=quiet)
     concurrency = DEFAULT_CONCURRENCY
-    fetcher = context.fetcher(ctx, concurrency, max_attempts)
+    fetcher = runner.fetcher_of(ctx, concurrency, max_attempts)
     waiter = Waiter(
         fetcher,
-        phone_ids,
+        asked.ids,
         frozenset(statuses),
         timeout=timeout,
         interval=interval,
         concurrency=concurrency,
     )
+    outcome = runner.Outcome(env, runner.other_api_hint(ctx, fetcher.client, one=asked.one))
     display = make_display(env, waiter)
     display.start()
-    try:
-        for change in waiter.run():
-            display.change(change)
-    finally:
-        display.finish()
-    outcome = waiter.outcome
-    if outcome.exit_code is not ExitCode.OK:
-        hint = (
-            hints.other_api_hint(ctx, fetcher.client, phone_ids[0], outcome.exit_code)
-            if len(phone_ids) == 1
-            else ""
-        )
-        message = f"{outcome.message.rstrip('.')} ({hint})" if hint else outcome.message
-        env.warn(inert(message))
-    return int(outcome.exit_code)
+
+    def ended() -> None:
+        end = waiter.outcome
+        outcome.add(end.exit_code)
+        if end.exit_code is not ExitCode.OK:
+            env.warn(outcome.hinted(end.message, asked.ids[0], end.exit_code))
+
+    return runner.run(
+        outcome,
+        waiter.run(),
+        display.change,
+        stop=context.run_of(ctx).stop,
+        finish=display.finish,
+        after=ended,
+    )

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
-from chimenum.core.describe import Described, Resolver, describe, failure_codes
+from chimenum.core.describe import Described, Resolver, describe
 from chimenum.core.fetch import policy_pool
 from chimenum.core.findings import AUDIT, SEVERITIES
 from chimenum.core.listing import Filters, Lister, ListingStopped
@@ -77,7 +77,6 @@ def audit(
 ) -> Iterator[Described]:
     """Every listed number described, in listing order; raises ``ListingStopped`` like
     :meth:`Lister.pages` once what came before the failed page is yielded."""
-    codes = failure_codes()
     stopped: list[ListingStopped] = []
 
     def numbers() -> Iterator[dict[str, Any]]:
@@ -89,7 +88,7 @@ def audit(
             stopped.append(exc)
 
     def start(number: dict[str, Any]) -> Callable[[], Described]:
-        return lambda: describe(number, resolver, now, codes, AUDIT)
+        return lambda: describe(number, resolver, now, AUDIT)
 
     yield from policy_pool(lister.policy, start, concurrency).map(numbers())
     if stopped:

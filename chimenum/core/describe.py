@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from chimenum.core.errors import ExitCode
+from chimenum.core.errors import Failure
 from chimenum.core.fetch import Fetcher, Result
 from chimenum.core.findings import DESCRIBE, evaluate
 from chimenum.core.resources import FAILED, FOUND, NOT_FOUND, Lookup, Resources
@@ -63,12 +63,21 @@ def _needs_credentials(termination: Lookup) -> bool:
     )
 
 
-class Resolver:
-    """Follows a number's associations, order and (optionally) tags through :class:`Resources`."""
+class _Following:
+    """One number's resources followed: its nodes, and the failures among them as failures."""
 
-    def __init__(self, resources: Resources, *, tags: bool = False) -> None:
+    def __init__(self, resources: Resources, tags: bool) -> None:
         self.resources = resources
         self.tags = tags
+        self.failures: list[Failure] = []
+
+    def node(
+        self, lookup: Lookup, shown_id: str | None = None, parent_item: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        if lookup.status == FAILED and lookup.failure is not None:
+            # Kept whole: the exit code travels with the failure, never read back from its text.
+            self.failures.append(lookup.failure)
+        return node(lookup, shown_id, parent_item)
 
     def connector(
         self,
@@ -77,22 +86,22 @@ class Resolver:
         parent_item: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         lookup = self.resources.find("VoiceConnector", connector_id, region)
-        found = node(lookup, parent_item=parent_item)
+        found = self.node(lookup, parent_item=parent_item)
         if lookup.status == FOUND:
             for kind in ("Origination", "Termination", "TerminationHealth"):
                 part = self.resources.fetch(kind, connector_id, lookup.region)
-                found["Related"].append(node(part))
+                found["Related"].append(self.node(part))
                 if kind == "Termination" and _needs_credentials(part):
                     # Without an allowed CIDR, only SIP credentials let a PBX send calls.
                     credentials = self.resources.fetch(
                         "TerminationCredentials", connector_id, lookup.region
                     )
-                    found["Related"][-1]["Related"].append(node(credentials))
+                    found["Related"][-1]["Related"].append(self.node(credentials))
         return found
 
     def group(self, group_id: str) -> dict[str, Any]:
         lookup = self.resources.find("VoiceConnectorGroup", group_id)
-        found = node(lookup)
+        found = self.node(lookup)
         if lookup.status == FOUND:
             for item in _by_priority(lookup.value.get("VoiceConnectorItems")):
                 if item.get("VoiceConnectorId"):
@@ -103,7 +112,7 @@ class Resolver:
 
     def sip_rule(self, rule_id: str) -> dict[str, Any]:
         lookup = self.resources.find("SipRule", rule_id)
-        found = node(lookup)
+        found = self.node(lookup)
         if lookup.status == FOUND:
             for target in _by_priority(lookup.value.get("TargetApplications")):
                 sma_id = target.get("SipMediaApplicationId")
@@ -119,10 +128,10 @@ class Resolver:
         region = target.get("AwsRegion") or rule_region
         there = self.resources.fetch("SipMediaApplication", sma_id, region)
         if there.status != NOT_FOUND:
-            return node(there, parent_item=target)
+            return self.node(there, parent_item=target)
         elsewhere = self.resources.find("SipMediaApplication", sma_id, region)
         if elsewhere.status == FOUND:
-            return node(elsewhere, parent_item=target)
+            return self.node(elsewhere, parent_item=target)
         missing = Lookup(
             there.kind,
             sma_id,
@@ -132,7 +141,7 @@ class Resolver:
             searched=elsewhere.searched,
             unread=elsewhere.unread,
         )
-        return node(missing, parent_item=target)
+        return self.node(missing, parent_item=target)
 
     def target(self, name: str, value: str, account_id: str | None) -> dict[str, Any] | None:
         if name == "VoiceConnectorId":
@@ -142,13 +151,12 @@ class Resolver:
         if name == "SipRuleId":
             return self.sip_rule(value)
         if name == "AccountId":
-            return node(self.resources.fetch("Account", value))
+            return self.node(self.resources.fetch("Account", value))
         if name == "UserId" and account_id:
-            return node(self.resources.fetch("User", f"{account_id}/{value}"), value)
+            return self.node(self.resources.fetch("User", f"{account_id}/{value}"), value)
         return None
 
     def resolve(self, number: dict[str, Any]) -> dict[str, Any]:
-        """The number's ``Resolved`` dict."""
         associations = [a for a in number.get("Associations") or [] if a.get("Name") in FOLLOWED]
         account_id = next(
             (a.get("Value") for a in associations if a.get("Name") == "AccountId"), None
@@ -163,27 +171,38 @@ class Resolver:
         arn = number.get("PhoneNumberArn")
         return {
             "Associations": resolved,
-            "Order": node(self.resources.fetch("PhoneNumberOrder", order_id)) if order_id else None,
-            "Tags": node(self.resources.fetch("Tags", arn)) if self.tags and arn else None,
+            "Order": self.node(self.resources.fetch("PhoneNumberOrder", order_id))
+            if order_id
+            else None,
+            "Tags": self.node(self.resources.fetch("Tags", arn)) if self.tags and arn else None,
         }
 
 
-def walk(resolved: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every node of a ``Resolved`` dict, parents before their related nodes."""
-    stack = [a["Target"] for a in reversed(resolved["Associations"])]
-    stack += [n for n in (resolved.get("Tags"), resolved.get("Order")) if n is not None]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(reversed(current["Related"]))
+class Resolution(NamedTuple):
+    """A number's ``Resolved`` dict, and the lookups in it that failed, with their exit codes."""
+
+    document: dict[str, Any]
+    failures: list[Failure]
+
+
+class Resolver:
+    """Follows a number's associations, order and (optionally) tags through :class:`Resources`."""
+
+    def __init__(self, resources: Resources, *, tags: bool = False) -> None:
+        self.resources = resources
+        self.tags = tags
+
+    def resolve(self, number: dict[str, Any]) -> Resolution:
+        following = _Following(self.resources, self.tags)
+        return Resolution(following.resolve(number), following.failures)
 
 
 class Described:
-    """One number described: its document, and the exit codes of lookups that failed."""
+    """One number described: its document, and the lookups that failed (each with its exit code)."""
 
     __slots__ = ("document", "failures")
 
-    def __init__(self, document: dict[str, Any], failures: list[ExitCode]) -> None:
+    def __init__(self, document: dict[str, Any], failures: list[Failure]) -> None:
         self.document = document
         self.failures = failures
 
@@ -192,18 +211,12 @@ def describe(
     number: dict[str, Any],
     resolver: Resolver,
     now: datetime,
-    failures_of: dict[str, ExitCode],
     command: str = DESCRIBE,
 ) -> Described:
     """``{"PhoneNumber", "Resolved", "Findings"}`` for one number, with ``command``'s severities."""
-    resolved = resolver.resolve(number)
-    failed = [
-        failures_of.get(n["Error"]["Code"], ExitCode.SERVICE_FAILURE)
-        for n in walk(resolved)
-        if n["Status"] == FAILED and n["Error"] is not None
-    ]
+    resolved, failures = resolver.resolve(number)
     findings = evaluate(number, resolved, now, command)
-    return Described({"PhoneNumber": number, "Resolved": resolved, "Findings": findings}, failed)
+    return Described({"PhoneNumber": number, "Resolved": resolved, "Findings": findings}, failures)
 
 
 def describe_ids(
@@ -217,7 +230,6 @@ def describe_ids(
     """Fetch and describe every id, in input order; a number that could not be fetched has
     no description. A number and its related lookups are one job: a lookup to try again later
     puts the whole job back in the pool's queue, and the number is not fetched again."""
-    codes = failure_codes()
 
     def start(phone_number_id: str) -> Callable[[], tuple[Result, Described | None]]:
         fetch = fetcher.job(phone_number_id)
@@ -229,7 +241,7 @@ def describe_ids(
             result = fetched[0]
             if result.document is None:
                 return result, None
-            return result, describe(result.document["PhoneNumber"], resolver, now, codes)
+            return result, describe(result.document["PhoneNumber"], resolver, now)
 
         return job
 
@@ -238,13 +250,3 @@ def describe_ids(
             on_done(pair[0])
 
     return fetcher.run(ids, start, concurrency, on_done=done)
-
-
-def failure_codes() -> dict[str, ExitCode]:
-    from chimenum.core.errors import API_ERROR_CODES, BAD_RESPONSE_ERROR, NETWORK_ERROR
-
-    return {
-        **API_ERROR_CODES,
-        NETWORK_ERROR: ExitCode.NETWORK,
-        BAD_RESPONSE_ERROR: ExitCode.BAD_RESPONSE,
-    }

@@ -65,8 +65,9 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
 
 #: When several ids fail differently, the exit code is the first of these that occurred:
 #: problems that affect every id (configuration, network, auth) outrank per-id answers, and
-#: any failure to fetch (a number, or a resource needed to describe one) outranks findings: a
-#: description that is incomplete must not pass for one that is merely unhealthy.
+#: any failure to fetch (a number, or a resource needed to describe one) outranks what was
+#: learnt from the answers (a wait that ended unreached, findings): a description that is
+#: incomplete must not pass for one that is merely unhealthy.
 SEVERITY: tuple[ExitCode, ...] = (
     ExitCode.TERMINATED,
     ExitCode.INTERRUPTED,
@@ -81,6 +82,8 @@ SEVERITY: tuple[ExitCode, ...] = (
     ExitCode.THROTTLED,
     ExitCode.BAD_REQUEST,
     ExitCode.NOT_FOUND,
+    ExitCode.WAIT_FAILED,
+    ExitCode.WAIT_TIMEOUT,
     ExitCode.FINDINGS,
 )
 

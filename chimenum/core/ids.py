@@ -29,36 +29,46 @@ _SEPARATORS = re.compile(r"[ \t\-.()]")
 
 
 class InvalidId(ValueError):
-    """An id that cannot be a phone-number id; its message says why, for one line on stderr."""
+    """An id that cannot be a phone-number id; its message says why, for one line on stderr.
+
+    ``str()`` quotes the id as Python's ``repr`` does, safe wherever it is shown; ``as_given``
+    quotes it as it was given, for a sink that makes text inert itself (``Environment.error``),
+    so that it is escaped there once, not twice.
+    """
+
+    def __init__(self, message: str, as_given: str | None = None) -> None:
+        super().__init__(message)
+        self.as_given = message if as_given is None else as_given
 
 
-def _visible(text: str) -> str:
-    shown = text if len(text) <= 40 else text[:40] + "…"
-    return repr(shown)
+def _invalid(raw: str, reason: str) -> InvalidId:
+    shown = raw if len(raw) <= 40 else raw[:40] + "…"
+    return InvalidId(
+        f"invalid phone-number id {shown!r}: {reason}",
+        f"invalid phone-number id '{shown}': {reason}",
+    )
 
 
 def normalise(raw: str) -> str:
     """Return the E.164 phone-number id that ``raw`` names, or raise :class:`InvalidId`."""
     if len(raw) > MAX_INPUT_LENGTH:
-        raise InvalidId(f"invalid phone-number id {_visible(raw)}: longer than {MAX_INPUT_LENGTH}")
+        raise _invalid(raw, f"longer than {MAX_INPUT_LENGTH}")
     text = raw.strip()
     if not text:
         raise InvalidId("invalid phone-number id: empty")
     if "%" in text:
         decoded = unquote(text, errors="strict") if _valid_percent(text) else None
         if decoded is None:
-            raise InvalidId(f"invalid phone-number id {_visible(raw)}: bad percent-encoding")
+            raise _invalid(raw, "bad percent-encoding")
         text = decoded.strip()
     if has_unsafe(text):
-        raise InvalidId(f"invalid phone-number id {_visible(raw)}: contains control characters")
+        raise _invalid(raw, "contains control characters")
     compact = _SEPARATORS.sub("", text)
     if _E164.fullmatch(compact):
         return compact
     if compact.isascii() and compact.isdigit():
-        raise InvalidId(f"invalid phone-number id {_visible(raw)}: {_digits_hint(compact)}")
-    raise InvalidId(
-        f"invalid phone-number id {_visible(raw)}: expected an E.164 number such as +12065550100"
-    )
+        raise _invalid(raw, _digits_hint(compact))
+    raise _invalid(raw, "expected an E.164 number such as +12065550100")
 
 
 #: A North American number without its country code: area code and exchange start with 2-9.

@@ -36,6 +36,7 @@ WIRE_FAULTS = (
     "retry-after",
     "html-401",
     "html-403",
+    "bare-429",
 )
 
 #: Faults whose answer breaks the API model on purpose (a body that is not the model's JSON,
@@ -231,6 +232,9 @@ class FaultAnswers(DemoHandler):
         elif kind in ("html-401", "html-403"):
             # A login page or a proxy's refusal: no AWS error code anywhere.
             self.send(int(kind[-3:]), b"<html><body>Sign in</body></html>", "text/html")
+        elif kind == "bare-429":
+            # A front end's rate limit (API Gateway, a proxy): 429 and no AWS error code.
+            self.send(429, json.dumps({"message": "Too Many Requests"}).encode())
         elif kind == "hostile-error":
             # No x-amzn-ErrorType header: botocore takes the code from the body, hostile too.
             error = {"Code": HOSTILE_CODE, "Message": f"Message:{HOSTILE}"}

@@ -1,0 +1,118 @@
+"""The ids a command works on, read one way for every command that reads numbers (get, describe,
+wait): ``ID`` arguments, ``-`` for stdin and ``-f/--from-file FILE``.
+
+Ids are normalised and deduplicated in input order. An invalid argument is a usage error; an
+invalid line of a file or of stdin is reported with its line number, and nothing is fetched
+(exit 2): a list with a typo in it is not half run.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, BinaryIO, TypeVar
+
+import click
+
+from chimenum.cli.options import complete_ids
+from chimenum.output.env import Environment
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+#: Invalid input lines reported one by one before the rest are summed up.
+MAX_REPORTED_LINES = 20
+#: Invalid lines after which the input is not read further: it is not a list of ids.
+MAX_INVALID_LINES = 1000
+
+
+def id_arguments(f: F) -> F:
+    """``ID...`` and ``-f/--from-file``: the ids a command works on (``-`` reads stdin)."""
+    f = click.option(
+        "-f",
+        "--from-file",
+        "from_files",
+        type=click.File("rb"),
+        multiple=True,
+        metavar="FILE",
+        help="Read ids from FILE, one per line (- for stdin); repeatable.",
+    )(f)
+    return click.argument("ids", nargs=-1, metavar="[ID|-]...", shell_complete=complete_ids)(f)
+
+
+@dataclass(frozen=True)
+class Ids:
+    """What a command was asked to work on."""
+
+    ids: list[str]
+    #: Exactly one id, given as an argument: one document, not a batch, and a "not found"
+    #: earns a look at the other API.
+    one: bool
+
+
+def one_id(args: tuple[str, ...], files: tuple[Any, ...]) -> bool:
+    """Whether exactly one id was given, as an argument (not ``-``, not a file)."""
+    return len(args) == 1 and not files and args[0] != "-"
+
+
+class _Lines:
+    """Ids read from files and stdin, with the invalid lines kept for one report."""
+
+    def __init__(self, seen: dict[str, None]) -> None:
+        self.seen = seen
+        self.bad: list[str] = []
+
+    def take(self, name: str, stream: BinaryIO) -> None:
+        from chimenum.core.ids import InputTooLarge, InvalidId, id_lines, normalise
+
+        try:
+            for number, text in id_lines(stream):
+                try:
+                    self.seen.setdefault(normalise(text), None)
+                except InvalidId as exc:
+                    self.bad.append(f"{name}:{number}: {exc.as_given}")
+                    if len(self.bad) >= MAX_INVALID_LINES:
+                        raise InputTooLarge(
+                            number, "too many invalid lines; stopped reading"
+                        ) from None
+        except InputTooLarge as exc:
+            self.bad.append(f"{name}:{exc.line}: {exc}")
+
+    def report(self, env: Environment) -> None:
+        for line in self.bad[:MAX_REPORTED_LINES]:
+            env.error(line)
+        if len(self.bad) > MAX_REPORTED_LINES:
+            env.error(f"... and {len(self.bad) - MAX_REPORTED_LINES} more invalid lines")
+        count = len(self.bad)
+        env.error(f"{count} invalid input line{'s' if count != 1 else ''}; nothing fetched")
+
+
+def read_ids(
+    ctx: click.Context, env: Environment, args: tuple[str, ...], files: tuple[Any, ...]
+) -> Ids | None:
+    """Every id asked for; ``None`` when an input line was invalid (each one reported)."""
+    from chimenum.core.ids import InvalidId, normalise
+
+    if not args and not files:
+        raise click.UsageError("no phone-number id given", ctx)
+    seen: dict[str, None] = {}
+    lines = _Lines(seen)
+    for arg in args:
+        if arg == "-":
+            if sys.stdin.isatty():
+                env.warn("reading ids from the terminal, one per line; end with Ctrl-D")
+            lines.take("stdin", sys.stdin.buffer)
+            continue
+        try:
+            seen.setdefault(normalise(arg), None)
+        except InvalidId as exc:
+            raise click.UsageError(str(exc), ctx) from None
+    for stream in files:
+        name = getattr(stream, "name", "-")
+        lines.take("stdin" if name in ("-", "<stdin>") else str(name), stream)
+    if lines.bad:
+        lines.report(env)
+        return None
+    if not seen:
+        env.warn("no ids in the input")
+    return Ids(list(seen), one=one_id(args, files))

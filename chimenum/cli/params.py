@@ -1,0 +1,148 @@
+"""click value types: durations, choices, and values that differ between the two APIs."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from chimenum.core.settings import SettingError, Settings
+from chimenum.output.formats.summary import COLUMN_NAMES
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
+
+_DURATION = re.compile(r"(?:(\d+(?:\.\d*)?)h)?(?:(\d+(?:\.\d*)?)m)?(?:(\d+(?:\.\d*)?)s)?")
+
+
+class Seconds(click.FloatRange):
+    """A number of seconds in a range, also written as a duration (``90s``, ``5m``, ``1h30m``);
+    unlike ``FloatRange``, ``nan`` is refused."""
+
+    name = "seconds"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            text = value.strip().lower()
+            match = _DURATION.fullmatch(text)
+            if text and match and any(match.groups()):
+                hours, minutes, secs = (float(part or 0) for part in match.groups())
+                value = hours * 3600 + minutes * 60 + secs
+            else:
+                try:
+                    value = float(text)
+                except ValueError:
+                    self.fail(
+                        f"{value!r} is not a duration: give seconds (300) or 90s, 5m, 1h30m",
+                        param,
+                        ctx,
+                    )
+        seconds = super().convert(value, param, ctx)
+        if seconds != seconds:
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        return seconds
+
+
+class OneOf(click.Choice[str]):
+    """A choice whose "missing" message is one plain line.
+
+    click's own puts a tab before each choice, which the error boundary then shows as ``\\x09``.
+    """
+
+    def get_missing_message(self, param: click.Parameter, ctx: click.Context | None) -> str:
+        return "Choose from: " + ", ".join(self.allowed(ctx))
+
+    def allowed(self, ctx: click.Context | None) -> tuple[str, ...]:
+        return tuple(str(choice) for choice in self.choices)
+
+
+class PerApi(OneOf):
+    """The values of one API's table: both APIs' values parse (``--api`` may come later on the
+    line, and is checked then), but completion and "choose from" offer only those of the API
+    in effect."""
+
+    def __init__(self, table: dict[str, tuple[str, ...]]) -> None:
+        from chimenum.core.apis import union
+
+        super().__init__(union(table))
+        self.table = table
+
+    def allowed(self, ctx: click.Context | None) -> tuple[str, ...]:
+        settings = ctx.find_object(Settings) if ctx is not None else None
+        if settings is None:  # a TAB: no option was parsed, the environment may name the API
+            try:
+                settings = Settings.from_environ()
+            except SettingError:
+                settings = Settings()
+        return self.table[settings.api]
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        return [
+            CompletionItem(value) for value in self.allowed(ctx) if value.startswith(incomplete)
+        ]
+
+
+def choices_of(table: dict[str, tuple[str, ...]]) -> click.Choice[str]:
+    return PerApi(table)
+
+
+def per_api(table: dict[str, tuple[str, ...]]) -> str:
+    """``"A, B; chime only: C; voice only: D"``: the values of both APIs, for --help."""
+    both = [v for v in table["chime"] if v in table["voice"]]
+    parts = [", ".join(both)]
+    for api, other in (("chime", "voice"), ("voice", "chime")):
+        only = [v for v in table[api] if v not in table[other]]
+        if only:
+            parts.append(f"{api} only: {', '.join(only)}")
+    return "; ".join(parts)
+
+
+def check_for_api(ctx: click.Context, api: str, checks: list[tuple[str, str | None]]) -> None:
+    """Refuse, before any request, a value the chosen API does not have (exit 2)."""
+    from chimenum.core import apis
+
+    tables = {
+        "status": apis.STATUSES,
+        "product type": apis.PRODUCT_TYPES,
+        "filter name": apis.FILTER_NAMES,
+    }
+    for what, value in checks:
+        if value is not None:
+            reason = apis.check_value(tables[what], api, value, what)
+            if reason:
+                raise click.UsageError(reason, ctx)
+
+
+def query_expression(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Compile ``--query`` while parsing, so a bad expression fails before any request."""
+    if value is None:
+        return None
+    from chimenum.output.query import QueryError, compile_query
+
+    try:
+        compile_query(value)
+    except QueryError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
+    return value
+
+
+def column_names(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--columns number,status``: known names, in the order given."""
+    if value is None:
+        return None
+    names = tuple(name.strip().lower() for name in value.split(",") if name.strip())
+    unknown = [name for name in names if name not in COLUMN_NAMES]
+    if unknown or not names:
+        raise click.BadParameter(
+            f"unknown column {', '.join(map(repr, unknown)) or 'list'}; choose from"
+            f" {', '.join(COLUMN_NAMES)}",
+            ctx,
+            param,
+        )
+    return names

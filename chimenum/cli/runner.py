@@ -1,0 +1,140 @@
+"""The one command skeleton: results -> renderer -> per-id report -> exit code, and one way to stop.
+
+Every command that makes requests (get, list, wait, describe, audit) hands :func:`run` its
+results and what to do with each (render it, and record a failure on the run's :class:`Outcome`).
+:func:`run` ends the renderer whatever happens and returns the exit code: the most severe of
+those recorded, in the precedence of :data:`chimenum.core.errors.SEVERITY`.
+
+Ctrl-C and SIGTERM end every command the same way: requests in flight are stopped and what was
+already fetched is taken (the command's ``stop``), the renderer writes what it has (``finish``),
+one line on stderr says how far the run got, and the exit code is 130 or 143.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from chimenum.cli import context, hints
+from chimenum.cli.signals import Terminated
+from chimenum.core.errors import ExitCode, Failure, most_severe
+from chimenum.output.env import Environment
+
+if TYPE_CHECKING:
+    from chimenum.core.describe import Described, Resolver
+    from chimenum.core.fetch import Fetcher
+
+T = TypeVar("T")
+
+#: Given an id and the exit code it failed with, a hint for its error line ("" for none).
+Hint = Callable[[str, ExitCode], str]
+
+
+def _no_hint(phone_number_id: str, code: ExitCode) -> str:
+    return ""
+
+
+def _nothing() -> None:
+    return None
+
+
+def _nothing_to_say() -> str:
+    return ""
+
+
+def other_api_hint(ctx: click.Context, client: Any, *, one: bool) -> Hint:
+    """For a run that asked for one id: whether the other API has it, when it is not found."""
+    if not one:
+        return _no_hint
+    return lambda phone_number_id, code: hints.other_api_hint(ctx, client, phone_number_id, code)
+
+
+def fetcher_of(ctx: click.Context, concurrency: int, max_attempts: int) -> Fetcher:
+    """The run's fetcher: its client pooled for ``concurrency`` requests at once."""
+    return context.fetcher(ctx, concurrency, max_attempts)
+
+
+def resolver_of(ctx: click.Context, *, tags: bool) -> Resolver:
+    """What ``describe`` and ``audit`` follow a number's resources with: the run's related
+    resources, through the run object's clients and per-endpoint policies."""
+    from chimenum.core.describe import Resolver
+    from chimenum.core.resources import Resources
+
+    return Resolver(Resources(context.run_of(ctx)), tags=tags)
+
+
+class Outcome:
+    """What a run has come to: the exit codes it met, each failure's line on stderr."""
+
+    def __init__(self, env: Environment, hint: Hint = _no_hint) -> None:
+        self.env = env
+        self.codes: list[ExitCode] = []
+        self.hint = hint
+
+    def add(self, code: ExitCode) -> None:
+        self.codes.append(code)
+
+    def failed(self, phone_number_id: str, failure: Failure) -> None:
+        """An id could not be had: ``error: ID: CODE: MESSAGE`` on stderr, and its exit code."""
+        self.add(failure.exit_code)
+        message = self.hinted(failure.message, phone_number_id, failure.exit_code)
+        self.env.warn(f"error: {phone_number_id}: {failure.code}: {message}")
+
+    def described(self, described: Described, fail_on: str) -> None:
+        """A number described: its lookups that failed, and findings at or above ``fail_on``."""
+        from chimenum.core.findings import at_or_above
+
+        self.codes += [failure.exit_code for failure in described.failures]
+        if at_or_above(described.document["Findings"], fail_on):
+            self.add(ExitCode.FINDINGS)
+
+    def hinted(self, message: str, phone_number_id: str, code: ExitCode) -> str:
+        """``message``, with what the hint has to say about ``phone_number_id``."""
+        hint = self.hint(phone_number_id, code)
+        return f"{message.rstrip('.')} ({hint})" if hint else message
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return most_severe(self.codes)
+
+
+def run(
+    outcome: Outcome,
+    results: Iterable[T],
+    take: Callable[[T], None],
+    *,
+    finish: Callable[[], None],
+    stop: Callable[[], None] = _nothing,
+    so_far: Callable[[], str] = _nothing_to_say,
+    after: Callable[[], None] = _nothing,
+) -> int:
+    """Take every result, finish the renderer, and return the run's exit code.
+
+    ``stop`` runs on Ctrl-C or SIGTERM, before ``finish``: it stops requests in flight and takes
+    what was fetched meanwhile. ``so_far`` says how far an interrupted run got (``"3 of 10 ids
+    fetched"``). ``after`` runs once the renderer is finished, only for a run that was not
+    stopped: a closing report that must not land inside a live display.
+    """
+    stopped: BaseException | None = None
+    try:
+        try:
+            for result in results:
+                take(result)
+        except (KeyboardInterrupt, Terminated) as signalled:
+            stopped = signalled
+            stop()
+    finally:
+        finish()
+    if stopped is None:
+        after()
+        return int(outcome.exit_code)
+    word, code = (
+        ("terminated", ExitCode.TERMINATED)
+        if isinstance(stopped, Terminated)
+        else ("interrupted", ExitCode.INTERRUPTED)
+    )
+    progress = so_far()
+    outcome.env.error(f"{word}: {progress}" if progress else word)
+    return int(code)
