@@ -12,6 +12,7 @@ from chimenum.cli.options import (
     aws_options,
     choices_of,
     max_attempts_option,
+    output_option,
     per_api,
 )
 from chimenum.cli.signals import Terminated
@@ -28,6 +29,11 @@ from chimenum.output.env import ColorChoice
 @click.option("--filter-name", type=choices_of(FILTER_NAMES), metavar="NAME", help="As list.")
 @click.option("--filter-value", metavar="VALUE", help="As list, with --filter-name.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Stop after N numbers.")
+@output_option(
+    "audit",
+    "table: the summary, then one line per finding; text: the JSON as the AWS CLI's text;"
+    " csv: one row per finding.",
+)
 @describe_options
 @max_attempts_option("Tries per request when throttled or the service fails (5xx).")
 @aws_options
@@ -77,14 +83,15 @@ def audit(
 
     from chimenum.core.audit import Tally, audit
     from chimenum.core.describe import Resolver
-    from chimenum.core.fetch import Fetcher
+    from chimenum.core.fetch import Fetcher, Result
     from chimenum.core.findings import at_or_above
     from chimenum.core.listing import Filters, Lister, ListingStopped
     from chimenum.core.safe import inert
-    from chimenum.output.audit import AuditRenderer
+    from chimenum.output.formats import RenderOptions, get_renderer
 
     env = context.environment(ctx, quiet=quiet, color=color)
-    renderer = AuditRenderer(env, "json" if as_json else output)
+    options = RenderOptions(kind="list", utc=utc)
+    renderer = get_renderer("json" if as_json else output, env, options, "audit")
     fetcher = Fetcher(
         context.client(ctx, max_pool_connections=concurrency), max_attempts=max_attempts
     )
@@ -98,8 +105,8 @@ def audit(
             lister, filters, resolver, now=env.now(), concurrency=concurrency, limit=limit
         ):
             tally.add(described)
-            findings = described.document["Findings"]
-            renderer.add(findings)
+            number, findings = described.document["PhoneNumber"], described.document["Findings"]
+            renderer.add(Result(number.get("PhoneNumberId", ""), described.document))
             codes += described.failures
             if at_or_above(findings, fail_on):
                 codes.append(ExitCode.FINDINGS)
@@ -117,7 +124,9 @@ def audit(
         env.error(
             f"{'terminated' if terminated else 'interrupted'}: {tally.numbers} numbers audited"
         )
-        renderer.finish(tally.summary())
+        renderer.totals(tally.summary())
+        renderer.finish()
         return int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)
-    renderer.finish(tally.summary())
+    renderer.totals(tally.summary())
+    renderer.finish()
     return int(most_severe(codes))

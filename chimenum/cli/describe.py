@@ -8,7 +8,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from chimenum.cli import context, hints
-from chimenum.cli.options import EXIT_CODES_HELP, aws_options, id_arguments, max_attempts_option
+from chimenum.cli.options import (
+    EXIT_CODES_HELP,
+    aws_options,
+    id_arguments,
+    max_attempts_option,
+    output_option,
+)
 from chimenum.cli.signals import Terminated
 from chimenum.core.errors import ExitCode, most_severe
 from chimenum.output.env import ColorChoice
@@ -21,16 +27,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def describe_options(f: F) -> F:
-    """Options ``describe`` and ``audit`` share: format, findings, concurrency."""
+    """Options ``describe`` and ``audit`` share (each declares its own ``-o``, from the format
+    registry): findings, colour, concurrency."""
     decorators = [
-        click.option(
-            "-o",
-            "--output",
-            type=click.Choice(["table", "json", "ndjson", "csv"]),
-            default="table",
-            show_default=True,
-            help="table: a tree per number and its findings; csv: one row per finding.",
-        ),
         click.option("--json", "as_json", is_flag=True, help="Same as --output json."),
         click.option(
             "--fail-on",
@@ -79,6 +78,11 @@ def resources_of(ctx: click.Context, fetcher: Fetcher, concurrency: int) -> Reso
 
 @click.command(epilog=EXIT_CODES_HELP)
 @id_arguments
+@output_option(
+    "descriptions",
+    "table: a tree per number and its findings; text: the JSON as the AWS CLI's text;"
+    " csv: one row per finding.",
+)
 @describe_options
 @max_attempts_option("Tries per request when throttled or the service fails (5xx).")
 @aws_options
@@ -133,11 +137,12 @@ def describe(
     one = len(ids) == 1 and not from_files and ids[0] != "-"
 
     from chimenum.core.describe import Resolver, describe_ids
-    from chimenum.core.fetch import Fetcher
+    from chimenum.core.fetch import Fetcher, Result
     from chimenum.core.findings import at_or_above
-    from chimenum.output.describe import DescribeRenderer
+    from chimenum.output.formats import RenderOptions, get_renderer
 
-    renderer = DescribeRenderer(env, fmt, one=one, utc=utc)
+    options = RenderOptions(kind="one" if one else "many", utc=utc)
+    renderer = get_renderer(fmt, env, options, "descriptions")
     fetcher = Fetcher(
         context.client(ctx, max_pool_connections=concurrency), max_attempts=max_attempts
     )
@@ -146,7 +151,10 @@ def describe(
     done = 0
     try:
         for result, described in describe_ids(fetcher, resolver, phone_ids, concurrency, env.now()):
-            renderer.add(result, described)
+            # A described number is rendered as its description, a failed one as its failure.
+            renderer.add(
+                result if described is None else Result(result.phone_number_id, described.document)
+            )
             done += 1
             if result.failure is not None:
                 codes.append(result.failure.exit_code)

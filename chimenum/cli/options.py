@@ -21,6 +21,7 @@ from chimenum.core.settings import (
     DEFAULT_READ_TIMEOUT,
     Settings,
 )
+from chimenum.output.formats import Document, formats_of
 from chimenum.output.formats.summary import COLUMN_NAMES
 
 if TYPE_CHECKING:
@@ -232,16 +233,26 @@ def _columns(ctx: click.Context, param: click.Parameter, value: str | None) -> A
     return names
 
 
+def output_option(document: Document, help: str) -> Callable[[F], F]:
+    """``-o/--output``: the choices, and the default (the first), are the format registry's
+    formats of ``document``: named once, there."""
+    choices = formats_of(document)
+    return click.option(
+        "-o",
+        "--output",
+        type=OneOf(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
 def output_options(f: F) -> F:
     """How to render results; shared by every command that prints phone numbers."""
     decorators = [
-        click.option(
-            "-o",
-            "--output",
-            type=OneOf(["table", "wide", "json", "ndjson", "text", "csv"]),
-            default="table",
-            show_default=True,
-            help="Output format. table fits a terminal's width (columns that do not fit are"
+        output_option(
+            "numbers",
+            "Output format. table fits a terminal's width (columns that do not fit are"
             " left out, with a hint on stderr); wide shows every column; text is the AWS"
             " CLI's tab-separated text; csv is RFC 4180 with a header row (cells a"
             " spreadsheet would run as a formula get a leading ', E.164 numbers excepted).",
