@@ -32,6 +32,9 @@ COUNTERS = (
 )
 #: Cells between a summary label and its value.
 LABEL_GAP = 2
+#: Cells a summary value needs beside its label; a value stacked under it is indented so.
+MIN_ROOM = 16
+STACKED_INDENT = 2
 
 
 def findings_of(result: Result) -> list[dict[str, Any]]:
@@ -82,11 +85,17 @@ class AuditTable(AuditRenderer):
         if not self.counts["Complete"]:
             rows.append(("Incomplete", [("the listing stopped early", "bold red")]))
         start = max(cell_len(label) for label, _ in rows) + LABEL_GAP
+        # Too narrow for values beside their labels: each value under its label instead.
+        stacked = width - start < MIN_ROOM
         lines = []
         for label, value in rows:
-            for n, line in enumerate(block(value, width - start)):
-                head: list[Span] = [(label, "bold")] if n == 0 else []
-                pad = (" " * (start - (cell_len(label) if n == 0 else 0)), "")
+            if stacked:
+                lines.append(painter.paint([(label, "bold")]))
+            indent = STACKED_INDENT if stacked else start
+            for n, line in enumerate(block(value, width - indent)):
+                beside = n == 0 and not stacked
+                head: list[Span] = [(label, "bold")] if beside else []
+                pad = (" " * (indent - (cell_len(label) if beside else 0)), "")
                 lines.append(painter.paint([*head, pad, *line]).rstrip())
         lines.append("")
         lines += findings_lines(self.kept, painter, width, with_number=True)

@@ -229,7 +229,8 @@ def tree_lines(root: Branch, painter: Painter, width: int) -> list[str]:
 
     def draw(node: Branch, first: str, rest: str) -> None:
         under = rest + glyph("stem" if node.children else "gap")
-        for index, line in enumerate(block(node.spans, width - cell_len(first))):
+        room = width - max(cell_len(first), cell_len(under))
+        for index, line in enumerate(block(node.spans, room)):
             out.append((painter.paint([(first if index == 0 else under, ""), *line])).rstrip())
         for index, child in enumerate(node.children):
             last = index == len(node.children) - 1
