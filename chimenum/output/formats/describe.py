@@ -270,7 +270,8 @@ class DescriptionsText(DescriptionsJson):
 
 class DescriptionsNdjson(Renderer):
     def add(self, result: Result) -> None:
-        write_line(self.env, result.document if result.document else error_object(result))
+        doc = result.document
+        write_line(self.env, doc if doc is not None else error_object(result))
 
 
 class DescriptionsCsv(Renderer):

@@ -57,6 +57,8 @@ def age(when: dt.datetime, now: dt.datetime) -> str:
         ("day", 86400),
         ("hour", 3600),
         ("minute", 60),
+        # A health check's ping is seconds old: how many is what tells it is alive.
+        ("second", 1),
     ):
         if seconds >= size:
             count = int(seconds // size)
