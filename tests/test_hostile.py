@@ -8,6 +8,8 @@ markup; ``hostile-error`` answers an error whose code and message carry them.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import subprocess
@@ -15,11 +17,15 @@ import unicodedata
 
 import pytest
 
+from chimenum.output.formats import entries
 from testing.fakechime import HOSTILE, HOSTILE_CODE, FakeChime, hostile_record
 
+#: Every (document kind, format) of the format registry.
+EVERY_FORMAT = [pytest.param(*entry, id="-".join(entry)) for entry in entries()]
 ONE = "+12065550100"
 TWO = "+12065550101"
 
+E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 #: What rich itself writes when colour is forced: SGR sequences only.
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -147,3 +153,55 @@ def test_usage_errors_show_control_characters_from_argv_visibly(chimenum) -> Non
     assert run.exit_code == 2
     assert_inert(run.stderr)
     assert r"\x1b]0;pwned\x07" in run.stderr
+
+
+# -- every format of every document kind -------------------------------------------------------
+
+#: A name whoever can name a resource chooses: a spreadsheet formula, then escape sequences.
+EVIL_NAME = '=HYPERLINK("http://evil.example","y") ' + HOSTILE
+#: A dangling association's value: the id of a finding's resource, a CSV cell's first character.
+EVIL_ID = '=HYPERLINK("http://evil.example","id")\x1b[31m'
+#: Per document kind: a command whose output carries the names and ids above.
+COMMANDS = {
+    "numbers": ["get", TWO, "+12065550102"],
+    "descriptions": ["describe", TWO, "+12065550102"],
+    "audit": ["audit"],
+}
+#: Control characters a format writes itself: the text format's field separator (a tab inside
+#: a value is escaped), the CR LF that ends a CSV record (RFC 4180).
+FORMAT_SEPARATORS = {"text": {"\t"}, "csv": {"\r"}}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def hostile_names(fake: FakeChime) -> None:
+    """The West backup connector named :data:`EVIL_NAME` (its disabled termination is a finding
+    whose message names it); +12065550101 named so too, with a dangling association."""
+    from chimenum.demo import resources as demo
+
+    key = ("VoiceConnector", demo.VC_WEST)
+    fake.put(demo.WEST_REGION, *key, {**fake.resources[demo.WEST_REGION][key], "Name": EVIL_NAME})
+    number = fake.voice_records[TWO]
+    number["Name"] = EVIL_NAME
+    number["Associations"] = [
+        *number["Associations"],
+        {"Name": "SipRuleId", "Value": EVIL_ID, "AssociatedTimestamp": "2024-01-10T09:00:00Z"},
+    ]
+
+
+@pytest.mark.parametrize(("document", "output"), EVERY_FORMAT)
+def test_every_format_of_every_kind_keeps_hostile_names_inert(
+    fake: FakeChime, chimenum, monkeypatch: pytest.MonkeyPatch, document: str, output: str
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    hostile_names(fake)
+    run = chimenum("--api", "voice", *COMMANDS[document], "-o", output)
+    assert run.exit_code in (0, 15), run.stderr
+    assert "internal error" not in run.stderr
+    found = set(raw_controls(run.stdout)) - FORMAT_SEPARATORS.get(output, set())
+    assert not found, sorted(found)
+    escaped = "\\u001b" if "json" in output else r"\x1b"
+    assert escaped in run.stdout, "the hostile name reached the output, made inert"
+    if output == "csv":
+        for row in csv.reader(io.StringIO(run.stdout, newline="")):
+            for cell in row:
+                assert not cell.startswith(FORMULA_START) or E164.fullmatch(cell), cell

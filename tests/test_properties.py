@@ -25,10 +25,12 @@ from hypothesis import strategies as st
 from chimenum.core.fetch import Result
 from chimenum.core.ids import InvalidId, normalise, unique
 from chimenum.output.env import Environment
-from chimenum.output.formats import FORMATS, RenderOptions, get_renderer
+from chimenum.output.formats import REGISTRY, Document, RenderOptions, entries, get_renderer
 from testing.fakechime import FakeChime
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
+#: Every (document kind, format) of the format registry.
+EVERY_FORMAT = [pytest.param(*entry, id="-".join(entry)) for entry in entries()]
 
 
 def with_fixtures(max_examples: int) -> settings:
@@ -163,7 +165,121 @@ model_records = st.one_of(
 )
 
 
-def render(name: str, records: list[dict[str, Any]], colour: bool) -> str:
+NODE_KINDS = (
+    "VoiceConnector",
+    "Origination",
+    "Termination",
+    "TerminationHealth",
+    "TerminationCredentials",
+    "VoiceConnectorGroup",
+    "SipRule",
+    "SipMediaApplication",
+    "PhoneNumberOrder",
+    "Tags",
+    "Account",
+    "User",
+)
+texts = st.lists(strings, max_size=2)
+#: What a found resource of any kind may hold: the members the tree reads, as any values.
+resources = st.fixed_dictionaries(
+    {},
+    optional={
+        "Name": strings,
+        "Timestamp": timestamps,
+        "CreatedTimestamp": timestamps,
+        "Source": strings,
+        "Routes": st.lists(
+            st.fixed_dictionaries({}, optional=dict.fromkeys(["Host", "Protocol"], strings)),
+            max_size=2,
+        ),
+        "Endpoints": st.lists(st.fixed_dictionaries({"LambdaArn": strings}), max_size=2),
+        "Disabled": st.booleans(),
+        "CallingRegions": texts,
+        "CidrAllowedList": texts,
+        "CpsLimit": st.integers(),
+        **dict.fromkeys(
+            ["OutboundHostName", "TriggerType", "TriggerValue", "FocDate", "OrderType"], strings
+        ),
+        **dict.fromkeys(["Status", "AccountType", "DisplayName", "PrimaryEmail"], strings),
+    },
+)
+
+
+def resource_of(kind: str) -> st.SearchStrategy[Any]:
+    if kind == "Tags":
+        return st.lists(st.fixed_dictionaries({"Key": strings, "Value": strings}), max_size=2)
+    if kind == "TerminationCredentials":
+        return texts
+    return resources
+
+
+def _node(kind: str, related: list[dict[str, Any]]) -> st.SearchStrategy[dict[str, Any]]:
+    status = st.sampled_from(["Found", "NotFound", "NotPermitted", "Failed"])
+    return status.flatmap(
+        lambda found: st.fixed_dictionaries(
+            {
+                "Kind": st.just(kind),
+                "Id": strings,
+                "Region": strings,
+                "Status": st.just(found),
+                "Resource": resource_of(kind) if found == "Found" else st.none(),
+                "Error": st.none()
+                if found == "Found"
+                else st.fixed_dictionaries({"Code": strings, "Message": strings}),
+                "SearchedRegions": texts,
+                "UnreadRegions": texts,
+                "ParentItem": st.one_of(
+                    st.none(),
+                    st.fixed_dictionaries({"Priority": st.integers(), "AwsRegion": strings}),
+                ),
+                "Related": st.just(related),
+            }
+        )
+    )
+
+
+def nodes(depth: int = 1) -> st.SearchStrategy[dict[str, Any]]:
+    related = st.lists(nodes(depth - 1), max_size=2) if depth else st.just([])
+    return st.tuples(st.sampled_from(NODE_KINDS), related).flatmap(lambda kr: _node(*kr))
+
+
+findings = st.lists(
+    st.fixed_dictionaries(
+        {
+            "PhoneNumberId": strings,
+            "Severity": st.one_of(st.sampled_from(["error", "warning", "info"]), strings),
+            "Code": strings,
+            "ResourceKind": strings,
+            "ResourceId": strings,
+            "Message": strings,
+        }
+    ),
+    max_size=3,
+)
+
+
+def descriptions(numbers: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Described numbers (``{"PhoneNumber", "Resolved", "Findings"}``) with any values."""
+    associations = st.lists(
+        st.fixed_dictionaries({"Name": strings, "Value": strings, "Target": nodes()}), max_size=2
+    )
+    resolved = st.fixed_dictionaries(
+        {
+            "Associations": associations,
+            "Order": st.one_of(st.none(), nodes(0)),
+            "Tags": st.one_of(st.none(), nodes(0)),
+        }
+    )
+    return st.fixed_dictionaries(
+        {"PhoneNumber": numbers, "Resolved": resolved, "Findings": findings}
+    )
+
+
+def render(document: Document, name: str, docs: list[dict[str, Any]], colour: bool) -> str:
+    """``docs`` through the registry's ``(document, name)`` renderer, and an id that failed."""
+    from chimenum.core.audit import Tally
+    from chimenum.core.describe import Described
+
     out = io.StringIO()
     env = Environment(
         stdout=out,
@@ -171,11 +287,17 @@ def render(name: str, records: list[dict[str, Any]], colour: bool) -> str:
         environ={"COLUMNS": "100"},
         color="always" if colour else "never",
     )
-    kind = "one" if len(records) == 1 else "many"
-    renderer = get_renderer(name, env, RenderOptions(kind=kind, utc=False))
-    for index, record in enumerate(records):
-        renderer.add(Result(f"+1206555{index:04d}", document={"PhoneNumber": record}))
-    renderer.add(Result("+12065559999", failure=_hostile_failure()))
+    kind = "list" if document == "audit" else "one" if len(docs) == 1 else "many"
+    renderer = get_renderer(name, env, RenderOptions(kind=kind, utc=False), document)
+    tally = Tally()
+    for index, doc in enumerate(docs):
+        renderer.add(Result(f"+1206555{index:04d}", document=doc))
+        if document == "audit":
+            tally.add(Described(doc, []))
+    if document == "audit":
+        renderer.totals(tally.summary())
+    else:
+        renderer.add(Result("+12065559999", failure=_hostile_failure()))
     renderer.finish()
     return out.getvalue()
 
@@ -198,13 +320,17 @@ def local_time(monkeypatch: pytest.MonkeyPatch) -> None:
 FORMAT_SEPARATORS = {"text": {"\t"}, "csv": {"\r"}}
 
 
-def check_renderers(records: list[dict[str, Any]], colour: bool) -> None:
-    for name in FORMATS:
-        text = render(name, records, colour)
+def check_renderers(document: Document, docs: list[dict[str, Any]], colour: bool) -> None:
+    for name in REGISTRY[document]:
+        text = render(document, name, docs, colour)
         if colour:
             text = SGR.sub("", text)
         found = set(raw_controls(text)) - FORMAT_SEPARATORS.get(name, set())
-        assert not found, (name, sorted(found))
+        assert not found, (document, name, sorted(found))
+
+
+def as_documents(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"PhoneNumber": record} for record in records]
 
 
 @pytest.mark.slow
@@ -213,7 +339,7 @@ def check_renderers(records: list[dict[str, Any]], colour: bool) -> None:
 def test_renderers_never_emit_raw_controls_for_model_records(
     local_time: None, records: list[dict[str, Any]], colour: bool
 ) -> None:
-    check_renderers(records, colour)
+    check_renderers("numbers", as_documents(records), colour)
 
 
 @pytest.mark.slow
@@ -222,7 +348,56 @@ def test_renderers_never_emit_raw_controls_for_model_records(
 def test_renderers_survive_records_the_model_does_not_allow(
     local_time: None, records: list[dict[str, Any]], colour: bool
 ) -> None:
-    check_renderers(records, colour)
+    check_renderers("numbers", as_documents(records), colour)
+
+
+@with_fixtures(60)
+@given(
+    st.sampled_from(["descriptions", "audit"]),
+    st.lists(descriptions(model_records), min_size=1, max_size=2),
+    st.booleans(),
+)
+def test_description_and_audit_renderers_never_emit_raw_controls(
+    local_time: None, document: Document, docs: list[dict[str, Any]], colour: bool
+) -> None:
+    """Hostile names and ids, year-1 and year-9999 timestamps west of UTC, in every format."""
+    check_renderers(document, docs, colour)
+
+
+def test_every_document_kind_is_checked() -> None:
+    """The property tests above cover the whole registry, not the phone-number formats only."""
+    assert set(REGISTRY) == {"numbers", "descriptions", "audit"}
+
+
+YEAR_ONE = "0001-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize(("document", "output"), EVERY_FORMAT)
+def test_every_format_of_every_kind_shows_year_one_west_of_utc(
+    fake: FakeChime,
+    chimenum,
+    monkeypatch: pytest.MonkeyPatch,
+    local_time: None,
+    document: str,
+    output: str,
+) -> None:
+    """A broken backend's year-1 timestamps (a number's, a related resource's, the last ping)
+    in a zone west of UTC: shown as they came, never an internal error."""
+    from chimenum.demo import resources as demo
+
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    for kind, field in (("VoiceConnector", "CreatedTimestamp"), ("TerminationHealth", "Timestamp")):
+        key = (kind, demo.VC_MAIN)
+        fake.put(demo.HOME_REGION, *key, {**fake.resources[demo.HOME_REGION][key], field: YEAR_ONE})
+    fake.voice_records["+12065550101"]["CreatedTimestamp"] = YEAR_ONE
+    command = {"numbers": "get", "descriptions": "describe", "audit": "audit"}[document]
+    ids = [] if document == "audit" else ["+12065550101"]
+    run = chimenum("--api", "voice", command, *ids, "-o", output)
+    assert run.exit_code in (0, 15), run.stderr
+    assert "internal error" not in run.stderr
+    # Findings (audit, and describe's CSV) carry no timestamps: every other output shows them.
+    if document == "numbers" or (document == "descriptions" and output != "csv"):
+        assert "0001-01-01" in run.stdout
 
 
 # -- the whole CLI -------------------------------------------------------------------------

@@ -21,12 +21,16 @@ from typing import Any
 import pexpect
 import pytest
 
+from chimenum.core.findings import SEVERITIES
 from chimenum.demo import sample_numbers, sample_voice_numbers
 from chimenum.output.document import to_json
+from chimenum.output.formats import entries
 from chimenum.output.formats.csv import FIELDS
 from chimenum.output.formats.layout import cell_len
 from testing.fakechime import FakeChime, generate_numbers
 
+#: Every (document kind, format) of the format registry.
+EVERY_FORMAT = [pytest.param(*entry, id="-".join(entry)) for entry in entries()]
 ONE = "+12065550100"
 VOICE_ONE = "+12065550101"
 SGR = re.compile(r"\x1b\[[0-9;]*m")
@@ -406,3 +410,61 @@ def test_widths_fixed_by_the_first_page_never_cut_a_later_id(
     assert any(late["Associations"][0]["Value"] in line for line in lines)
     row = next(line for line in fitted if line.startswith(late["E164PhoneNumber"]))
     assert "…" in row and cell_len(row) <= 100
+
+
+# -- every format of every document kind ---------------------------------------------------------
+
+#: Per document kind: a demo command that prints it, with the ids it must show whole.
+DEMO_COMMANDS = {
+    "numbers": ["get", VOICE_ONE, "+12065550103"],
+    "descriptions": ["describe", VOICE_ONE, "+12065550103"],
+    "audit": ["audit"],
+}
+
+
+@pytest.mark.parametrize(("document", "output"), EVERY_FORMAT)
+def test_every_format_of_every_kind_on_an_ascii_stdout(
+    chimenum_exe: str, document: str, output: str
+) -> None:
+    """``PYTHONIOENCODING=ascii``: ASCII glyphs (a tree's guides and arrow included), never a
+    UnicodeEncodeError."""
+    args = [chimenum_exe, "--demo", "--api", "voice", *DEMO_COMMANDS[document], "-o", output]
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    proc = subprocess.run(args, capture_output=True, env=env, timeout=120)
+    assert proc.returncode in (0, 15), proc.stderr
+    assert b"internal error" not in proc.stderr
+    assert proc.stdout.isascii() and proc.stdout.strip()
+    if "json" in output:
+        [json.loads(line) for line in proc.stdout.splitlines()] if output == "ndjson" else (
+            json.loads(proc.stdout)
+        )
+
+
+@pytest.mark.parametrize(("document", "output"), EVERY_FORMAT)
+def test_every_format_of_every_kind_keeps_ids_whole_on_a_narrow_terminal(
+    fake: FakeChime,
+    chimenum,
+    monkeypatch: pytest.MonkeyPatch,
+    document: str,
+    output: str,
+) -> None:
+    """At the narrowest layout width an id (a number, a connector, a SIP rule, an application)
+    is moved whole to a line of its own, never split; the tree and tables still fit what can."""
+    from chimenum.demo import resources as demo
+    from chimenum.output.env import MIN_WIDTH
+
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("COLUMNS", str(MIN_WIDTH))
+    run = chimenum("--api", "voice", *DEMO_COMMANDS[document], "-o", output)
+    assert run.exit_code in (0, 15), run.stderr
+    words = set(re.split(r"[\s,\"]+", run.stdout))
+    # What every format of the kind shows (the findings, for CSV): a number's, a rule's ids.
+    shown = [VOICE_ONE, "+12065550103"] if document == "numbers" else [demo.RULE_BROKEN]
+    for whole in [*shown, "+12065550103"]:
+        assert any(whole in word for word in words), whole
+    if output == "table" and document != "numbers":
+        # Prose wraps: only a line holding one id (after the tree's guides, or a finding's
+        # severity) may be wider.
+        for line in run.stdout.splitlines():
+            words = [w for w in line.lstrip("│├└─ ").split() if w not in SEVERITIES]
+            assert cell_len(line) <= MIN_WIDTH or len(words) == 1, line

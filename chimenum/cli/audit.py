@@ -15,6 +15,7 @@ from chimenum.cli.options import (
     findings_options,
     listing_filters,
     max_attempts_option,
+    output_option,
 )
 from chimenum.output.env import ColorChoice
 
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
 
 @click.command(epilog=EXIT_CODES_HELP)
 @listing_filters
+@output_option(
+    "audit",
+    "table: the summary, then one line per finding; text: the JSON as the AWS CLI's text;"
+    " csv: one row per finding.",
+)
 @findings_options
 @max_attempts_option("Tries per request when throttled or the service fails (5xx).")
 @aws_options
@@ -65,11 +71,14 @@ def audit(
     filters = filters_of(ctx, status, product_type, filter_name, filter_value)
 
     from chimenum.core.audit import Tally, audit
+    from chimenum.core.fetch import Result
+    from chimenum.core.ids import e164_of
     from chimenum.core.listing import ListingStopped
-    from chimenum.output.audit import AuditRenderer
+    from chimenum.output.formats import RenderOptions, get_renderer
 
     env = context.environment(ctx, quiet=quiet, color=color)
-    renderer = AuditRenderer(env, "json" if as_json else output)
+    options = RenderOptions(kind="list", utc=utc)
+    renderer = get_renderer("json" if as_json else output, env, options, "audit")
     resolver = runner.resolver_of(ctx, tags=tags)
     lister = context.lister(ctx, max_attempts)
     tally = Tally()
@@ -90,18 +99,22 @@ def audit(
 
     def take(number: Described) -> None:
         tally.add(number)
-        renderer.add(number.document["Findings"])
+        renderer.add(Result(e164_of(number.document["PhoneNumber"]), number.document))
         outcome.described(number, fail_on)
 
     def stop() -> None:
         context.run_of(ctx).stop()
         tally.complete = False
 
+    def finish() -> None:
+        renderer.totals(tally.summary())
+        renderer.finish()
+
     return runner.run(
         outcome,
         described(),
         take,
         stop=stop,
-        finish=lambda: renderer.finish(tally.summary()),
+        finish=finish,
         so_far=lambda: f"{tally.numbers} numbers audited",
     )

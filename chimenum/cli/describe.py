@@ -13,6 +13,7 @@ from chimenum.cli.options import (
     aws_options,
     findings_options,
     max_attempts_option,
+    output_option,
 )
 from chimenum.core.errors import ExitCode
 from chimenum.output.env import ColorChoice
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
 
 @click.command(epilog=EXIT_CODES_HELP)
 @id_arguments
+@output_option(
+    "descriptions",
+    "table: a tree per number and its findings; text: the JSON as the AWS CLI's text;"
+    " csv: one row per finding.",
+)
 @findings_options
 @max_attempts_option("Tries per request when throttled or the service fails (5xx).")
 @aws_options
@@ -72,9 +78,11 @@ def describe(
         return int(ExitCode.USAGE)
 
     from chimenum.core.describe import describe_ids
-    from chimenum.output.describe import DescribeRenderer
+    from chimenum.core.fetch import Result
+    from chimenum.output.formats import RenderOptions, get_renderer
 
-    renderer = DescribeRenderer(env, "json" if as_json else output, one=asked.one, utc=utc)
+    options = RenderOptions(kind="one" if asked.one else "many", utc=utc)
+    renderer = get_renderer("json" if as_json else output, env, options, "descriptions")
     if not asked.ids:
         renderer.finish()
         return int(ExitCode.OK)
@@ -86,7 +94,10 @@ def describe(
     def take(pair: tuple[Result, Described | None]) -> None:
         nonlocal done
         result, described = pair
-        renderer.add(result, described)
+        # A described number is rendered as its description, a failed one as its failure.
+        renderer.add(
+            result if described is None else Result(result.phone_number_id, described.document)
+        )
         done += 1
         if result.failure is not None:
             outcome.failed(result.phone_number_id, result.failure)

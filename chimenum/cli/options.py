@@ -31,6 +31,7 @@ from chimenum.core.settings import (
     DEFAULT_READ_TIMEOUT,
     variable,
 )
+from chimenum.output.formats import Document, formats_of
 from chimenum.output.formats.summary import COLUMN_NAMES
 
 if TYPE_CHECKING:
@@ -161,13 +162,6 @@ def aws_options(f: F) -> F:
     return f
 
 
-def format_option(choices: list[str], help: str) -> Callable[[F], F]:
-    """``-o/--output``, with the formats of what the command prints."""
-    return click.option(
-        "-o", "--output", type=OneOf(choices), default="table", show_default=True, help=help
-    )
-
-
 json_option = click.option("--json", "as_json", is_flag=True, help="Same as --output json.")
 color_option = click.option(
     "--color",
@@ -203,13 +197,27 @@ def _apply(f: F, decorators: list[Callable[[F], F]]) -> F:
     return f
 
 
+def output_option(document: Document, help: str) -> Callable[[F], F]:
+    """``-o/--output``: the choices, and the default (the first), are the format registry's
+    formats of ``document``: named once, there."""
+    choices = formats_of(document)
+    return click.option(
+        "-o",
+        "--output",
+        type=OneOf(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
 def output_options(f: F) -> F:
     """How to render results; shared by every command that prints phone numbers."""
     return _apply(
         f,
         [
-            format_option(
-                ["table", "wide", "json", "ndjson", "text", "csv"],
+            output_option(
+                "numbers",
                 "Output format. table fits a terminal's width (columns that do not fit are"
                 " left out, with a hint on stderr); wide shows every column; text is the AWS"
                 " CLI's tab-separated text; csv is RFC 4180 with a header row (cells a"
@@ -249,14 +257,11 @@ def output_options(f: F) -> F:
 
 
 def findings_options(f: F) -> F:
-    """What ``describe`` and ``audit`` share: format, findings, concurrency."""
+    """What ``describe`` and ``audit`` share: findings, concurrency (each declares its own
+    ``-o`` from the format registry, :func:`output_option`)."""
     return _apply(
         f,
         [
-            format_option(
-                ["table", "json", "ndjson", "csv"],
-                "table: a tree per number and its findings; csv: one row per finding.",
-            ),
             json_option,
             click.option(
                 "--fail-on",

@@ -31,7 +31,7 @@ PIPE_WIDTH = 200
 #: a value is never dropped because the screen is small.
 MIN_WIDTH = 32
 #: The glyphs the table draws; a stdout that cannot encode them gets ASCII instead.
-GLYPHS = "─✓✗…—"
+GLYPHS = "─✓✗…—→├└│"
 
 
 class OutputError(Exception):

@@ -1,4 +1,11 @@
-"""Renderers: one module per output format, chosen from :data:`FORMATS` by name.
+"""Renderers: ONE registry, keyed by document kind, then by output format name.
+
+A document kind is what a command prints: ``numbers`` (``get`` one or many ids, ``list``),
+``descriptions`` (``describe``) or ``audit``. Each kind has its own renderer per format, all
+behind one interface (:class:`Renderer`), and every ``-o`` choice of every command comes from
+:data:`REGISTRY`. The renderers share one table engine and cell width (:mod:`.layout`), one
+timestamp formatter (:mod:`.values`), one CSV cell policy (:mod:`.csv`) and one glyph policy
+(:class:`~.layout.Painter`), so the property tests run over every entry of the registry.
 
 A renderer receives results in input order through :meth:`Renderer.add` and writes only to the
 streams of the :class:`~chimenum.output.env.Environment` it was given; it never calls AWS. Strings
@@ -11,25 +18,58 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from chimenum.core.fetch import Result
     from chimenum.output.env import Environment
 
-#: What the document is about: one id (``get ID``), several ids (``get ID ID...``), the
-#: account's numbers (``list``).
+#: What a command prints: phone numbers, described numbers, or an audit of the inventory.
+Document = Literal["numbers", "descriptions", "audit"]
+
+#: How many ids the document is about: one id (``get ID``, ``describe ID``), several ids, the
+#: account's numbers (``list``, ``audit``).
 DocumentKind = Literal["one", "many", "list"]
 
-#: Output format name -> "module:class"; modules are imported only when chosen.
-FORMATS: dict[str, str] = {
-    "table": "chimenum.output.formats.table:TableRenderer",
-    "wide": "chimenum.output.formats.table:WideTableRenderer",
-    "json": "chimenum.output.formats.json:JsonRenderer",
-    "ndjson": "chimenum.output.formats.ndjson:NdjsonRenderer",
-    "text": "chimenum.output.formats.text:TextRenderer",
-    "csv": "chimenum.output.formats.csv:CsvRenderer",
+_NUMBERS = "chimenum.output.formats"
+#: Document kind -> output format name -> "module:class"; modules are imported only when chosen.
+#: The first format of a kind is its default.
+REGISTRY: dict[Document, dict[str, str]] = {
+    "numbers": {
+        "table": f"{_NUMBERS}.table:TableRenderer",
+        "wide": f"{_NUMBERS}.table:WideTableRenderer",
+        "json": f"{_NUMBERS}.json:JsonRenderer",
+        "ndjson": f"{_NUMBERS}.ndjson:NdjsonRenderer",
+        "text": f"{_NUMBERS}.text:TextRenderer",
+        "csv": f"{_NUMBERS}.csv:CsvRenderer",
+    },
+    "descriptions": {
+        "table": f"{_NUMBERS}.describe:TreeRenderer",
+        "json": f"{_NUMBERS}.describe:DescriptionsJson",
+        "ndjson": f"{_NUMBERS}.describe:DescriptionsNdjson",
+        "text": f"{_NUMBERS}.describe:DescriptionsText",
+        "csv": f"{_NUMBERS}.describe:DescriptionsCsv",
+    },
+    "audit": {
+        "table": f"{_NUMBERS}.audit:AuditTable",
+        "json": f"{_NUMBERS}.audit:AuditJson",
+        "ndjson": f"{_NUMBERS}.audit:AuditNdjson",
+        "text": f"{_NUMBERS}.audit:AuditText",
+        "csv": f"{_NUMBERS}.audit:AuditCsv",
+    },
 }
+#: The phone-number formats (``get``, ``list``).
+FORMATS = REGISTRY["numbers"]
+
+
+def formats_of(document: Document) -> tuple[str, ...]:
+    """The ``-o`` choices of a command that prints ``document``."""
+    return tuple(REGISTRY[document])
+
+
+def entries() -> list[tuple[Document, str]]:
+    """Every ``(document kind, format)`` of the registry: what the property tests run over."""
+    return [(document, name) for document, formats in REGISTRY.items() for name in formats]
 
 
 @dataclass(frozen=True)
@@ -47,7 +87,12 @@ class RenderOptions:
 
 
 class Renderer:
-    """Base class: collect nothing, write nothing. Subclasses override what they need."""
+    """Base class: collect nothing, write nothing. Subclasses override what they need.
+
+    For ``numbers`` a result's document is ``{"PhoneNumber": ...}``; for ``descriptions`` and
+    ``audit`` it is the described number, ``{"PhoneNumber", "Resolved", "Findings"}``. A
+    result that failed carries its failure and no document.
+    """
 
     def __init__(self, env: Environment, options: RenderOptions) -> None:
         self.env = env
@@ -66,8 +111,13 @@ class Renderer:
         """The run stopped before its end; for a listing ``next_token`` is where the missing part
         starts."""
 
+    def totals(self, summary: dict[str, Any]) -> None:
+        """What the whole run sums up to (``audit``), handed over before :meth:`finish`."""
 
-def get_renderer(name: str, env: Environment, options: RenderOptions) -> Renderer:
-    module_name, _, class_name = FORMATS[name].partition(":")
+
+def get_renderer(
+    name: str, env: Environment, options: RenderOptions, document: Document = "numbers"
+) -> Renderer:
+    module_name, _, class_name = REGISTRY[document][name].partition(":")
     cls: type[Renderer] = getattr(importlib.import_module(module_name), class_name)
     return cls(env, options)

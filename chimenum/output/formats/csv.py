@@ -32,7 +32,10 @@ from chimenum.output.formats.json import JsonRenderer, error_object
 from chimenum.output.query import apply
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from chimenum.core.fetch import Result
+    from chimenum.output.env import Environment
 
 CAPABILITIES = (
     "InboundCall",
@@ -89,21 +92,38 @@ def cell(value: Any) -> str:
     return text
 
 
-def number_row(number: dict[str, Any]) -> list[str]:
+def number_row(number: dict[str, Any]) -> list[Any]:
     caps = number.get("Capabilities")
     caps = caps if isinstance(caps, dict) else {}
     values = {**number, "E164PhoneNumber": e164_of(number) or None}
-    return [
-        cell(caps.get(name)) if name in CAPABILITIES else cell(values.get(name)) for name in FIELDS
-    ]
+    return [caps.get(name) if name in CAPABILITIES else values.get(name) for name in FIELDS]
+
+
+class CsvRows:
+    """RFC 4180 records for a run's stdout, every cell through :func:`cell` (the one CSV cell
+    policy, for every document kind), written when :meth:`flush` says."""
+
+    def __init__(self, env: Environment) -> None:
+        self.env = env
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
+
+    def row(self, values: Iterable[Any]) -> None:
+        self.writer.writerow([cell(value) for value in values])
+
+    def flush(self) -> None:
+        if self.buffer.tell():
+            self.env.write(self.buffer.getvalue())
+            self.buffer.seek(0)
+            self.buffer.truncate()
+        self.env.flush()
 
 
 class CsvRenderer(Renderer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.buffer = io.StringIO()
-        self.writer = csv.writer(self.buffer, lineterminator="\r\n")
-        self.rows = 0
+        self.rows = CsvRows(self.env)
+        self.count = 0
         self.started = False
         self.errors = self.options.kind != "list"
         # --query needs the whole document: the JSON renderer keeps it.
@@ -116,28 +136,24 @@ class CsvRenderer(Renderer):
         if not self.started:
             self.started = True
             if self.options.headers:
-                self.writer.writerow(FIELDS + ERROR_FIELDS if self.errors else FIELDS)
+                self.rows.row(FIELDS + ERROR_FIELDS if self.errors else FIELDS)
         if result.document is not None:
             row = number_row(result.document["PhoneNumber"])
             if self.errors:
-                row += ["", ""]
+                row += [None, None]
         else:
             error = error_object(result)
             # Both id columns name the number asked for: no answer says how the service spells it.
-            asked = cell(error["PhoneNumberId"])
-            row = [asked if name in NUMBER_FIELDS else "" for name in FIELDS]
-            row += [cell(error["ErrorCode"]), cell(error["ErrorMessage"])]
-        self.writer.writerow(row)
-        self.rows += 1
-        if self.rows % ROWS_PER_WRITE == 0:
+            asked = error["PhoneNumberId"]
+            row = [asked if name in NUMBER_FIELDS else None for name in FIELDS]
+            row += [error["ErrorCode"], error["ErrorMessage"]]
+        self.rows.row(row)
+        self.count += 1
+        if self.count % ROWS_PER_WRITE == 0:
             self.page_done()
 
     def page_done(self) -> None:
-        if self.buffer.tell():
-            self.env.write(self.buffer.getvalue())
-            self.buffer.seek(0)
-            self.buffer.truncate()
-        self.env.flush()
+        self.rows.flush()
 
     def incomplete(self, next_token: str | None) -> None:
         if self.document is not None:
@@ -162,4 +178,4 @@ class CsvRenderer(Renderer):
         else:
             rows = [[value]]
         for row in rows:
-            self.writer.writerow([cell(item) for item in row])
+            self.rows.row(row)

@@ -32,6 +32,7 @@ from chimenum.output.query import apply
 
 if TYPE_CHECKING:
     from chimenum.core.fetch import Result
+    from chimenum.output.env import Environment
 
 
 def error_object(result: Result) -> dict[str, str]:
@@ -67,6 +68,20 @@ def document(
     if stopped:
         return {"PhoneNumbers": numbers, "PhoneNumberErrors": errors, "Incomplete": True}
     return {"PhoneNumbers": numbers, "PhoneNumberErrors": errors}
+
+
+def emit(env: Environment, text: str) -> None:
+    """JSON text on stdout, every document kind's: ASCII escapes for an ASCII stdout,
+    highlighted when colour is on."""
+    if env.ascii_only:
+        text = ascii_json(text)
+    if env.stdout_color:
+        from rich.highlighter import JSONHighlighter
+        from rich.text import Text
+
+        env.print(JSONHighlighter()(Text(text)), soft_wrap=True, end="")
+    else:
+        env.write(text)
 
 
 #: Numbers a streamed document holds before they are written (a page, for a batch of ids).
@@ -132,15 +147,7 @@ class JsonRenderer(Renderer):
         self.emit("\n    ]" + rest + "\n")
 
     def emit(self, text: str) -> None:
-        if self.env.ascii_only:
-            text = ascii_json(text)
-        if self.env.stdout_color:
-            from rich.highlighter import JSONHighlighter
-            from rich.text import Text
-
-            self.env.print(JSONHighlighter()(Text(text)), soft_wrap=True, end="")
-        else:
-            self.env.write(text)
+        emit(self.env, text)
 
     def document(self) -> dict[str, Any] | None:
         return document(

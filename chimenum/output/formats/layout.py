@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
@@ -34,9 +35,32 @@ _SGR = {
     "cyan": "36",
 }
 
-UNICODE_GLYPHS = {"rule": "─", "yes": "✓", "no": "✗", "more": "…", "none": "—"}
+UNICODE_GLYPHS = {
+    "rule": "─",
+    "yes": "✓",
+    "no": "✗",
+    "more": "…",
+    "none": "—",
+    "arrow": "→",
+    # A tree's guides: a child, the last child, a line going on past a child, no line.
+    "child": "├── ",
+    "last": "└── ",
+    "stem": "│   ",
+    "gap": "    ",
+}
 #: For a stdout that cannot encode the glyphs above (``PYTHONIOENCODING=ascii``).
-ASCII_GLYPHS = {"rule": "-", "yes": "yes", "no": "no", "more": "...", "none": "-"}
+ASCII_GLYPHS = {
+    "rule": "-",
+    "yes": "yes",
+    "no": "no",
+    "more": "...",
+    "none": "-",
+    "arrow": "->",
+    "child": "|-- ",
+    "last": "`-- ",
+    "stem": "|   ",
+    "gap": "    ",
+}
 
 
 def cell_len(text: str) -> int:
@@ -174,6 +198,50 @@ def wrap(pieces: Sequence[list[Span]], width: int, *, prose: bool = False) -> li
         lines[-1].extend(piece)
         used += size
     return lines
+
+
+def block(spans: Sequence[Span], width: int) -> list[list[Span]]:
+    """One line of spans as it is when it fits in ``width`` cells, else wrapped at its spaces:
+    every word (an id, a number, a status) stays whole."""
+    if spans_len(spans) <= width:
+        return [list(spans)]
+    return wrap(tokens(spans, "prose"), width)
+
+
+@dataclass
+class Branch:
+    """A node of a tree: its own line, and the nodes under it."""
+
+    spans: list[Span]
+    children: list[Branch] = field(default_factory=list)
+
+    def add(self, spans: list[Span]) -> Branch:
+        child = Branch(spans)
+        self.children.append(child)
+        return child
+
+
+def tree_lines(root: Branch, painter: Painter, width: int) -> list[str]:
+    """A tree drawn with the painter's guides; a line too long for ``width`` wraps at its
+    spaces under its own start, its words whole."""
+    out: list[str] = []
+    glyph = painter.glyph
+
+    def draw(node: Branch, first: str, rest: str) -> None:
+        under = rest + glyph("stem" if node.children else "gap")
+        room = width - max(cell_len(first), cell_len(under))
+        for index, line in enumerate(block(node.spans, room)):
+            out.append((painter.paint([(first if index == 0 else under, ""), *line])).rstrip())
+        for index, child in enumerate(node.children):
+            last = index == len(node.children) - 1
+            draw(
+                child,
+                rest + glyph("last" if last else "child"),
+                rest + glyph("gap" if last else "stem"),
+            )
+
+    draw(root, "", "")
+    return out
 
 
 def fit_columns(

@@ -8,7 +8,7 @@ included, so line N is always about the Nth id.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chimenum.output.document import to_json
 from chimenum.output.formats import Renderer
@@ -17,6 +17,7 @@ from chimenum.output.query import apply
 
 if TYPE_CHECKING:
     from chimenum.core.fetch import Result
+    from chimenum.output.env import Environment
 
 
 class NdjsonRenderer(Renderer):
@@ -24,6 +25,11 @@ class NdjsonRenderer(Renderer):
         doc = result.document if result.document is not None else error_object(result)
         if self.options.query is not None:
             doc = apply(self.options.query, doc)
-        line = to_json(doc, indent=None) + "\n"
-        self.env.write(ascii_json(line) if self.env.ascii_only else line)
-        self.env.flush()
+        write_line(self.env, doc)
+
+
+def write_line(env: Environment, value: Any) -> None:
+    """One JSON value as one line, written at once (every document kind's ndjson)."""
+    line = to_json(value, indent=None) + "\n"
+    env.write(ascii_json(line) if env.ascii_only else line)
+    env.flush()

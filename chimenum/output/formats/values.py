@@ -57,6 +57,8 @@ def age(when: dt.datetime, now: dt.datetime) -> str:
         ("day", 86400),
         ("hour", 3600),
         ("minute", 60),
+        # A health check's ping is seconds old: how many is what tells it is alive.
+        ("second", 1),
     ):
         if seconds >= size:
             count = int(seconds // size)
@@ -107,7 +109,9 @@ class Values:
             # A date at the edge of the calendar (0001-01-01T00:00Z from a broken backend)
             # cannot move to another zone: show it in the zone it came in.
             when = value
-        shown = inert(when.strftime("%Y-%m-%d" if date_only else "%Y-%m-%d %H:%M:%S %Z"))
+        # %Y is not zero-padded everywhere (glibc writes year 1 as "1"): the year is padded here.
+        rest = when.strftime("-%m-%d" if date_only else "-%m-%d %H:%M:%S %Z")
+        shown = inert(f"{when.year:04d}{rest}")
         # A naive or out-of-range datetime: no age rather than no table.
         with contextlib.suppress(OverflowError, TypeError):
             return shown, f"({age(value, self.now)})"
