@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from chimenum.cli import context, hints
+from chimenum.cli import context, hints, signals
 from chimenum.cli.signals import Terminated
 from chimenum.core.errors import ExitCode, Failure, most_severe
 from chimenum.output.env import Environment
@@ -34,6 +34,9 @@ Hint = Callable[[str, ExitCode], str]
 
 def _no_hint(phone_number_id: str, code: ExitCode) -> str:
     return ""
+
+
+_NONE: Any = object()
 
 
 def _nothing() -> None:
@@ -118,12 +121,20 @@ def run(
     stopped: a closing report that must not land inside a live display.
     """
     stopped: BaseException | None = None
+    # The result the engine handed over and not yet taken: a signal between the two must not
+    # drop it (signals.held makes the taking itself whole).
+    handed: Any = _NONE
     try:
         try:
-            for result in results:
-                take(result)
+            for handed in results:
+                with signals.held():
+                    take(handed)
+                    handed = _NONE
         except (KeyboardInterrupt, Terminated) as signalled:
             stopped = signalled
+            if handed is not _NONE:
+                with signals.held():
+                    take(handed)
             stop()
     finally:
         finish()

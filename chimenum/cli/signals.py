@@ -61,9 +61,16 @@ class RunSignals:
         self.received: int | None = None
 
     def on_signal(self, signum: int, frame: FrameType | None) -> None:
-        if self.received is None:
+        global _pending
+        first = self.received is None
+        if first:
             self.received = signum
-        raise STOPS[signum][0]
+        stop = STOPS[signum][0]
+        if _held and first:
+            _pending = stop  # raised when the held block ends (a second signal: at once)
+            return
+        _pending = None
+        raise stop
 
     def ending(self) -> tuple[str, ExitCode] | None:
         """The word and exit code the run ends with because of a signal; ``None``: no signal."""
@@ -71,6 +78,30 @@ class RunSignals:
             return None
         _, word, code = STOPS[self.received]
         return word, code
+
+
+#: How deep the main thread is in :func:`held` blocks, and the stop raised when they end.
+_held = 0
+_pending: type[BaseException] | None = None
+
+
+@contextlib.contextmanager
+def held() -> Iterator[None]:
+    """A stop signal that arrives inside the block is raised when the block ends.
+
+    A result is taken whole or not at all: rendered and counted, never written but left out of
+    "N of M ids fetched", never taken from the engine and then dropped. A second signal is
+    raised at once, so a write blocked on a reader that never reads cannot hold the run.
+    """
+    global _held, _pending
+    _held += 1
+    try:
+        yield
+    finally:
+        _held -= 1
+        if not _held and _pending is not None:
+            stop, _pending = _pending, None
+            raise stop
 
 
 def ending_of(stop: BaseException) -> tuple[str, ExitCode]:
