@@ -65,6 +65,13 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeChime]:
         yield server
 
 
+@pytest.fixture
+def voice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chime SDK Voice in us-east-1, as `CHIMENUM_API=voice AWS_REGION=us-east-1` sets it."""
+    monkeypatch.setenv("CHIMENUM_API", "voice")
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+
+
 @dataclass
 class Run:
     """What a user sees from one CLI run."""

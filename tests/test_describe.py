@@ -14,25 +14,10 @@ from chimenum.core.errors import ExitCode
 from chimenum.core.findings import CODES
 from chimenum.demo import resources as demo
 from testing.fakechime import FakeChime
+from tests.describing import assert_finding, codes, described
 
 GOLDEN = Path(__file__).parent / "golden" / "describe-voice.json"
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "describe.md"
-
-
-@pytest.fixture
-def voice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHIMENUM_API", "voice")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-
-
-def described(chimenum: Any, *ids: str, args: tuple[str, ...] = ()) -> tuple[int, Any, str]:
-    run = chimenum("describe", *ids, "--json", *args)
-    doc = json.loads(run.stdout) if run.stdout else None
-    return run.exit_code, doc, run.stderr
-
-
-def codes(doc: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(f["Severity"], f["Code"]) for f in doc["Findings"]]
 
 
 def test_a_healthy_connector_is_resolved_with_its_routes(fake: FakeChime, chimenum, voice) -> None:
@@ -250,9 +235,7 @@ VOICE_CASES = [
 @pytest.mark.parametrize(("setup", "number", "expected"), VOICE_CASES)
 def test_voice_findings(fake: FakeChime, chimenum, voice, setup, number, expected) -> None:
     setup(fake)
-    code, doc, stderr = described(chimenum, number)
-    assert expected in codes(doc), doc["Findings"]
-    assert code == (15 if any(s == "error" for s, _ in codes(doc)) else 0), stderr
+    assert_finding(chimenum, number, expected)
 
 
 CHIME_CASES = [

@@ -13,25 +13,11 @@ import pytest
 
 from chimenum.demo import resources as demo
 from testing.fakechime import FakeChime
+from tests.describing import assert_finding, codes, described
 
 ORDER_MAIN = "5f1b2e0c-3d4a-4b6c-8e9f-0a1b2c3d4e01"
 ORDER_PORT = "7a2c3d4e-5f60-4718-9a0b-1c2d3e4f5011"
 OLD = "2024-05-20T12:00:00.000Z"
-
-
-@pytest.fixture
-def voice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHIMENUM_API", "voice")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-
-
-def described(chimenum: Any, *ids: str, args: tuple[str, ...] = ()) -> tuple[int, Any, str]:
-    run = chimenum("describe", *ids, "--json", *args)
-    return run.exit_code, json.loads(run.stdout) if run.stdout else None, run.stderr
-
-
-def codes(doc: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(f["Severity"], f["Code"]) for f in doc["Findings"]]
 
 
 def edit(fake: FakeChime, kind: str, resource_id: str, region: str = "us-east-1", **fields: Any):
@@ -84,9 +70,7 @@ CASES = [
 @pytest.mark.parametrize(("setup", "number", "expected"), CASES)
 def test_findings(fake: FakeChime, chimenum, voice, setup, number, expected) -> None:
     setup(fake)
-    code, doc, stderr = described(chimenum, number)
-    assert expected in codes(doc), doc["Findings"]
-    assert code == (15 if any(s == "error" for s, _ in codes(doc)) else 0), stderr
+    assert_finding(chimenum, number, expected)
 
 
 def test_a_healthy_connector_has_a_fresh_ping_and_no_outbound_finding(

@@ -11,21 +11,11 @@ import pytest
 from chimenum.core.errors import ExitCode
 from chimenum.demo import resources as demo
 from testing.fakechime import FakeChime
+from tests.describing import codes, described
 
 
-@pytest.fixture
-def voice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("CHIMENUM_API", "voice")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-
-
-def described(chimenum: Any, *args: str) -> tuple[int, Any, str]:
-    run = chimenum("describe", "+18005550100", "--json", *args)
-    return run.exit_code, json.loads(run.stdout), run.stderr
-
-
-def codes(doc: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(f["Severity"], f["Code"]) for f in doc["Findings"]]
+def described_toll_free(chimenum: Any, *args: str) -> tuple[int, Any, str]:
+    return described(chimenum, "+18005550100", args=args)
 
 
 @pytest.fixture
@@ -39,7 +29,7 @@ def test_a_region_that_refuses_is_named_and_nothing_is_called_missing(
 ) -> None:
     # us-east-1 answers not found; us-west-2, asked next, refuses (a service control policy).
     fake.inject(f"voice-connectors/{demo.VC_MAIN}", "AccessDeniedException", skip=1, times=1)
-    code, doc, stderr = described(chimenum)
+    code, doc, stderr = described_toll_free(chimenum)
     assert code == 0, stderr  # not permitted never fails the number
     target = doc["Resolved"]["Associations"][0]["Target"]
     assert (target["Status"], target["Region"]) == ("NotPermitted", "us-west-2")
@@ -51,7 +41,7 @@ def test_a_region_that_refuses_is_named_and_nothing_is_called_missing(
     assert "not found in 9 other regions" in message
     assert "DANGLING_ASSOCIATION" not in json.dumps(doc)
     fake.inject(f"voice-connectors/{demo.VC_MAIN}", "AccessDeniedException", skip=1, times=1)
-    code, _, _ = described(chimenum, "--fail-on", "warning")
+    code, _, _ = described_toll_free(chimenum, "--fail-on", "warning")
     assert code == 15
     fake.inject(f"voice-connectors/{demo.VC_MAIN}", "AccessDeniedException", skip=1, times=1)
     run = chimenum("describe", "+18005550100")
@@ -62,7 +52,7 @@ def test_a_region_that_fails_is_named_and_sets_the_exit_code(
     fake: FakeChime, chimenum, voice, connector_elsewhere
 ) -> None:
     fake.inject(f"voice-connectors/{demo.VC_MAIN}", "ServiceUnavailableException", skip=1)
-    code, doc, _ = described(chimenum, "--max-attempts", "1")
+    code, doc, _ = described_toll_free(chimenum, "--max-attempts", "1")
     assert code == ExitCode.SERVICE_UNAVAILABLE  # the documented rule for a lookup not read
     target = doc["Resolved"]["Associations"][0]["Target"]
     assert (target["Status"], target["Region"]) == ("Failed", "us-west-2")
@@ -75,7 +65,7 @@ def test_every_region_that_refuses_is_named(
     fake: FakeChime, chimenum, voice, connector_elsewhere
 ) -> None:
     fake.inject(f"voice-connectors/{demo.VC_MAIN}", "AccessDeniedException", skip=1, times=2)
-    code, doc, _ = described(chimenum)
+    code, doc, _ = described_toll_free(chimenum)
     target = doc["Resolved"]["Associations"][0]["Target"]
     assert target["Status"] == "NotPermitted" and code == 0
     assert target["UnreadRegions"] == ["us-west-2", "ca-central-1"]
@@ -85,7 +75,7 @@ def test_regions_that_cannot_be_listed_leave_it_unchecked(
     fake: FakeChime, chimenum, voice, connector_elsewhere
 ) -> None:
     fake.inject("voice-connector-regions", "ForbiddenException")
-    code, doc, _ = described(chimenum)
+    code, doc, _ = described_toll_free(chimenum)
     assert code == 0
     target = doc["Resolved"]["Associations"][0]["Target"]
     assert (target["Status"], target["SearchedRegions"]) == ("NotPermitted", ["us-east-1"])
@@ -96,7 +86,7 @@ def test_regions_that_cannot_be_listed_leave_it_unchecked(
 def test_missing_only_when_every_region_says_so(
     fake: FakeChime, chimenum, voice, connector_elsewhere
 ) -> None:
-    code, doc, _ = described(chimenum)
+    code, doc, _ = described_toll_free(chimenum)
     assert code == 15
     assert codes(doc) == [("error", "DANGLING_ASSOCIATION")]
     assert "does not exist in any of 10 regions" in doc["Findings"][0]["Message"]
