@@ -26,6 +26,10 @@ from chimenum.core.errors import ExitCode, classify
 from chimenum.output.env import Environment, OutputError
 
 
+#: Endings that say more than a lost stderr line would.
+_STOPPED = (ExitCode.BROKEN_PIPE, ExitCode.INTERRUPTED, ExitCode.TERMINATED)
+
+
 class InterruptedCommand(Exception):
     """Ctrl-C inside a command; click would otherwise print its own blank line for it."""
 
@@ -67,6 +71,10 @@ class ChimenumGroup(click.Group):
                 # Arrived once the command had ended, while its output was flushed.
                 word, code = ending_of(stop)
                 env.error(word)
+            if env.stderr_lost and code not in _STOPPED:
+                # A line meant for stderr was lost: exit 0 or a NotFound's 3 would hide that.
+                silence(env.stderr)
+                code = ExitCode.OUTPUT_FAILED
             ending = signals.ending()
             if ending is not None and code != ending[1]:
                 # The signal's exception never reached the command's own handling (raised in
@@ -110,9 +118,9 @@ class ChimenumGroup(click.Group):
             if "--debug" in argv:
                 import traceback
 
-                from chimenum.core.debuglog import redact
+                from chimenum.core.secrets import scrub
 
-                env.stderr.write(redact("".join(traceback.format_exception(exc))))
+                env.stderr.write(scrub("".join(traceback.format_exception(exc))))
             env.error(failure.message)
             return failure.exit_code
         finally:
@@ -120,6 +128,9 @@ class ChimenumGroup(click.Group):
             debuglog = sys.modules.get("chimenum.core.debuglog")
             if debuglog is not None:
                 debuglog.uninstall()
+            secrets = sys.modules.get("chimenum.core.secrets")
+            if secrets is not None:
+                secrets.forget()
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -195,12 +206,14 @@ def output_failed(env: Environment, exc: OutputError) -> ExitCode:
 
 
 def show_usage_error(env: Environment, exc: click.ClickException) -> None:
-    """click's own error display, with any control characters from argv made visible."""
+    """click's own error display, with any control characters from argv made visible and a
+    URL's password masked (``--endpoint-url http://user:PASS@host``)."""
     import io
 
     from chimenum.core.safe import visible
+    from chimenum.core.secrets import scrub
 
     buffer = io.StringIO()
     exc.show(buffer)
-    env.stderr.write(visible(buffer.getvalue()))
+    env.stderr.write(visible(scrub(buffer.getvalue())))
     env.stderr.flush()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from chimenum.core.apis import Api
+from chimenum.core.errors import CONFIG_ERROR, ChimenumError, ExitCode, Failure
 from chimenum.core.settings import SettingError, Settings
 from chimenum.output.env import ColorChoice, Environment
 
@@ -42,6 +43,10 @@ def settings_of(ctx: click.Context) -> Settings:
         try:
             found = Settings.from_environ()
         except SettingError as exc:
+            if exc.exit_code != ExitCode.USAGE:
+                raise ChimenumError(
+                    Failure(CONFIG_ERROR, f"${exc.variable}: {exc}", ExitCode(exc.exit_code))
+                ) from None
             raise click.BadParameter(str(exc), ctx, param_hint=f"${exc.variable}") from None
         ctx.find_root().obj = found
         ctx.obj = found

@@ -99,6 +99,8 @@ def read_ids(
     lines = _Lines(seen)
     for arg in args:
         if arg == "-":
+            if sys.stdin is None:  # started with stdin closed (<&-)
+                raise click.UsageError("'-' reads ids from stdin, but stdin is closed", ctx)
             if sys.stdin.isatty():
                 env.warn("reading ids from the terminal, one per line; end with Ctrl-D")
             lines.take("stdin", sys.stdin.buffer)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
 
 import click
 
@@ -29,6 +28,7 @@ from chimenum.core.settings import (
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_READ_TIMEOUT,
+    endpoint_problem,
     variable,
 )
 from chimenum.output.formats import Document, formats_of
@@ -65,10 +65,9 @@ def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
 
 
 def _endpoint(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise click.BadParameter(f"{value!r} is not an http(s) URL", ctx, param)
+    problem = endpoint_problem(value) if value is not None else None
+    if problem:
+        raise click.BadParameter(f"{value!r}: {problem}", ctx, param)
     _store(ctx, param, value)
     return value
 

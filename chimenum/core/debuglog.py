@@ -11,7 +11,11 @@ which rewrites the *formatted* line, so a secret is caught whatever logged it an
   ``Signature:``;
 - the value of any header, field or parameter named like a secret (``X-Amz-Security-Token``,
   ``x-amz-sso_bearer_token``, ``SecretAccessKey``, ``SessionToken``, ``accessToken``,
-  ``refreshToken``, ``clientSecret``, ``aws_secret_access_key``...).
+  ``refreshToken``, ``clientSecret``, ``aws_secret_access_key``...);
+- the value in "Invalid header value b'...'" and the password of a URL.
+
+The patterns and the run's secrets live in :mod:`chimenum.core.secrets`, shared with the
+ordinary error lines.
 
 The access key id stays visible: it is not a secret (AWS prints it in errors and CloudTrail),
 and it tells which credentials were used. Control characters in a log line are shown as escapes
@@ -22,57 +26,21 @@ the bodies botocore logs stays readable.
 from __future__ import annotations
 
 import logging
-import re
-import threading
 from collections.abc import Iterable
 from typing import TextIO
-from urllib.parse import quote
 
+from chimenum.core import secrets
 from chimenum.core.safe import visible
+from chimenum.core.secrets import REDACTED, redact
 
-REDACTED = "<redacted>"
+__all__ = ["REDACTED", "RedactingFormatter", "add_secrets", "install", "redact", "uninstall"]
 
-_SECRET_NAMES = (
-    r"x-amz-security-token|x-amz-sso_bearer_token|x-amz-signature|"
-    r"secret_?access_?key|session_?token|access_?token|refresh_?token|client_?secret|"
-    r"aws_secret_access_key|aws_session_token|password"
-)
-_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    # 'X-Amz-Security-Token': b'...', "sessionToken": "...", x-amz-security-token:..., a=b&...
-    (
-        re.compile(rf"""(?i)(["']?\b(?:{_SECRET_NAMES})\b["']?\s*[:=]\s*b?["']?)[^"'\s,;&}}\]]+"""),
-        rf"\g<1>{REDACTED}",
-    ),
-    # Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=<hex>
-    (re.compile(r"(?i)\b(Signature=)[0-9a-f]+"), rf"\g<1>{REDACTED}"),
-    # botocore.auth logs "Signature:\n<hex>"
-    (re.compile(r"(?i)(\bSignature:\s*)[0-9a-f]{16,}"), rf"\g<1>{REDACTED}"),
-)
-
-_lock = threading.Lock()
-_secrets: set[str] = set()
 _handler: logging.Handler | None = None
 
 
 def add_secrets(values: Iterable[str | None]) -> None:
     """Redact these exact values (and their percent-encoded forms) from now on."""
-    with _lock:
-        for value in values:
-            if value and len(value) >= 4:
-                _secrets.add(value)
-                _secrets.add(quote(value, safe=""))
-
-
-def redact(text: str) -> str:
-    """``text`` with every secret chimenum knows of, or can recognise, replaced."""
-    with _lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
-    for secret in secrets:
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
+    secrets.add(values)
 
 
 class RedactingFormatter(logging.Formatter):
@@ -100,5 +68,4 @@ def uninstall(logger_name: str = "botocore") -> None:
         logger.removeHandler(_handler)
         logger.setLevel(logging.NOTSET)
         _handler = None
-    with _lock:
-        _secrets.clear()
+    secrets.forget()

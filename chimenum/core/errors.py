@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import functools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,6 +33,7 @@ class ExitCode(enum.IntEnum):
     WAIT_TIMEOUT = 13
     WAIT_FAILED = 14
     FINDINGS = 15
+    QUERY_FAILED = 16
     #: sysexits.h's EX_IOERR: the output could not be written.
     OUTPUT_FAILED = 74
     INTERRUPTED = 130
@@ -57,7 +58,10 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.WAIT_TIMEOUT: "wait: timed out before every id reached a wanted status",
     ExitCode.WAIT_FAILED: "wait: a number is in a failed state that cannot become a wanted one",
     ExitCode.FINDINGS: "describe, audit: described, with findings at or above --fail-on",
-    ExitCode.OUTPUT_FAILED: "stdout could not be written: closed, full (/dev/full), I/O error",
+    ExitCode.QUERY_FAILED: "--query could not be applied to the data fetched (a JMESPath type"
+    " error, such as sum() of strings); the expression itself parsed",
+    ExitCode.OUTPUT_FAILED: "stdout or stderr could not be written: closed, full (/dev/full),"
+    " I/O error (a failure whose line cannot be written on stderr ends with this code)",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.BROKEN_PIPE: "the reader of stdout went away (e.g. | head); nothing on stderr",
     ExitCode.TERMINATED: "terminated (SIGTERM); output already rendered is flushed",
@@ -72,6 +76,7 @@ SEVERITY: tuple[ExitCode, ...] = (
     ExitCode.TERMINATED,
     ExitCode.INTERRUPTED,
     ExitCode.INTERNAL,
+    ExitCode.QUERY_FAILED,
     ExitCode.CONFIG,
     ExitCode.NETWORK,
     ExitCode.UNAUTHORIZED,
@@ -130,6 +135,7 @@ NETWORK_ERROR = "NetworkError"
 BAD_RESPONSE_ERROR = "InvalidResponse"
 INTERNAL_ERROR = "InternalError"
 INTERRUPTED_ERROR = "Interrupted"
+QUERY_ERROR = "QueryError"
 
 
 @dataclass(frozen=True)
@@ -288,16 +294,25 @@ def _table() -> tuple[tuple[tuple[type[BaseException], ...], Handler], ...]:
 
 
 def classify(exc: BaseException, endpoint: str | None = None) -> Failure:
-    """Map any exception raised while talking to AWS to its documented failure."""
+    """Map any exception raised while talking to AWS to its documented failure, its message
+    scrubbed of secrets (:mod:`chimenum.core.secrets`)."""
+    from chimenum.core.secrets import scrub
+
     where = f" ({endpoint})" if endpoint else ""
     for types, handler in _table():
         if isinstance(exc, types):
-            return handler(exc, where)
-    return Failure(
-        INTERNAL_ERROR,
-        f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
-        ExitCode.INTERNAL,
-    )
+            failure: Failure = handler(exc, where)
+            break
+    else:
+        failure = Failure(
+            INTERNAL_ERROR,
+            f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+            ExitCode.INTERNAL,
+        )
+    # The one scrub of what a failure says, wherever it is shown (stderr, JSON, findings): a
+    # service may echo the run's credentials, botocore quotes header values and URLs.
+    message = scrub(failure.message)
+    return failure if message == failure.message else replace(failure, message=message)
 
 
 def causes(exc: BaseException) -> Iterator[BaseException]:

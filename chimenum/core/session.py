@@ -162,6 +162,8 @@ def make_client(
                 ExitCode.CONFIG,
             )
         )
+    if sandbox is None:
+        _check_ca_bundle(session)
     if sandbox is None and fresh:
         if not session.get_config_variable("region"):
             # botocore's credential chain builds its own clients (STS for assume-role, SSO) in
@@ -180,6 +182,10 @@ def make_client(
     if endpoint_url:
         kwargs["endpoint_url"] = endpoint_url
     client = session.create_client(settings.service_name, **kwargs)
+    from chimenum.core.secrets import learn_token
+
+    # First, before wire's own before-send handler sends the request.
+    client.meta.events.register_first("before-send", learn_token)
     if sessions is not None:
         sessions[key] = session
     from chimenum.core import wire
@@ -188,13 +194,70 @@ def make_client(
     return client
 
 
-def _frozen_credentials(session: Any) -> Any:
+def _check_ca_bundle(session: Any) -> None:
+    """Refuse, before any request, a CA bundle that is not there (exit 10, naming the file):
+    botocore would fail each request on it, naming nothing."""
+    from chimenum.core.errors import CONFIG_ERROR, ChimenumError, ExitCode, Failure
+
+    bundle = session.get_config_variable("ca_bundle")
+    if bundle and not os.path.isfile(os.path.expanduser(bundle)):
+        raise ChimenumError(
+            Failure(
+                CONFIG_ERROR,
+                f"the CA bundle {bundle!r} (AWS_CA_BUNDLE or the profile's ca_bundle) is not"
+                " a file that exists",
+                ExitCode.CONFIG,
+            )
+        )
+
+
+def _frozen_credentials(session: Any) -> tuple[Any, str]:
+    """The credentials, and where botocore found them (``env``, ``shared-credentials-file``...)."""
     import botocore.exceptions as bx
 
     credentials = session.get_credentials()
     if credentials is None:
         raise bx.NoCredentialsError()
-    return credentials.get_frozen_credentials()
+    return credentials.get_frozen_credentials(), str(getattr(credentials, "method", "") or "")
+
+
+#: Each credential value: its variable, and its key in a profile.
+_CREDENTIAL_FIELDS = (
+    ("access_key", "AWS_ACCESS_KEY_ID", "aws_access_key_id"),
+    ("secret_key", "AWS_SECRET_ACCESS_KEY", "aws_secret_access_key"),
+    ("token", "AWS_SESSION_TOKEN", "aws_session_token"),
+)
+_SOURCES = {
+    "shared-credentials-file": "the shared credentials file",
+    "config-file": "the config file",
+    "custom-process": "the credential_process",
+}
+
+
+def _check_credential_characters(frozen: Any, method: str, profile: str | None) -> None:
+    """A credential with a control character (a token file saved with Windows line endings ends
+    in CR) would be refused by http.client with the value quoted: refuse it first, naming where
+    it came from and never the value."""
+    from chimenum.core.errors import CONFIG_ERROR, ChimenumError, ExitCode, Failure
+
+    for attribute, variable, key in _CREDENTIAL_FIELDS:
+        value = getattr(frozen, attribute, None) or ""
+        if all(" " < ch < "\x7f" for ch in value):
+            continue
+        if method == "env":
+            where = variable
+        else:
+            source = _SOURCES.get(method, f"the credential source {method!r}")
+            where = f"{key} of profile {profile or 'default'!r} (from {source})"
+        raise ChimenumError(
+            Failure(
+                CONFIG_ERROR,
+                f"{where} holds a character no credential has (a space, or a control"
+                " character such as the CR a file saved with Windows line endings leaves);"
+                " the value is not shown",
+                ExitCode.CONFIG,
+            )
+        )
 
 
 def resolve_credentials(
@@ -204,8 +267,9 @@ def resolve_credentials(
 
     botocore would resolve them on the first request, from inside the request path and without
     the profile's name at hand; resolving here turns an expired SSO token, a failing
-    ``credential_process`` or a missing profile into one exit-10 line naming the fix. A
-    ``--debug`` run also learns the secret values it must redact.
+    ``credential_process`` or a missing profile into one exit-10 line naming the fix; a value
+    with a control character is refused here too. The run learns the values it must scrub
+    (:mod:`chimenum.core.secrets`).
     """
     import botocore.exceptions as bx
 
@@ -217,7 +281,7 @@ def resolve_credentials(
     try:
         # botocore waits for a credential_process (and STS, SSO) with no limit: the chain runs
         # on a daemon thread, left behind if it never answers.
-        frozen = call_by(lambda: _frozen_credentials(session), Deadline.after(timeout))
+        frozen, method = call_by(lambda: _frozen_credentials(session), Deadline.after(timeout))
     except DeadlinePassed:
         source = (
             "the credential_process"
@@ -267,10 +331,11 @@ def resolve_credentials(
         else:
             message = f"could not load the credentials{named}: {failure.message}"
         raise ChimenumError(Failure(CONFIG_ERROR, message, ExitCode.CONFIG)) from exc
-    if debug:
-        from chimenum.core import debuglog
+    from chimenum.core import secrets
 
-        debuglog.add_secrets([frozen.secret_key, frozen.token])
+    # Learnt before the check below, and whether or not --debug: a server may echo them.
+    secrets.add([frozen.secret_key, frozen.token], key_ids=[frozen.access_key])
+    _check_credential_characters(frozen, method, profile)
 
 
 def _profile_config(session: Any) -> dict[str, Any]:

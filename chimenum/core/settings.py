@@ -134,11 +134,48 @@ def variable(name: str) -> str:
 
 
 class SettingError(ValueError):
-    """An environment variable with a value chimenum refuses; ``variable`` names it."""
+    """An environment variable with a value chimenum refuses; ``variable`` names it.
 
-    def __init__(self, variable: str, message: str) -> None:
+    ``exit_code``: 2 for a choice chimenum offers (``CHIMENUM_API``), 10 for configuration
+    (a number of seconds, an endpoint URL); a TAB falls back to the defaults on either.
+    """
+
+    def __init__(self, variable: str, message: str, exit_code: int = 2) -> None:
         super().__init__(message)
         self.variable = variable
+        self.exit_code = exit_code
+
+
+#: What configuration errors exit with (core/errors.py's ExitCode.CONFIG, not imported here).
+_CONFIG_EXIT = 10
+#: The most seconds any CHIMENUM_* duration may say: a day. Past it, a deadline is no bound.
+MAX_SECONDS = 86_400.0
+
+
+def endpoint_problem(url: str) -> str | None:
+    """Why ``url`` cannot be an endpoint URL (``http(s)://host[:port][/path]``), or ``None``.
+
+    Checked before any request: botocore would take ``file:///x`` or ``http://[::1`` as far as
+    an internal error, and a port out of range as far as the request.
+    """
+    from urllib.parse import urlsplit
+
+    from chimenum.core.safe import has_unsafe
+
+    if has_unsafe(url) or any(ch.isspace() for ch in url):
+        return "it contains a space or a control character"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "an endpoint URL starts with http:// or https://"
+    if not parts.hostname:
+        return "it names no host"
+    if port == 0:
+        return "port 0 is no port"
+    return None
 
 
 _TRUE = ("1", "true", "t", "yes", "y", "on")
@@ -193,8 +230,12 @@ class Settings:
         endpoints = {}
         for name, service in SERVICE_NAMES.items():
             own = f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}"
-            url = env.get(own) or env.get("AWS_ENDPOINT_URL")
+            source = own if env.get(own) else "AWS_ENDPOINT_URL"
+            url = env.get(source)
             if url:
+                problem = endpoint_problem(url)
+                if problem:
+                    raise SettingError(source, f"{url!r}: {problem}", _CONFIG_EXIT)
                 endpoints[name] = url
         return cls(
             profile=env.get("AWS_PROFILE") or None,
@@ -217,13 +258,21 @@ class Settings:
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float, *, positive: bool = False) -> float:
-    """A number of seconds; a value that is not one is ignored (a TAB must never fail on it)."""
+    """A number of seconds, finite and at most :data:`MAX_SECONDS`; unset or empty: ``default``."""
+    text = env.get(name, "").strip()
+    if not text:
+        return default
     try:
-        value = float(env.get(name, ""))
+        value = float(text)
     except ValueError:
-        return default
-    if value != value or value == float("inf") or value < 0 or (positive and value == 0):
-        return default
+        value = float("nan")
+    lowest = "more than 0" if positive else "0 or more"
+    if not (0 <= value <= MAX_SECONDS) or (positive and value == 0):
+        raise SettingError(
+            name,
+            f"{text!r} is not a number of seconds ({lowest}, at most {MAX_SECONDS:g})",
+            _CONFIG_EXIT,
+        )
     return value
 
 

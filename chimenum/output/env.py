@@ -80,6 +80,8 @@ class Environment:
     quiet: bool = False
     #: While a live display (the progress bar) owns stderr, diagnostic lines go through it.
     stderr_lines: Callable[[str], None] | None = None
+    #: A diagnostic line could not be written (stderr full, closed): the run ends with 74.
+    stderr_lost: bool = False
 
     @cached_property
     def stdout_isatty(self) -> bool:
@@ -263,16 +265,22 @@ class Environment:
         as ``\\x0a`` and cannot forge a second line, an escape sequence cannot act.
         """
         from chimenum.core.safe import inert
+        from chimenum.core.secrets import scrub
 
-        debuglog = sys.modules.get("chimenum.core.debuglog")
-        if debuglog is not None:  # a --debug run: its secrets stay hidden here too
-            message = debuglog.redact(message)
-        line = f"chimenum: {inert(message.strip())}"
+        # The run's credentials and URL passwords never reach stderr, whoever wrote the text.
+        line = f"chimenum: {inert(scrub(message).strip())}"
         if self.stderr_lines is not None:
             self.stderr_lines(line)
             return
-        self.stderr.write(line + "\n")
-        self.stderr.flush()
+        try:
+            self.stderr.write(line + "\n")
+            self.stderr.flush()
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError, AttributeError):
+            # stderr is full (/dev/full), closed or gone: nowhere left to say so; the run goes
+            # on and the error boundary ends it with 74, not with this line's own failure.
+            self.stderr_lost = True
 
     def warn(self, message: str) -> None:
         if not self.quiet:

@@ -6,7 +6,8 @@ ISO 8601 strings, as the AWS CLI v2 sees them), and its result is what every for
 it the AWS CLI's way, ``ndjson`` applies the expression to each line's object and prints one result
 per line (so line N is still about input id N), and ``table`` renders the result generically (see
 :func:`chimenum.output.formats.table.generic`). jmespath ships with botocore; it is imported on
-first use.
+first use. An expression that parses but does not fit the data fetched (``sum()`` of strings)
+ends the run with exit 16 (``QueryError``) once the data is in.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from functools import lru_cache
 from typing import Any
 
 from chimenum.output.document import jsonable
+
+
+_REASON_LIMIT = 300
 
 
 class QueryError(ValueError):
@@ -48,4 +52,23 @@ def apply(expression: str | None, document: Any) -> Any:
     value = jsonable(document)
     if expression is None:
         return value
-    return compile_query(expression).search(value)
+    compiled = compile_query(expression)
+    from jmespath.exceptions import JMESPathError  # type: ignore[import-untyped]
+
+    try:
+        return compiled.search(value)
+    except JMESPathError as exc:
+        # The expression parsed (a usage error would have said so before any request); it
+        # does not fit the data fetched: not a usage error, not chimenum's bug.
+        from chimenum.core.errors import QUERY_ERROR, ChimenumError, ExitCode, Failure
+
+        reason = _one_line(exc)
+        if len(reason) > _REASON_LIMIT:  # JMESPath quotes the value, which can be a whole number
+            reason = reason[:_REASON_LIMIT] + "..."
+        raise ChimenumError(
+            Failure(
+                QUERY_ERROR,
+                f"--query {expression!r} failed on the data fetched: {reason}",
+                ExitCode.QUERY_FAILED,
+            )
+        ) from None
