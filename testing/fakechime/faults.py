@@ -37,6 +37,7 @@ WIRE_FAULTS = (
     "html-401",
     "html-403",
     "bare-429",
+    "echo-credentials",
 )
 
 #: Faults whose answer breaks the API model on purpose (a body that is not the model's JSON,
@@ -235,6 +236,17 @@ class FaultAnswers(DemoHandler):
         elif kind == "bare-429":
             # A front end's rate limit (API Gateway, a proxy): 429 and no AWS error code.
             self.send(429, json.dumps({"message": "Too Many Requests"}).encode())
+        elif kind == "echo-credentials":
+            # A service (or a front end) quoting the request back: the run's own access key id,
+            # session token and Authorization header in its error message.
+            auth = self.headers.get("Authorization", "")
+            key_id = re.search(r"Credential=([^/,]*)", auth)
+            token = self.headers.get("X-Amz-Security-Token", "")
+            message = (
+                f"The security token included in the request is invalid: key"
+                f" {key_id.group(1) if key_id else ''}, token {token}, header {auth}"
+            )
+            self.send_error_code("UnauthorizedClientException", message)
         elif kind == "hostile-error":
             # No x-amzn-ErrorType header: botocore takes the code from the body, hostile too.
             error = {"Code": HOSTILE_CODE, "Message": f"Message:{HOSTILE}"}
