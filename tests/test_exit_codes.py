@@ -182,3 +182,140 @@ def test_debug_logs_botocore_on_stderr(fake: FakeChime, chimenum) -> None:
     assert "botocore" in run.stderr
     assert "/phone-numbers/%2B12065550100" in run.stderr
     json.loads(run.stdout)
+
+
+# --- User and environment errors: one line, a documented code, never 1 (issue 18, point 9) --
+
+
+def one_line(stderr: str) -> str:
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr and "internal error" not in stderr
+    return lines[0]
+
+
+def test_reading_ids_from_a_closed_stdin_is_a_usage_error(chimenum_exe: str) -> None:
+    import subprocess
+
+    proc = subprocess.run(
+        ["sh", "-c", f'"{chimenum_exe}" get - <&-'], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == ExitCode.USAGE
+    assert "Error: '-' reads ids from stdin, but stdin is closed" in proc.stderr
+    assert "Traceback" not in proc.stderr and proc.stdout == ""
+
+
+@pytest.mark.parametrize("output", ["json", "ndjson", "text", "table", "csv"])
+def test_a_query_that_does_not_fit_the_data_has_its_own_code(
+    fake: FakeChime, chimenum, output: str
+) -> None:
+    run = chimenum("list", "-o", output, "--query", "sum(PhoneNumbers[].E164PhoneNumber)")
+    assert run.exit_code == ExitCode.QUERY_FAILED == 16
+    assert one_line(run.stderr).startswith(
+        "chimenum: --query 'sum(PhoneNumbers[].E164PhoneNumber)' failed on the data fetched:"
+        " In function sum(), invalid type for value:"
+    )
+    assert fake.count("ListPhoneNumbers") >= 1  # after the fetch, unlike a parse error (2)
+
+
+def test_a_query_error_quoting_a_whole_document_is_cut(fake: FakeChime, chimenum) -> None:
+    run = chimenum("get", "+12065550100", "--json", "--query", "sum(PhoneNumber)")
+    assert run.exit_code == 16
+    assert len(one_line(run.stderr)) < 500 and run.stderr.rstrip().endswith("...")
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://[::1", "not a valid URL (Invalid IPv6 URL)"),
+        ("http://127.0.0.1:99999", "not a valid URL (Port out of range 0-65535)"),
+        ("file:///x", "an endpoint URL starts with http:// or https://"),
+        ("http://", "it names no host"),
+        ("http://127.0.0.1:8/a b", "it contains a space or a control character"),
+    ],
+)
+def test_an_endpoint_url_option_that_is_no_url_is_a_usage_error(
+    fake: FakeChime, chimenum, url: str, problem: str
+) -> None:
+    run = chimenum("get", "+12065550100", "--endpoint-url", url)
+    assert run.exit_code == ExitCode.USAGE
+    assert f"Error: Invalid value for '--endpoint-url': {url!r}: {problem}" in run.stderr
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize("variable", ["AWS_ENDPOINT_URL_CHIME_SDK_VOICE", "AWS_ENDPOINT_URL"])
+def test_an_endpoint_variable_that_is_no_url_is_a_configuration_error_naming_it(
+    fake: FakeChime, chimenum, monkeypatch: pytest.MonkeyPatch, variable: str
+) -> None:
+    monkeypatch.delenv("AWS_ENDPOINT_URL_CHIME_SDK_VOICE")
+    monkeypatch.setenv(variable, "file:///x")
+    run = chimenum("describe", "+12065550100")
+    assert run.exit_code == ExitCode.CONFIG
+    assert one_line(run.stderr) == (
+        f"chimenum: ${variable}: 'file:///x': an endpoint URL starts with http:// or https://"
+    )
+    assert fake.requests == []
+
+
+def test_a_missing_ca_bundle_is_a_configuration_error_naming_the_file(
+    fake: FakeChime, chimenum, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    missing = tmp_path / "missing.pem"
+    monkeypatch.setenv("AWS_CA_BUNDLE", str(missing))
+    run = chimenum("get", "+12065550100")
+    assert run.exit_code == ExitCode.CONFIG
+    assert one_line(run.stderr) == (
+        f"chimenum: the CA bundle {str(missing)!r} (AWS_CA_BUNDLE or the profile's ca_bundle)"
+        " is not a file that exists"
+    )
+    assert fake.requests == []
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "CHIMENUM_CREDENTIALS_TIMEOUT",
+        "CHIMENUM_PROGRESS_DELAY",
+        "CHIMENUM_COMPLETION_TTL",
+        "CHIMENUM_COMPLETION_TIMEOUT",
+    ],
+)
+@pytest.mark.parametrize("value", ["inf", "nan", "1e309", "-1", "86401", "soon"])
+def test_a_numeric_setting_out_of_range_is_a_configuration_error_naming_it(
+    fake: FakeChime, chimenum, monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    run = chimenum("get", "+12065550100")
+    assert run.exit_code == ExitCode.CONFIG
+    assert one_line(run.stderr).startswith(
+        f"chimenum: ${variable}: {value!r} is not a number of seconds ("
+    )
+    assert fake.requests == []
+
+
+def test_a_credentials_timeout_of_zero_is_refused(chimenum, monkeypatch) -> None:
+    monkeypatch.setenv("CHIMENUM_CREDENTIALS_TIMEOUT", "0")
+    run = chimenum("get", "+12065550100")
+    assert run.exit_code == ExitCode.CONFIG
+    assert "(more than 0, at most 86400)" in one_line(run.stderr)
+
+
+@pytest.mark.parametrize("args", [(), ("--json",)])
+def test_a_failure_whose_line_cannot_be_written_exits_74(
+    fake: FakeChime, chimenum_exe: str, args: tuple[str, ...]
+) -> None:
+    import os
+    import subprocess
+
+    env = {**os.environ, "AWS_MAX_ATTEMPTS": "1"}
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [chimenum_exe, "get", "+12065559999", "--api", "chime", *args],
+            stdout=subprocess.PIPE,
+            stderr=full,
+            text=True,
+            timeout=60,
+            env=env,
+        )
+    assert proc.returncode == ExitCode.OUTPUT_FAILED
+    assert fake.requested_ids()[0] == "+12065559999"  # the NotFound happened; its line was lost

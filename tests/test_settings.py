@@ -82,7 +82,7 @@ def test_from_environ_reads_every_setting() -> None:
             "CHIMENUM_DEMO": "1",
             "CHIMENUM_CREDENTIALS_TIMEOUT": "0.5",
             "CHIMENUM_PROGRESS_DELAY": "0",
-            "CHIMENUM_COMPLETION_TTL": "nonsense",
+            "CHIMENUM_COMPLETION_TTL": "30",
             "XDG_CACHE_HOME": "/tmp/c",
         }
     )
@@ -96,7 +96,7 @@ def test_from_environ_reads_every_setting() -> None:
         "voice": "http://127.0.0.1:8",
     }
     assert settings.demo and settings.credentials_timeout == 0.5
-    assert settings.progress_delay == 0 and settings.completion_ttl == Settings().completion_ttl
+    assert settings.progress_delay == 0 and settings.completion_ttl == 30
     assert settings.cache_home == "/tmp/c"
 
 
