@@ -306,9 +306,10 @@ def test_a_failure_whose_line_cannot_be_written_exits_74(
 ) -> None:
     import os
     import subprocess
+    from pathlib import Path
 
     env = {**os.environ, "AWS_MAX_ATTEMPTS": "1"}
-    with open("/dev/full", "w") as full:
+    with Path("/dev/full").open("w") as full:
         proc = subprocess.run(
             [chimenum_exe, "get", "+12065559999", "--api", "chime", *args],
             stdout=subprocess.PIPE,

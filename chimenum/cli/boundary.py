@@ -25,7 +25,6 @@ from chimenum.cli.signals import (
 from chimenum.core.errors import ExitCode, classify
 from chimenum.output.env import Environment, OutputError
 
-
 #: Endings that say more than a lost stderr line would.
 _STOPPED = (ExitCode.BROKEN_PIPE, ExitCode.INTERRUPTED, ExitCode.TERMINATED)
 

@@ -1,7 +1,8 @@
 """The run's secrets, and the one scrub that keeps them out of everything chimenum prints.
 
-A run learns its credentials when it resolves them (:func:`chimenum.core.session.resolve_credentials`)
-and the session token of every request it signs (a refreshed one included). Text that can carry a
+A run learns its credentials when it resolves them
+(:func:`chimenum.core.session.resolve_credentials`) and the session token of every request it
+signs (a refreshed one included). Text that can carry a
 secret goes through :func:`scrub` in exactly two places, both fed raw text:
 
 - :func:`chimenum.core.errors.classify`, where every exception becomes a :class:`Failure`: so a

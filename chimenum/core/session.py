@@ -197,10 +197,12 @@ def make_client(
 def _check_ca_bundle(session: Any) -> None:
     """Refuse, before any request, a CA bundle that is not there (exit 10, naming the file):
     botocore would fail each request on it, naming nothing."""
+    from pathlib import Path
+
     from chimenum.core.errors import CONFIG_ERROR, ChimenumError, ExitCode, Failure
 
     bundle = session.get_config_variable("ca_bundle")
-    if bundle and not os.path.isfile(os.path.expanduser(bundle)):
+    if bundle and not Path(bundle).expanduser().is_file():
         raise ChimenumError(
             Failure(
                 CONFIG_ERROR,

@@ -17,7 +17,6 @@ from typing import Any
 
 from chimenum.output.document import jsonable
 
-
 _REASON_LIMIT = 300
 
 
@@ -53,7 +52,7 @@ def apply(expression: str | None, document: Any) -> Any:
     if expression is None:
         return value
     compiled = compile_query(expression)
-    from jmespath.exceptions import JMESPathError  # type: ignore[import-untyped]
+    from jmespath.exceptions import JMESPathError
 
     try:
         return compiled.search(value)
