@@ -229,7 +229,7 @@ def test_a_query_error_quoting_a_whole_document_is_cut(fake: FakeChime, chimenum
     [
         ("http://[::1", "not a valid URL (Invalid IPv6 URL)"),
         ("http://127.0.0.1:99999", "not a valid URL (Port out of range 0-65535)"),
-        ("file:///x", "an endpoint URL starts with http:// or https://"),
+        ("file:///x", "not an http(s) URL"),
         ("http://", "it names no host"),
         ("http://127.0.0.1:8/a b", "it contains a space or a control character"),
     ],
@@ -251,9 +251,7 @@ def test_an_endpoint_variable_that_is_no_url_is_a_configuration_error_naming_it(
     monkeypatch.setenv(variable, "file:///x")
     run = chimenum("describe", "+12065550100")
     assert run.exit_code == ExitCode.CONFIG
-    assert one_line(run.stderr) == (
-        f"chimenum: ${variable}: 'file:///x': an endpoint URL starts with http:// or https://"
-    )
+    assert one_line(run.stderr) == (f"chimenum: ${variable}: 'file:///x': not an http(s) URL")
     assert fake.requests == []
 
 

@@ -213,6 +213,6 @@ def test_an_environment_endpoint_with_a_password_is_masked(
     run = chimenum("get", "+12065550100")
     assert run.exit_code == 10
     assert run.stderr == (
-        "chimenum: $AWS_ENDPOINT_URL_CHIME: 'ftp://ops:<redacted>@example.com': an endpoint URL"
-        " starts with http:// or https://\n"
+        "chimenum: $AWS_ENDPOINT_URL_CHIME: 'ftp://ops:<redacted>@example.com': not an http(s)"
+        " URL\n"
     )

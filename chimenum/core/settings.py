@@ -75,10 +75,18 @@ ENVIRONMENT: tuple[Variable, ...] = (
         "The AWS configuration and credentials files (profiles are completed from them).",
     ),
     Variable(
-        ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_DATA_PATH", "..."),
+        (
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_CA_BUNDLE",
+            "AWS_DATA_PATH",
+            "...",
+        ),
         "",
         "Credentials and the rest of the configuration are resolved by botocore exactly as the"
-        " AWS CLI does.",
+        " AWS CLI does. A credential holding a control character (a Windows CR), or a CA bundle"
+        " that is not a file, is refused with exit 10 before any request.",
         "botocore",
     ),
     Variable(
@@ -170,7 +178,7 @@ def endpoint_problem(url: str) -> str | None:
     except ValueError as exc:
         return f"not a valid URL ({exc})"
     if parts.scheme not in ("http", "https"):
-        return "an endpoint URL starts with http:// or https://"
+        return "not an http(s) URL"
     if not parts.hostname:
         return "it names no host"
     if port == 0:
