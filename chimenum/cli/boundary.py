@@ -182,9 +182,7 @@ class ChimenumGroup(click.Group):
                 from chimenum.completion import register
 
                 register()
-                return shell_complete(
-                    self, extra, prog_name, complete_var, request
-                )
+                return shell_complete(self, extra, prog_name, complete_var, request)
             except Exception:
                 return 1
 
