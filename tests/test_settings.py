@@ -25,7 +25,6 @@ READS = re.compile(r"os\.environ|os\.getenv|envvar=|auto_envvar")
 TABLE = {name for row in ENVIRONMENT for name in row.names}
 
 
-
 def _strings(path: Path) -> str:
     tokens = tokenize.generate_tokens(io.StringIO(path.read_text()).readline)
     return "\n".join(t.string for t in tokens if t.type == tokenize.STRING)
