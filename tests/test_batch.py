@@ -508,10 +508,15 @@ def test_get_json_imports_no_rich(fake: FakeChime, tmp_path: Path) -> None:
     assert _heavy_modules(tmp_path, ["get", "+12065550100", "+12065550101", "--json"]) == [
         "botocore"
     ]
-    # The tables are drawn line by line without rich; the probe does see rich when it is
-    # used: a --query result shown as a table.
+    # The tables, --query results included, are drawn line by line without rich; the probe
+    # does see rich when it is used: JSON highlighted in colour.
     assert _heavy_modules(tmp_path, ["get", "+12065550100"]) == ["botocore"]
-    assert "rich" in _heavy_modules(tmp_path, ["get", "+12065550100", "--query", "PhoneNumber"])
+    assert _heavy_modules(tmp_path, ["get", "+12065550100", "--query", "PhoneNumber"]) == [
+        "botocore"
+    ]
+    assert "rich" in _heavy_modules(
+        tmp_path, ["get", "+12065550100", "--json", "--color", "always"]
+    )
 
 
 @pytest.mark.shell

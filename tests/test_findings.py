@@ -118,10 +118,35 @@ def test_a_stale_ping_says_its_age(fake: FakeChime, chimenum, voice) -> None:
     edit(fake, "TerminationHealth", demo.VC_MAIN, Timestamp=OLD)
     _, doc, _ = described(chimenum, "+12065550101")
     (finding,) = doc["Findings"]
-    assert "days ago (2024-05-20 12:00 UTC)" in finding["Message"]
+    # JSON shows a finding's times in UTC whatever the zone, so a document reads the same on
+    # every machine; for people, the one human timestamp (output/times.py) in the run's zone.
+    assert "days ago (2024-05-20 12:00:00 UTC)" in finding["Message"]
     out = chimenum("describe", "+12065550101", "--utc").stdout
-    # The tree shows times as every view does (values.py): to the second, in the run's zone.
     assert "last SIP OPTIONS ping from 198.51.100.10 at 2024-05-20 12:00:00 UTC (" in out
+    assert "days ago (2024-05-20 12:00:00 UTC)" in out
+
+
+def test_a_finding_shows_its_times_in_the_run_zone(
+    fake: FakeChime, chimenum, voice, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The finding's times honour --utc like every view: local time otherwise."""
+    import time
+
+    edit(fake, "TerminationHealth", demo.VC_MAIN, Timestamp=OLD)
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        for fmt in ("table", "text"):
+            local = chimenum("describe", "+12065550101", "-o", fmt).stdout
+            assert ("days ago (2024-05-20 05:00:00 PDT)" in local) == (fmt == "table"), fmt
+        utc = chimenum("describe", "+12065550101", "--utc").stdout
+        assert "days ago (2024-05-20 12:00:00 UTC)" in utc
+        audit = chimenum("audit").stdout
+        assert "days ago (2024-05-20 05:00:00 PDT)" in audit
+        assert "days ago (2024-05-20 12:00:00 UTC)" in chimenum("audit", "-o", "csv").stdout
+    finally:
+        monkeypatch.setenv("TZ", "UTC")
+        time.tzset()
 
 
 def test_a_target_is_looked_up_where_the_rule_routes(fake: FakeChime, chimenum, voice) -> None:

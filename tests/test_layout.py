@@ -7,6 +7,8 @@ in pyproject.toml, ``deptry``, the wheel check) are steps of ``.ci/run``, not te
 from __future__ import annotations
 
 import ast
+import importlib
+import re
 import subprocess
 from pathlib import Path
 
@@ -35,18 +37,23 @@ def _module_name(path: Path) -> str:
 
 
 def _imports(path: Path) -> set[str]:
-    """Every chimenum module ``path`` imports, at module level or inside functions, except
+    return imports_in(path.read_text(), _module_name(path), package=path.name == "__init__.py")
+
+
+def imports_in(source: str, module: str, *, package: bool = False) -> set[str]:
+    """Every module ``source`` (the module ``module``; ``package``: its ``__init__``) imports,
+    at module level or inside functions, relative imports resolved, except
     ``if TYPE_CHECKING:`` imports (they never run)."""
-    tree = ast.parse(path.read_text())
+    tree = ast.parse(source)
     skipped = {
         id(inner)
         for node in ast.walk(tree)
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
         for inner in ast.walk(node)
     }
-    package = _module_name(path).split(".")
-    if path.name != "__init__.py":
-        package = package[:-1]
+    parts = module.split(".")
+    if not package:
+        parts = parts[:-1]
     found: set[str] = set()
     for node in ast.walk(tree):
         if id(node) in skipped:
@@ -55,7 +62,7 @@ def _imports(path: Path) -> set[str]:
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
             if node.level:
-                base = ".".join(package[: len(package) - node.level + 1])
+                base = ".".join(parts[: len(parts) - node.level + 1])
                 base += f".{node.module}" if node.module else ""
             else:
                 base = node.module or ""
@@ -140,3 +147,43 @@ def test_the_documented_layout_names_every_module() -> None:
         )
     ]
     assert not missing, f"docs/development.md's layout does not name {missing}"
+
+
+def _development() -> str:
+    return (ROOT / "docs" / "development.md").read_text()
+
+
+def test_the_documented_modules_exist() -> None:
+    """The other way round: every module the tree names is one of the package's, and every
+    path the prose names (``core/run.py``, ``tests/test_layout.py``) is there."""
+    text = _development()
+    tree = text[text.index("```\nchimenum/\n") : text.index("```\n", text.index("chimenum/\n"))]
+    # The tree also names the fake (testing/), the tools and the bench: the repository's files.
+    tracked = subprocess.run(
+        ["git", "ls-files", "--", "*.py"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    names = {path.name for path in package_sources()} | {Path(p).name for p in tracked}
+    unknown = sorted({name for name in re.findall(r"\b[a-z_]+\.py\b", tree) if name not in names})
+    assert not unknown, f"docs/development.md names modules that do not exist: {unknown}"
+    rooms = ("core", "cli", "output", "completion", "demo")
+    paths = re.findall(rf"(?<![\w/])((?:{'|'.join(rooms)})/[\w/]+\.py)", text)
+    paths += re.findall(r"(?<![\w/])(tests/[\w/]+\.py)", text)
+    assert paths, "the prose names modules"
+    missing = sorted({p for p in paths if not (PACKAGE / p).exists() and not (ROOT / p).exists()})
+    assert not missing, f"docs/development.md names paths that do not exist: {missing}"
+
+
+def test_the_documented_names_exist() -> None:
+    """``cli/runner.run``, ``core/errors.SEVERITY``, ``cli/options.output_option``: each name
+    the description gives a module is defined there."""
+    rooms = "core|cli|output|completion|demo"
+    named = re.findall(rf"`((?:{rooms})/[\w/]+)\.(\w+)", _development())
+    assert len(named) >= 5, named
+    missing = []
+    for module, name in named:
+        if module.endswith(("/__init__", "/py")) or name == "py":
+            continue
+        loaded = importlib.import_module("chimenum." + module.replace("/", "."))
+        if not hasattr(loaded, name):
+            missing.append(f"{module}.{name}")
+    assert not missing, f"docs/development.md names what its module does not define: {missing}"

@@ -40,7 +40,8 @@ from botocore.utils import parse_timestamp
 
 from chimenum.demo import DEMO_TIMELINE, demo_server
 from chimenum.demo import resources as demo
-from chimenum.demo.server import RESOURCE_ROUTES, DemoServer
+from chimenum.demo.listener import RESOURCE_ROUTES
+from chimenum.demo.server import DemoServer
 from testing.fakechime import WIRE_FAULTS, FakeChime, generate_numbers
 from testing.fakechime.faults import MODEL_BREAKING
 from testing.fakechime.related import share_related

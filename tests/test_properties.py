@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from chimenum.core.fetch import Result
 from chimenum.core.ids import InvalidId, normalise, unique
+from chimenum.core.settings import Terminal
 from chimenum.output.env import Environment
 from chimenum.output.formats import REGISTRY, Document, RenderOptions, entries, get_renderer
 from testing.fakechime import FakeChime
@@ -284,7 +285,7 @@ def render(document: Document, name: str, docs: list[dict[str, Any]], colour: bo
     env = Environment(
         stdout=out,
         stderr=io.StringIO(),
-        environ={"COLUMNS": "100"},
+        terminal=Terminal(columns=100),
         color="always" if colour else "never",
     )
     kind = "list" if document == "audit" else "one" if len(docs) == 1 else "many"

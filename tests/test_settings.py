@@ -24,11 +24,6 @@ NAMED = re.compile(r"(?<![A-Za-z0-9_])(?:CHIMENUM|AWS)_[A-Z0-9_]*[A-Z0-9]")
 READS = re.compile(r"os\.environ|os\.getenv|envvar=|auto_envvar")
 TABLE = {name for row in ENVIRONMENT for name in row.names}
 
-#: Who else may touch the environment, and why: the terminal layer is handed a mapping
-#: (NO_COLOR, COLUMNS: not chimenum settings); the boundary reads click's completion protocol
-#: variable, set by the shell script, not by a person.
-OTHER_READERS = {"chimenum/output/env.py", "chimenum/cli/boundary.py"}
-
 
 def _strings(path: Path) -> str:
     tokens = tokenize.generate_tokens(io.StringIO(path.read_text()).readline)
@@ -37,7 +32,7 @@ def _strings(path: Path) -> str:
 
 def test_only_settings_reads_the_environment() -> None:
     readers = {str(p.relative_to(ROOT)) for p in SOURCES if READS.search(p.read_text())}
-    assert readers == {"chimenum/core/settings.py", *OTHER_READERS}
+    assert readers == {"chimenum/core/settings.py"}
 
 
 def test_every_variable_the_source_names_is_in_the_table() -> None:
@@ -120,3 +115,15 @@ def test_an_option_wins_over_its_variable(chimenum, monkeypatch: pytest.MonkeyPa
     run = chimenum("--demo", "--api", "chime", "get", "+12065550100", "--json")
     assert run.exit_code == 0, run.stderr
     assert "PhoneNumberArn" not in run.stdout  # answered by Amazon Chime, not Chime SDK Voice
+
+
+def test_the_terminal_is_read_with_the_settings() -> None:
+    """NO_COLOR, CLICOLOR_FORCE, COLUMNS and TERM are read here too, and never fail."""
+    terminal = Settings.from_environ(
+        {"NO_COLOR": "1", "CLICOLOR_FORCE": "1", "COLUMNS": "90", "TERM": "dumb"}
+    ).terminal
+    assert terminal.no_color and terminal.clicolor_force and terminal.columns == 90
+    assert terminal.terminal_type == (("TERM", "dumb"),)
+    for bad in ("0", "-5", "abc", ""):
+        assert Settings.from_environ({"COLUMNS": bad}).terminal.columns is None
+    assert not Settings.from_environ({"CLICOLOR_FORCE": "0", "NO_COLOR": ""}).terminal.no_color

@@ -6,7 +6,6 @@ themselves are "the program without error handling".
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +22,7 @@ from chimenum.cli.signals import (
     stop_on_signals,
 )
 from chimenum.core.errors import ExitCode, classify
+from chimenum.core.settings import completion_request
 from chimenum.output.env import Environment, OutputError
 
 #: Endings that say more than a lost stderr line would.
@@ -46,9 +46,10 @@ class ChimenumGroup(click.Group):
     ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         complete_var = complete_var or "_CHIMENUM_COMPLETE"
-        if os.environ.get(complete_var):
+        request = completion_request(complete_var)
+        if request is not None:
             # A TAB in the user's shell: whatever happens, print candidates or nothing.
-            code = self.complete_quietly(prog_name or "chimenum", complete_var, **extra)
+            code = self.complete_quietly(prog_name or "chimenum", complete_var, request, **extra)
             if standalone_mode:
                 sys.exit(code)
             return code
@@ -175,7 +176,9 @@ class ChimenumGroup(click.Group):
         except KeyboardInterrupt:
             raise InterruptedCommand from None
 
-    def complete_quietly(self, prog_name: str, complete_var: str, **extra: Any) -> int:
+    def complete_quietly(
+        self, prog_name: str, complete_var: str, request: str, **extra: Any
+    ) -> int:
         """Answer the shell's completion request; errors and stderr output are swallowed."""
         import contextlib
         import io
@@ -189,9 +192,7 @@ class ChimenumGroup(click.Group):
                 from chimenum.completion import register
 
                 register()
-                return shell_complete(
-                    self, extra, prog_name, complete_var, os.environ[complete_var]
-                )
+                return shell_complete(self, extra, prog_name, complete_var, request)
             except Exception:
                 return 1
 

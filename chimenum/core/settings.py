@@ -38,7 +38,8 @@ DEFAULT_COMPLETION_TTL = 120.0
 DEFAULT_COMPLETION_TIMEOUT = 0.8
 
 #: Who reads a variable: chimenum (here, in :meth:`Settings.from_environ`), botocore's own
-#: configuration chain, or the terminal layer (``Environment``, from the mapping it is given).
+#: configuration chain, or the terminal layer (read here too, as :class:`Terminal`; acted on
+#: by ``Environment``).
 Reader = Literal["chimenum", "botocore", "terminal"]
 
 
@@ -131,6 +132,13 @@ ENVIRONMENT: tuple[Variable, ...] = (
         "The width tables and --help are laid out for, when stdout is not a terminal.",
         "terminal",
     ),
+    Variable(
+        ("TERM", "COLORTERM"),
+        "",
+        "The terminal's kind and colour depth, for the live displays (wait's table, the"
+        " progress bar), which rich draws.",
+        "terminal",
+    ),
 )
 
 
@@ -186,6 +194,40 @@ def endpoint_problem(url: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Terminal:
+    """What the environment says about the terminal: read here, acted on by ``Environment``.
+
+    Read apart from the rest of :class:`Settings` because it never fails: the message that
+    refuses a bad ``$CHIMENUM_API`` needs it.
+    """
+
+    no_color: bool = False
+    clicolor_force: bool = False
+    #: ``$COLUMNS`` when it is a positive whole number (``0``, ``-5``, ``abc``: as if unset).
+    columns: int | None = None
+    #: ``TERM`` and ``COLORTERM`` as set, for rich's live displays (colour depth, dumb terminals).
+    terminal_type: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Terminal:
+        env = os.environ if environ is None else environ
+        columns = env.get("COLUMNS", "").strip()
+        return cls(
+            no_color=bool(env.get("NO_COLOR")),
+            clicolor_force=env.get("CLICOLOR_FORCE", "0") not in ("", "0"),
+            columns=int(columns) if columns.isdigit() and int(columns) > 0 else None,
+            terminal_type=tuple((name, env[name]) for name in ("TERM", "COLORTERM") if name in env),
+        )
+
+
+def completion_request(variable: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """The shell-completion request in ``variable`` (click's protocol, set by the completion
+    script, not by a person: not in :data:`ENVIRONMENT`), or ``None`` for an ordinary run."""
+    env = os.environ if environ is None else environ
+    return env.get(variable) or None
+
+
 _TRUE = ("1", "true", "t", "yes", "y", "on")
 _FALSE = ("", "0", "false", "f", "no", "n", "off")
 
@@ -218,6 +260,7 @@ class Settings:
     progress_delay: float = DEFAULT_PROGRESS_DELAY
     completion_ttl: float = DEFAULT_COMPLETION_TTL
     completion_timeout: float = DEFAULT_COMPLETION_TIMEOUT
+    terminal: Terminal = field(default_factory=Terminal)
 
     @property
     def service_name(self) -> str:
@@ -262,6 +305,7 @@ class Settings:
             completion_timeout=_seconds(
                 env, "CHIMENUM_COMPLETION_TIMEOUT", DEFAULT_COMPLETION_TIMEOUT
             ),
+            terminal=Terminal.from_environ(env),
         )
 
 

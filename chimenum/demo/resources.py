@@ -2,7 +2,7 @@
 
 Records are stored per region, keyed by ``(kind, id)``, each as the service puts it on the wire
 under its answer's key (``GetVoiceConnector`` answers ``{"VoiceConnector": record}``; see
-:data:`chimenum.demo.server.RESOURCE_ROUTES`). The account tells three stories, so that
+:data:`chimenum.demo.listener.RESOURCE_ROUTES`). The account tells three stories, so that
 ``describe`` and ``audit`` have something real to say:
 
 - a healthy path: ``+12065550101`` and ``+18005550100`` on voice connector
@@ -19,6 +19,7 @@ under its answer's key (``GetVoiceConnector`` answers ``{"VoiceConnector": recor
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 ACCOUNT = "111122223333"
@@ -106,12 +107,14 @@ def voice_connector(
     }  # fmt: skip
 
 
+def wire_time(when: datetime) -> str:
+    """A timestamp as the service sends it (ISO 8601, milliseconds, ``Z``)."""
+    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
 def recent_ping() -> str:
     """A PBX pings its connector every minute or so: the demo's last ping is half a minute old."""
-    from datetime import datetime, timedelta, timezone
-
-    when = datetime.now(timezone.utc) - timedelta(seconds=30)
-    return when.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return wire_time(datetime.now(timezone.utc) - timedelta(seconds=30))
 
 
 def sip_rule(

@@ -10,12 +10,16 @@ import datetime as dt
 import json
 from typing import Any
 
+from chimenum.core.findings import Message
 from chimenum.core.safe import json_escaped
+from chimenum.output.times import iso_time, message_text
 
 
 def _default(value: object) -> object:
     if isinstance(value, dt.datetime):
-        return value.isoformat()
+        return iso_time(value)
+    if isinstance(value, Message):
+        return message_text(value)
     if isinstance(value, bytes):
         return value.decode("utf-8", "replace")
     raise TypeError(f"cannot serialise {type(value).__name__}")

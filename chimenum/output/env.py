@@ -12,11 +12,13 @@ import errno
 import io
 import os
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal, TextIO
+
+from chimenum.core.settings import Terminal
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -57,13 +59,6 @@ def _stdout() -> TextIO:
     return sys.stdout if sys.stdout is not None else ClosedStream()  # type: ignore[return-value]
 
 
-def columns_of(environ: Mapping[str, str]) -> int | None:
-    """``$COLUMNS`` if it is a positive whole number; anything else (``0``, ``-5``, ``abc``)
-    is ignored, as if it were unset."""
-    value = environ.get("COLUMNS", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else None
-
-
 def _isatty(stream: TextIO) -> bool:
     try:
         return stream.isatty()
@@ -75,7 +70,8 @@ def _isatty(stream: TextIO) -> bool:
 class Environment:
     stdout: TextIO = field(default_factory=_stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
-    environ: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    #: NO_COLOR, CLICOLOR_FORCE, COLUMNS, TERM: read by the settings table, acted on here.
+    terminal: Terminal = field(default_factory=Terminal.from_environ)
     color: ColorChoice = "auto"
     quiet: bool = False
     #: While a live display (the progress bar) owns stderr, diagnostic lines go through it.
@@ -95,9 +91,9 @@ class Environment:
         """Colour rules, strongest first: --color, NO_COLOR, CLICOLOR_FORCE, then the tty."""
         if self.color != "auto":
             return self.color == "always"
-        if self.environ.get("NO_COLOR"):
+        if self.terminal.no_color:
             return False
-        if self.environ.get("CLICOLOR_FORCE", "0") not in ("", "0"):
+        if self.terminal.clicolor_force:
             return True
         return isatty
 
@@ -105,7 +101,7 @@ class Environment:
     def width(self) -> int:
         """Columns to lay out for: ``$COLUMNS`` if valid, else the terminal's, else
         :data:`PIPE_WIDTH`; never below :data:`MIN_WIDTH`."""
-        width = columns_of(self.environ)
+        width = self.terminal.columns
         if width is None and self.stdout_isatty:
             try:
                 width = os.get_terminal_size(self.stdout.fileno()).columns or None
@@ -143,12 +139,11 @@ class Environment:
         even when colour is off (NO_COLOR)."""
         from rich.console import Console
 
-        # rich reads $COLUMNS itself and would take 0 or 1 as the width: give it only a
-        # valid value, raised to the minimum width.
-        environ = {k: v for k, v in self.environ.items() if k not in ("COLUMNS", "LINES")}
-        columns = columns_of(self.environ)
-        if columns is not None:
-            environ["COLUMNS"] = str(max(MIN_WIDTH, columns))
+        # rich would read the whole environment itself: it is given what the settings read,
+        # and $COLUMNS only when valid, raised to the minimum width (rich takes 0 or 1 as one).
+        environ = dict(self.terminal.terminal_type)
+        if self.terminal.columns is not None:
+            environ["COLUMNS"] = str(max(MIN_WIDTH, self.terminal.columns))
         return Console(
             _environ=environ,
             file=stream,

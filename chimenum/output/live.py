@@ -17,6 +17,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chimenum.core.safe import inert
+from chimenum.output.formats.layout import Cell, Painter, grid_lines
+from chimenum.output.formats.values import Values
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -58,49 +60,50 @@ class LineDisplay(WaitDisplay):
 
 
 class _Board:
-    """The live table, rebuilt at each refresh so the waiting times keep counting."""
+    """The live table, redrawn at each refresh so the waiting times keep counting: laid out by
+    the one grid engine (:func:`~chimenum.output.formats.layout.grid_lines`), its glyphs and
+    status styles the tables', so rich only moves the cursor."""
 
-    def __init__(self, waiter: Waiter) -> None:
+    def __init__(self, waiter: Waiter, painter: Painter, values: Values) -> None:
         self.waiter = waiter
+        self.painter = painter
+        self.values = values
 
-    def __rich__(self) -> RenderableType:
-        from rich import box
-        from rich.console import Group
-        from rich.table import Table
-        from rich.text import Text
-
-        from chimenum.output.formats.values import STATUS_STYLES
-
-        def status_text(value: str) -> Text:
-            return Text(inert(value), style=STATUS_STYLES.get(value, "magenta"))
-
+    def lines(self) -> list[str]:
         waiter = self.waiter
+        glyph = self.painter.glyph
+        values = self.values
         now = waiter.elapsed()
-        title = Text(
-            f"Waiting for {' or '.join(sorted(waiter.wanted))}"
-            f" (timeout {waiter.timeout:g}s, every {waiter.interval:g}s)",
-            style="bold",
-        )
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-        table.add_column("Phone number", no_wrap=True)
-        table.add_column("Status", no_wrap=True)
-        table.add_column("Waited", justify="right", no_wrap=True)
-        table.add_column("", no_wrap=True)
-        marks = {
-            "waiting": Text("…", style="dim"),
-            "reached": Text("✓ reached", style="green"),
-            "failed": Text("✗ failed", style="bold red"),
-            "error": Text("✗ error", style="bold red"),
+        marks: dict[str, Cell] = {
+            "waiting": [(glyph("more"), "dim")],
+            "reached": [(f"{glyph('yes')} reached", "green")],
+            "failed": [(f"{glyph('no')} failed", "bold red")],
+            "error": [(f"{glyph('no')} error", "bold red")],
         }
+        rows = []
         for watch in waiter.watches:
             waited = watch.done_after if watch.done_after is not None else now
-            table.add_row(
-                Text(inert(watch.phone_number_id)),
-                status_text(watch.status) if watch.status else Text("?", style="dim"),
-                Text(_seconds(waited)),
-                marks[watch.state],
+            rows.append(
+                [
+                    [(inert(watch.phone_number_id), "")],
+                    values.status(watch.status) if watch.status else [("?", "dim")],
+                    [(_seconds(waited), "")],
+                    marks[watch.state],
+                ]
             )
-        return Group(title, table)
+        title = (
+            f"Waiting for {' or '.join(sorted(waiter.wanted))}"
+            f" (timeout {waiter.timeout:g}s, every {waiter.interval:g}s)"
+        )
+        grid = grid_lines(
+            rows, self.painter, header=["Phone number", "Status", "Waited", ""], right=(2,)
+        )
+        return [self.painter.paint([(title, "bold")]), *grid]
+
+    def __rich__(self) -> RenderableType:
+        from rich.text import Text
+
+        return Text.from_ansi("\n".join(self.lines()), no_wrap=True)
 
 
 class LiveDisplay(WaitDisplay):
@@ -113,8 +116,9 @@ class LiveDisplay(WaitDisplay):
     def start(self) -> None:
         from rich.live import Live
 
+        painter = Painter(self.env)
         self.live = Live(
-            _Board(self.waiter),
+            _Board(self.waiter, painter, Values(utc=True, now=self.env.now(), none="?")),
             console=self.env.live_console,
             refresh_per_second=4,
             transient=False,

@@ -33,7 +33,8 @@ from urllib.parse import urlsplit
 
 from chimenum.core.ids import encoded
 from chimenum.demo import CALL_ONLY_CAPABILITIES, voice_arn
-from chimenum.demo.server import API_ERRORS, DemoHandler, DemoServer, match_route
+from chimenum.demo.listener import API_ERRORS, DemoHandler, match_route
+from chimenum.demo.server import DemoServer
 from testing.fakechime.canned import Canned
 from testing.fakechime.faults import (
     HOSTILE,

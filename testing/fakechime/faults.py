@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chimenum.core.ids import encoded
-from chimenum.demo.server import API_ERRORS, DemoHandler
+from chimenum.demo.listener import API_ERRORS, DemoHandler
 
 if TYPE_CHECKING:
     from testing.fakechime import FakeChime

@@ -23,7 +23,7 @@ from chimenum.core.findings.codes import (
     rank,
     severity,
 )
-from chimenum.core.findings.number import age, e164
+from chimenum.core.findings.number import Message, age, e164
 from chimenum.core.findings.rules import STALE_PING_AFTER, Finding, at_or_above, evaluate
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "WARNING",
     "Code",
     "Finding",
+    "Message",
     "age",
     "at_or_above",
     "e164",

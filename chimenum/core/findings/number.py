@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import unquote
@@ -39,7 +40,7 @@ _PORTING_ACTIONS = {
     ),
 }
 
-Emit = Callable[[str, str], None]
+Emit = Callable[[str, "str | Message"], None]
 
 
 def e164(value: Any) -> str:
@@ -51,10 +52,33 @@ def e164(value: Any) -> str:
         return unquote(text)
 
 
-def when(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    return str(value)
+@dataclass(frozen=True)
+class Message:
+    """A finding's message: its words, with its timestamps kept as ``datetime`` data.
+
+    The core knows no terminal and no zone: the output side shows each time the way every
+    view shows one (``output/formats/values.py``: the run's zone, or UTC with ``--utc``).
+    """
+
+    parts: tuple[str | datetime, ...]
+
+    def __add__(self, other: str | Message) -> Message:
+        return text(self, other)
+
+    def __radd__(self, other: str) -> Message:
+        return text(other, self)
+
+    def shown(self, time: Callable[[datetime], str]) -> str:
+        """The message as one string, each timestamp shown by ``time``."""
+        return "".join(part if isinstance(part, str) else time(part) for part in self.parts)
+
+
+def text(*pieces: str | datetime | Message) -> Message:
+    """A :class:`Message` of words, timestamps and other messages, in order."""
+    parts: list[str | datetime] = []
+    for piece in pieces:
+        parts.extend(piece.parts if isinstance(piece, Message) else (piece,))
+    return Message(tuple(parts))
 
 
 def age(since: datetime, now: datetime) -> str:
@@ -115,13 +139,13 @@ def _deletion_queue(number: dict[str, Any], now: datetime, emit: Emit) -> None:
     if isinstance(deleted, datetime):
         until = deleted + DELETION_QUEUE
         restore = (
-            f"it can be restored with RestorePhoneNumber until about {when(until)}"
+            text("it can be restored with RestorePhoneNumber until about ", until)
             if now < until
             else "its 7 days in the queue are over, so it may no longer be restored"
         )
         emit(
             "NUMBER_PENDING_DELETION",
-            f"the number was deleted on {when(deleted)} and takes no calls; {restore}",
+            text("the number was deleted on ", deleted, " and takes no calls; ", restore),
         )
     else:
         emit(
@@ -131,26 +155,28 @@ def _deletion_queue(number: dict[str, Any], now: datetime, emit: Emit) -> None:
         )
 
 
-def _stuck_since(number: dict[str, Any], order: dict[str, Any] | None, now: datetime) -> str | None:
+def _stuck_since(
+    number: dict[str, Any], order: dict[str, Any] | None, now: datetime
+) -> Message | None:
     """Why the number is stuck in progress, or ``None`` when it is not (yet)."""
     status = number.get("Status")
     if status in _IN_DELETION_QUEUE:
         deleted = number.get("DeletionTimestamp")
         if isinstance(deleted, datetime) and now - deleted > DELETION_QUEUE + STUCK_AFTER:
-            return (
-                f"the number is still {status}, deleted on {when(deleted)}, a day past its 7 days"
+            return text(
+                f"the number is still {status}, deleted on ", deleted, ", a day past its 7 days"
             )
         return None
     if status in _PORT_IN:
         # A port-in takes weeks: only its FOC date says when it should have completed.
         foc = foc_date(order)
         if foc is not None and now - foc > STUCK_AFTER:
-            return f"the number is still {status}, a day past its FOC date {when(foc)}"
+            return text(f"the number is still {status}, a day past its FOC date ", foc)
         return None
     if status == "AcquireInProgress":
         since = number.get("UpdatedTimestamp") or number.get("CreatedTimestamp")
         if isinstance(since, datetime) and now - since > STUCK_AFTER:
-            return f"the number is {status} since {when(since)}"
+            return text(f"the number is {status} since ", since)
     return None
 
 

@@ -13,11 +13,12 @@ from typing import Any
 
 from chimenum.core.findings.codes import DESCRIBE, ERROR, WARNING, rank, severity
 from chimenum.core.findings.number import (
+    Message,
     age,
     e164,
     number_findings,
     order_findings,
-    when,
+    text,
 )
 from chimenum.core.ids import e164_of
 
@@ -48,7 +49,8 @@ _MISSING = {
 _DANGLING = ("VoiceConnectorId", "VoiceConnectorGroupId", "SipRuleId", "AccountId", "UserId")
 _STATUS_WORDS = {"NotPermitted": "not permitted", "Failed": "could not be read"}
 
-Finding = dict[str, str]
+#: ``Message`` is a :class:`~.number.Message` (its timestamps are data); the rest are strings.
+Finding = dict[str, Any]
 
 
 class Judge:
@@ -60,22 +62,22 @@ class Judge:
         self.now = now
         self.command = command
 
-    def make(self, code: str, kind: str, resource_id: str, message: str) -> Finding:
+    def make(self, code: str, kind: str, resource_id: str, message: str | Message) -> Finding:
         return {
             "PhoneNumberId": self.number_id,
             "Severity": severity(code, self.command),
             "Code": code,
             "ResourceKind": kind,
             "ResourceId": resource_id,
-            "Message": message,
+            "Message": text(message),
         }
 
     def node(self, node: dict[str, Any], missing: str | None) -> list[Finding]:
         """Findings of a node and the nodes it leads to; ``missing``: the code for not found."""
         out: list[Finding] = []
 
-        def add(code: str, message: str) -> None:
-            out.append(self.make(code, node["Kind"], node["Id"], f"{label(node)}: {message}"))
+        def add(code: str, message: str | Message) -> None:
+            out.append(self.make(code, node["Kind"], node["Id"], text(f"{label(node)}: ", message)))
 
         status = node["Status"]
         if status in _STATUS_WORDS:
@@ -101,7 +103,7 @@ class Judge:
             out += alternatives([self.node(r, "SIP_MEDIA_APPLICATION_MISSING") for r in related])
         return out
 
-    def _found(self, node: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    def _found(self, node: dict[str, Any]) -> Iterator[tuple[str, str | Message]]:
         """(code, message) of the rules about one found resource itself."""
         kind, value = node["Kind"], node["Resource"]
         if kind == "Origination":
@@ -122,7 +124,7 @@ class Judge:
         elif kind == "User" and value.get("UserRegistrationStatus") == "Suspended":
             yield "USER_SUSPENDED", "the user is suspended"
 
-    def _sip_rule(self, value: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    def _sip_rule(self, value: dict[str, Any]) -> Iterator[tuple[str, str | Message]]:
         if value.get("Disabled"):
             yield "SIP_RULE_DISABLED", "the SIP rule is disabled"
         if not value.get("TargetApplications"):
@@ -182,7 +184,7 @@ def unread(node: dict[str, Any]) -> str:
     return f"{word}{where} ({cause}); not checked"
 
 
-def connector_findings(node: dict[str, Any], now: datetime) -> Iterator[tuple[str, str]]:
+def connector_findings(node: dict[str, Any], now: datetime) -> Iterator[tuple[str, str | Message]]:
     """(code, message) of a voice connector: encryption, routes, outbound calls."""
     value = node["Resource"]
     parts = {part["Kind"]: part for part in node["Related"]}
@@ -205,7 +207,7 @@ def connector_findings(node: dict[str, Any], now: datetime) -> Iterator[tuple[st
 
 def _outbound(
     termination: dict[str, Any], health: dict[str, Any] | None, now: datetime
-) -> Iterator[tuple[str, str]]:
+) -> Iterator[tuple[str, str | Message]]:
     value = termination["Resource"]
     if value.get("Disabled"):
         yield "TERMINATION_DISABLED", "termination is disabled: no outbound calls"
@@ -236,11 +238,11 @@ def _outbound(
     elif now - ping > STALE_PING_AFTER:
         yield (
             "TERMINATION_PING_STALE",
-            f"the last SIP OPTIONS ping from the PBX was {age(ping, now)} ago ({when(ping)})",
+            text(f"the last SIP OPTIONS ping from the PBX was {age(ping, now)} ago (", ping, ")"),
         )
 
 
-def application_findings(node: dict[str, Any]) -> Iterator[tuple[str, str]]:
+def application_findings(node: dict[str, Any]) -> Iterator[tuple[str, str | Message]]:
     """(code, message) of a SIP media application: its region, its endpoints."""
     value = node["Resource"]
     routed = (node.get("ParentItem") or {}).get("AwsRegion")
@@ -287,7 +289,7 @@ def evaluate(
     order = resolved.get("Order")
     order_value = order["Resource"] if order is not None and order["Status"] == "Found" else None
 
-    def emit(code: str, message: str) -> None:
+    def emit(code: str, message: str | Message) -> None:
         found.append(judge.make(code, "PhoneNumber", judge.number_id, message))
 
     number_findings(number, order_value, now, emit)

@@ -98,7 +98,7 @@ class AuditTable(AuditRenderer):
                 pad = (" " * (indent - (cell_len(label) if beside else 0)), "")
                 lines.append(painter.paint([*head, pad, *line]).rstrip())
         lines.append("")
-        lines += findings_lines(self.kept, painter, width, with_number=True)
+        lines += findings_lines(self.kept, painter, width, utc=self.options.utc, with_number=True)
         if self.omitted:
             lines.append(f"... and {self.omitted} more findings (use -o ndjson or -o csv)")
         self.env.write("".join(line + "\n" for line in lines))

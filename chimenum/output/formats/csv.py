@@ -24,12 +24,14 @@ import io
 import re
 from typing import TYPE_CHECKING, Any
 
+from chimenum.core.findings import Message
 from chimenum.core.ids import e164_of
 from chimenum.core.safe import inert
 from chimenum.output.document import to_json
 from chimenum.output.formats import Renderer
 from chimenum.output.formats.json import JsonRenderer, error_object
 from chimenum.output.query import apply
+from chimenum.output.times import iso_time, message_text
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -81,7 +83,9 @@ def cell(value: Any) -> str:
     elif isinstance(value, str):
         text = inert(value)
     elif isinstance(value, dt.datetime):
-        text = value.isoformat()
+        text = iso_time(value)
+    elif isinstance(value, Message):
+        text = inert(message_text(value))
     elif isinstance(value, (int, float)):
         return to_json(value)
     else:

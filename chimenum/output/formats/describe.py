@@ -229,7 +229,7 @@ class TreeRenderer(Renderer):
         self.first = False
         lines += tree_lines(self.tree.root(doc), self.painter, width)
         lines.append("")
-        lines += findings_lines(doc["Findings"], self.painter, width)
+        lines += findings_lines(doc["Findings"], self.painter, width, utc=self.options.utc)
         self.env.write("".join(line + "\n" for line in lines))
         self.env.flush()
 

@@ -13,6 +13,7 @@ from chimenum.core.findings import ERROR, INFO, WARNING
 from chimenum.core.safe import inert
 from chimenum.output.formats.csv import CsvRows
 from chimenum.output.formats.layout import Painter, Span, block
+from chimenum.output.times import message_text
 
 if TYPE_CHECKING:
     from chimenum.output.env import Environment
@@ -24,10 +25,16 @@ SEVERITY_WIDTH = 8
 
 
 def findings_lines(
-    findings: list[dict[str, Any]], painter: Painter, width: int, *, with_number: bool = False
+    findings: list[dict[str, Any]],
+    painter: Painter,
+    width: int,
+    *,
+    utc: bool,
+    with_number: bool = False,
 ) -> list[str]:
     """One line per finding: its severity, then (wrapped at its spaces under the code when
-    too long for ``width``, words whole) its number, code and message."""
+    too long for ``width``, words whole) its number, code and message, its times in the run's
+    zone (``utc``: ``--utc``)."""
     if not findings:
         return [painter.paint([("no findings", "green")])]
     out = []
@@ -37,7 +44,7 @@ def findings_lines(
         if with_number:
             rest.append((f"{inert(item.get('PhoneNumberId'))}  ", ""))
         rest.append((inert(item.get("Code")), "bold"))
-        rest.append((f"  {inert(item.get('Message'))}", ""))
+        rest.append((f"  {inert(message_text(item.get('Message'), utc=utc))}", ""))
         head = (f"{severity:<{SEVERITY_WIDTH}}", SEVERITY_STYLES.get(severity, ""))
         lines = block(rest, width - SEVERITY_WIDTH)
         indent = (" " * SEVERITY_WIDTH, "")

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from chimenum.output.document import to_json
 from chimenum.output.formats import Renderer
 from chimenum.output.query import apply
+from chimenum.output.times import iso_time
 
 if TYPE_CHECKING:
     from chimenum.core.fetch import Result
@@ -188,7 +189,7 @@ def _pretty(value: Any, indent: str) -> str:
     if isinstance(value, int):
         return int.__repr__(value)
     if isinstance(value, dt.datetime):
-        return encode_basestring(value.isoformat())
+        return encode_basestring(iso_time(value))
     inner = indent + "    "
     if isinstance(value, dict):
         if not value:

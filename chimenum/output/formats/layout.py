@@ -290,3 +290,44 @@ def fit_columns(
         if name in shrinkable:
             widths[name] = max(shrinkable[name], widths[name] - over)
     return kept, {name: widths[name] for name in kept}
+
+
+#: A cell of a grid: its spans, and whether it is aligned to the right (a number, a duration).
+Cell = list[Span]
+
+
+def grid_lines(
+    rows: Sequence[Sequence[Cell]],
+    painter: Painter,
+    *,
+    header: Sequence[str] | None = None,
+    gap: int = 3,
+    right: Sequence[int] = (),
+) -> list[str]:
+    """Rows of cells as lines, each column as wide as its widest cell (:func:`cell_len`),
+    ``gap`` cells apart; a bold header and a rule under it when given. Values are written
+    whole: a line too long for the terminal is wrapped by the terminal, never a cell split.
+    For a small grid drawn at once (a ``--query`` result, ``wait``'s live table); the
+    summary table (:mod:`.summary`) streams with widths fixed from its first page."""
+    body = [list(row) for row in rows]
+    if header is not None:
+        body.insert(0, [[(name, "bold")] for name in header])
+    count = max((len(row) for row in body), default=0)
+    widths = [
+        max((spans_len(row[i]) for row in body if i < len(row)), default=0) for i in range(count)
+    ]
+    out = []
+    for row in body:
+        spans: list[Span] = []
+        for index, cell in enumerate(row):
+            pad = " " * (widths[index] - spans_len(cell))
+            if index in right:
+                spans.append((pad, ""))
+            spans.extend(cell)
+            if index < len(row) - 1:
+                spans.append((("" if index in right else pad) + " " * gap, ""))
+        out.append(painter.paint(spans))
+    if header is not None:
+        rule = painter.glyph("rule") * (sum(widths) + gap * (count - 1))
+        out.insert(1, painter.paint([(rule, "")]))
+    return out

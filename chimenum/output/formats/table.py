@@ -5,9 +5,10 @@ a row per number in input order, streamed (:mod:`.summary`). Colour is used only
 environment says so (a TTY, ``--color``, ``NO_COLOR``, ``CLICOLOR_FORCE``); piped, the same
 content is written with no escape sequences. A stdout that cannot encode the table's glyphs
 gets ASCII ones. With ``--query``, the view is not about phone numbers any more but about
-whatever the expression returned, so :func:`generic` renders it with rich: a scalar bare, a
-list of objects as a table with a column per key, an object as key/value rows, a list of
-scalars one per line; nested values as compact JSON. Every string from the API goes through
+whatever the expression returned, so :func:`generic` lays it out with the one grid engine
+(:func:`~.layout.grid_lines`): a scalar bare, a list of objects as a table with a column per
+key, an object as key/value rows, a list of scalars one per line; nested values as compact
+JSON, written whole. Every string from the API goes through
 :func:`~chimenum.core.safe.inert`, so neither control characters nor rich markup in data can
 act on the terminal.
 """
@@ -20,15 +21,12 @@ from chimenum.core.safe import inert
 from chimenum.output.document import to_json
 from chimenum.output.formats import Renderer
 from chimenum.output.formats.json import document, error_object
-from chimenum.output.formats.layout import Painter
+from chimenum.output.formats.layout import Cell, Painter, grid_lines
 from chimenum.output.formats.summary import Layout, Summary
 from chimenum.output.formats.values import Values
 from chimenum.output.query import apply
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
-    from rich.text import Text
-
     from chimenum.core.fetch import Result
 
 
@@ -85,7 +83,7 @@ class TableRenderer(Renderer):
             return
         value = apply(query, doc)
         if value is not None:
-            self.env.print(generic(value))
+            self.env.write("".join(line + "\n" for line in generic(value, self.painter)))
 
 
 class WideTableRenderer(TableRenderer):
@@ -94,52 +92,36 @@ class WideTableRenderer(TableRenderer):
     wide = True
 
 
-def _cell(value: Any) -> Text:
+def _cell(value: Any) -> Cell:
     """A JSON value for a cell: strings bare, other scalars as JSON, nested values compact."""
-    from rich.text import Text
-
     if isinstance(value, str):
-        return Text(inert(value))
+        return [(inert(value), "")]
     if value is None:
-        return Text("null", style="dim")
-    return Text(inert(to_json(value, indent=None)))
+        return [("null", "dim")]
+    return [(inert(to_json(value, indent=None)), "")]
 
 
-def generic(value: Any) -> RenderableType:
-    """Render any JSON value (a ``--query`` result) for people."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
+def generic(value: Any, painter: Painter) -> list[str]:
+    """Any JSON value (a ``--query`` result) as lines for people, by the one grid engine."""
     if isinstance(value, dict):
-        grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold")
-        grid.add_column(overflow="fold")
-        for key, item in value.items():
-            grid.add_row(Text(inert(key)), _cell(item))
-        return grid
+        rows = [[[(inert(key), "bold")], _cell(item)] for key, item in value.items()]
+        return grid_lines(rows, painter, gap=2)
     if isinstance(value, list):
         if value and all(isinstance(item, dict) for item in value):
             columns: dict[str, None] = {}
             for item in value:
                 columns.update(dict.fromkeys(item))
-            table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-            for key in columns:
-                table.add_column(Text(inert(key)), overflow="fold")
-            for item in value:
-                table.add_row(
-                    *(
-                        _cell(item.get(key)) if key in item else Text("—", style="dim")
-                        for key in columns
-                    )
-                )
-            return table
-        table = Table(box=None, show_header=False, pad_edge=False, show_edge=False)
-        width = max((len(item) if isinstance(item, list) else 1 for item in value), default=1)
-        for _ in range(width):
-            table.add_column(overflow="fold")
-        for item in value:
-            cells = item if isinstance(item, list) else [item]
-            table.add_row(*(_cell(cell) for cell in cells))
-        return table
-    return _cell(value)
+            missing: Cell = [(painter.glyph("none"), "dim")]
+            rows = [
+                [_cell(item[key]) if key in item else missing for key in columns] for item in value
+            ]
+            return grid_lines(rows, painter, header=[inert(key) for key in columns])
+        return grid_lines(
+            [
+                [_cell(cell) for cell in (item if isinstance(item, list) else [item])]
+                for item in value
+            ],
+            painter,
+            gap=2,
+        )
+    return [painter.paint(_cell(value))]

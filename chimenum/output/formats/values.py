@@ -12,6 +12,7 @@ from typing import Any
 
 from chimenum.core.safe import inert
 from chimenum.output.formats.layout import Span
+from chimenum.output.times import human_time
 
 STATUS_STYLES: dict[str, str] = {
     "Assigned": "bold green",
@@ -103,15 +104,7 @@ class Values:
         return known
 
     def _timestamp(self, value: dt.datetime, date_only: bool) -> tuple[str, str | None]:
-        try:
-            when = value.astimezone(dt.timezone.utc) if self.utc else value.astimezone()
-        except (OverflowError, ValueError, OSError):
-            # A date at the edge of the calendar (0001-01-01T00:00Z from a broken backend)
-            # cannot move to another zone: show it in the zone it came in.
-            when = value
-        # %Y is not zero-padded everywhere (glibc writes year 1 as "1"): the year is padded here.
-        rest = when.strftime("-%m-%d" if date_only else "-%m-%d %H:%M:%S %Z")
-        shown = inert(f"{when.year:04d}{rest}")
+        shown = human_time(value, utc=self.utc, date_only=date_only)
         # A naive or out-of-range datetime: no age rather than no table.
         with contextlib.suppress(OverflowError, TypeError):
             return shown, f"({age(value, self.now)})"
