@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from chimenum.core.errors import MESSAGE_LIMIT, cut
 from chimenum.core.findings.codes import DESCRIBE, ERROR, WARNING, rank, severity
 from chimenum.core.findings.number import (
     age,
@@ -51,6 +52,10 @@ _STATUS_WORDS = {"NotPermitted": "not permitted", "Failed": "could not be read"}
 Finding = dict[str, str]
 
 
+#: The most a finding's message holds, in characters: a failure's message and what it names.
+FINDING_MESSAGE_LIMIT = 2 * MESSAGE_LIMIT
+
+
 class Judge:
     """Findings of one number, with one command's severities."""
 
@@ -67,7 +72,9 @@ class Judge:
             "Code": code,
             "ResourceKind": kind,
             "ResourceId": resource_id,
-            "Message": message,
+            # A label and a failure's message (already cut) with its regions: bounded whatever
+            # the service put in names and messages.
+            "Message": cut(message, FINDING_MESSAGE_LIMIT),
         }
 
     def node(self, node: dict[str, Any], missing: str | None) -> list[Finding]:
