@@ -209,7 +209,7 @@ def test_a_huge_error_message_is_kept_cut(fake: FakeChime, chimenum: Any, voice:
     assert {n["Kind"] for n in failed} == {"VoiceConnector", "PhoneNumberOrder"}
     for node in failed:
         message = node["Error"]["Message"]
-        assert len(message) == MESSAGE_LIMIT and message.endswith("y…")
+        assert len(message) == MESSAGE_LIMIT and message.endswith("y...")
     lookups = [f for f in doc["Findings"] if f["Code"] == "LOOKUP_FAILED"]
     assert len(lookups) == 2
     assert all(len(f["Message"]) <= FINDING_MESSAGE_LIMIT for f in lookups)

@@ -137,9 +137,14 @@ INTERRUPTED_ERROR = "Interrupted"
 MESSAGE_LIMIT = 1024
 
 
+#: What ends a cut message. ASCII, so that an ASCII message stays one byte a character in
+#: memory (Python stores a string with one "…" at two bytes a character).
+CUT_MARK = "..."
+
+
 def cut(text: str, limit: int = MESSAGE_LIMIT) -> str:
-    """``text``, cut to ``limit`` characters (an ellipsis ending the cut one)."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text``, cut to at most ``limit`` characters (:data:`CUT_MARK` ending a cut one)."""
+    return text if len(text) <= limit else text[: limit - len(CUT_MARK)] + CUT_MARK
 
 
 @dataclass(frozen=True)
