@@ -17,20 +17,24 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import run as bench  # noqa: E402  (bench/run.py: one process timed and measured)
 
+if TYPE_CHECKING:
+    from testing.fakechime import FakeChime
+
 #: How much more the huge messages' run may peak at, in MB.
 WITHIN_MB = 30.0
 
 
-def failing_fake(count: int, message: str) -> object:
+def failing_fake(count: int, message: str) -> FakeChime:
     """The fake, started, with ``count`` voice numbers whose related lookups all fail."""
-    from chimenum.demo import sample_voice_numbers
     from chimenum.demo import resources as demo
+    from chimenum.demo import sample_voice_numbers
     from testing.fakechime import FakeChime, generate_numbers
 
     numbers = list(generate_numbers(count, voice=True))
@@ -47,12 +51,12 @@ def failing_fake(count: int, message: str) -> object:
 def audit(count: int, message: str) -> bench.Run:
     fake = failing_fake(count, message)
     try:
-        bench.ENV["AWS_ENDPOINT_URL_CHIME_SDK_VOICE"] = fake.voice_url  # type: ignore[attr-defined]
+        bench.ENV["AWS_ENDPOINT_URL_CHIME_SDK_VOICE"] = fake.voice_url
         return bench.run(
             [bench.CHIMENUM, "--api", "voice", "audit", "--json", "--tags", "--max-attempts", "1"]
         )
     finally:
-        fake.stop()  # type: ignore[attr-defined]
+        fake.stop()
 
 
 def main() -> int:
