@@ -44,7 +44,7 @@ from chimenum.demo.listener import RESOURCE_ROUTES
 from chimenum.demo.server import DemoServer
 from testing.fakechime import WIRE_FAULTS, FakeChime, generate_numbers
 from testing.fakechime.faults import MODEL_BREAKING
-from testing.fakechime.related import share_related
+from testing.fakechime.related import share_related, with_null_item
 
 MODELS = {"chime": "chime", "voice": "chime-sdk-voice"}
 #: The demo server checks only the form of a SigV4 header; the scope's region picks the records.
@@ -323,6 +323,12 @@ BREAKS: list[tuple[Callable[[FakeChime], None], str]] = [
         Port=70000),
      f"GetVoiceConnectorOrigination {demo.VC_MAIN} in us-east-1: Origination.Routes[0].Port "
      "70000 is outside 0..65535"),
+    # The hostile related answers of tests/test_answers.py break the model on purpose too.
+    (lambda f: with_null_item(f, "us-east-1", "Origination", demo.VC_MAIN, "Routes"),
+     f"GetVoiceConnectorOrigination {demo.VC_MAIN} in us-east-1: Origination.Routes[0] None is "
+     "NoneType, not structure"),
+    (lambda f: setattr(f, "voice_regions", ["us-east-1", "../../x"]),
+     "ListAvailableVoiceConnectorRegions : VoiceConnectorRegions[1] '../../x' is not one of"),
 ]  # fmt: skip
 
 

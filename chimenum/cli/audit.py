@@ -79,7 +79,7 @@ def audit(
     env = context.environment(ctx, quiet=quiet, color=color)
     options = RenderOptions(kind="list", utc=utc)
     renderer = get_renderer("json" if as_json else output, env, options, "audit")
-    resolver = runner.resolver_of(ctx, tags=tags)
+    resolver = runner.resolver_of(ctx, env, tags=tags)
     lister = context.lister(ctx, max_attempts)
     tally = Tally()
     outcome = runner.Outcome(env)

@@ -87,7 +87,7 @@ def describe(
         renderer.finish()
         return int(ExitCode.OK)
     fetcher = runner.fetcher_of(ctx, concurrency, max_attempts)
-    resolver = runner.resolver_of(ctx, tags=tags)
+    resolver = runner.resolver_of(ctx, env, tags=tags)
     outcome = runner.Outcome(env, runner.other_api_hint(ctx, fetcher.client, one=asked.one))
     done = 0
 

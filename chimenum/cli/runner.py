@@ -59,13 +59,14 @@ def fetcher_of(ctx: click.Context, concurrency: int, max_attempts: int) -> Fetch
     return context.fetcher(ctx, concurrency, max_attempts)
 
 
-def resolver_of(ctx: click.Context, *, tags: bool) -> Resolver:
+def resolver_of(ctx: click.Context, env: Environment, *, tags: bool) -> Resolver:
     """What ``describe`` and ``audit`` follow a number's resources with: the run's related
-    resources, through the run object's clients and per-endpoint policies."""
+    resources, through the run object's clients and per-endpoint policies; what they leave out
+    of an answer (region names) is said once on ``env``'s stderr."""
     from chimenum.core.describe import Resolver
     from chimenum.core.resources import Resources
 
-    return Resolver(Resources(context.run_of(ctx)), tags=tags)
+    return Resolver(Resources(context.run_of(ctx), notice=env.warn), tags=tags)
 
 
 class Outcome:

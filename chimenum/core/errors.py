@@ -138,13 +138,37 @@ INTERRUPTED_ERROR = "Interrupted"
 QUERY_ERROR = "QueryError"
 
 
+#: The most of a message from the service (or anything else) a failure keeps, in characters:
+#: a run of any number of failures holds a bounded amount of text (docs/faults.md).
+MESSAGE_LIMIT = 1024
+
+
+#: What ends a cut message. ASCII, so that an ASCII message stays one byte a character in
+#: memory (Python stores a string with one "…" at two bytes a character).
+CUT_MARK = "..."
+
+
+def cut(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """``text``, cut to at most ``limit`` characters (:data:`CUT_MARK` ending a cut one)."""
+    return text if len(text) <= limit else text[: limit - len(CUT_MARK)] + CUT_MARK
+
+
 @dataclass(frozen=True)
 class Failure:
-    """Why one request failed: the code scripts match on, a line for people, the exit code."""
+    """Why one request failed: the code scripts match on, a line for people, the exit code.
+
+    The code and the message are cut to :data:`MESSAGE_LIMIT` as the failure is made: a
+    service that answers 100 KB messages must not make every failure kept 100 KB.
+    """
 
     code: str
     message: str
     exit_code: ExitCode
+
+    def __post_init__(self) -> None:
+        # Frozen: the cut copies are set the one way a frozen dataclass allows.
+        object.__setattr__(self, "code", cut(self.code))
+        object.__setattr__(self, "message", cut(self.message))
 
     @property
     def retryable(self) -> bool:

@@ -18,12 +18,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from chimenum.core.checks import check_phone_number
 from chimenum.core.errors import Failure
 from chimenum.core.ids import decoded
 from chimenum.core.policy import Outcome, RequestPolicy, Stopped
 from chimenum.core.pool import Again, Deadline, Pool
 from chimenum.core.settings import DEFAULT_CONCURRENCY, DEFAULT_MAX_ATTEMPTS
-from chimenum.core.validate import check_phone_number
 
 __all__ = ["DEFAULT_CONCURRENCY", "DEFAULT_MAX_ATTEMPTS", "Fetcher", "Result"]
 

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from chimenum.core.apis import MAX_PAGE_SIZE
+from chimenum.core.checks import check_page
 from chimenum.core.errors import Failure, MalformedResponse, classify
 from chimenum.core.policy import RequestPolicy
-from chimenum.core.validate import check_page
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,14 @@ regional resource missing from the region asked in every other Voice Connector r
 (``ListAvailableVoiceConnectorRegions``); it is missing only when every region searched answered
 ``NotFoundException``: a region that refused or failed makes the outcome not permitted or failed,
 naming that region, since the resource may well be there. The cache keeps at most
-``max_entries`` lookups (the oldest are dropped first), so memory stays flat for any inventory.
+``max_entries`` lookups (the oldest are dropped first), and a failure keeps at most
+:data:`~chimenum.core.errors.MESSAGE_LIMIT` characters of its message, so memory stays flat for
+any inventory and any answer.
+
+An answer is about what was asked (:func:`~chimenum.core.checks.check_about`), and the region
+names ``ListAvailableVoiceConnectorRegions`` answers are names, not paths or URLs: each must
+match :data:`REGION_NAME`, and at most :data:`MAX_REGIONS` are searched. The rest are skipped,
+said once per run through ``notice`` (one line on stderr).
 
 Secrets never leave this module: members listed in :data:`SECRET_MEMBERS` are dropped from every
 answer as it is checked, by name, so that no output format can print them.
@@ -24,10 +31,14 @@ answer as it is checked, by name, so that no output format can print them.
 
 from __future__ import annotations
 
+import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chimenum.core.apis import Api
+from chimenum.core.checks import check_about
 from chimenum.core.errors import ExitCode, Failure, MalformedResponse
 from chimenum.core.fetch import Tries
 from chimenum.core.policy import RequestPolicy
@@ -135,6 +146,40 @@ SHOWN_ON_PURPOSE = frozenset(
 
 DEFAULT_MAX_ENTRIES = 4096
 
+#: What a region name from the service must look like (``us-east-1``, ``us-gov-west-1``,
+#: ``ap-southeast-2``): every AWS partition's names have this form. A name that does not is
+#: never made into a client (botocore refuses it, and it could be a path or a host name).
+REGION_NAME = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}", re.ASCII)
+
+#: The most Voice Connector regions a resource is searched in. AWS lists 10; a longer list is
+#: cut here, since every region searched is a client and a request per missing resource.
+MAX_REGIONS = 64
+
+
+def usable_regions(names: list[Any]) -> tuple[list[str], str]:
+    """The names of ``names`` a resource may be searched in (valid, distinct, at most
+    :data:`MAX_REGIONS`), and what was left out as one line (``""``: nothing)."""
+    kept: list[str] = []
+    invalid = 0
+    for name in names:
+        if not REGION_NAME.fullmatch(name):
+            invalid += 1
+        elif name not in kept:
+            kept.append(name)
+    skipped = max(0, len(kept) - MAX_REGIONS)
+    said = []
+    if invalid:
+        said.append(f"{invalid} invalid region {'name' if invalid == 1 else 'names'} skipped")
+    if skipped:
+        said.append(f"only the first {MAX_REGIONS} of {len(kept)} regions searched")
+    if not said:
+        return kept, ""
+    return kept[:MAX_REGIONS], "ListAvailableVoiceConnectorRegions: " + "; ".join(said)
+
+
+def _say_nothing(line: str) -> None:
+    return None
+
 
 @dataclass(frozen=True)
 class Lookup:
@@ -158,13 +203,32 @@ class Resources:
     """The run's related resources: fetched on demand, once per ``(kind, id, region)``.
 
     ``run`` gives the clients (one per API and region) and each endpoint's request policy: the
-    run's retry budget, backoff and stop, and that endpoint's own rate limit.
+    run's retry budget, backoff and stop, and that endpoint's own rate limit. ``notice`` says
+    what was left out of an answer (region names), once per run.
     """
 
-    def __init__(self, run: Run, *, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+    def __init__(
+        self,
+        run: Run,
+        *,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        notice: Callable[[str], None] = _say_nothing,
+    ) -> None:
         self.run = run
         self.max_entries = max_entries
         self._lookups: Once[tuple[str, str, str | None], Lookup] = Once(max_entries)
+        self._notice = notice
+        self._noticed: set[str] = set()
+        self._notice_lock = threading.Lock()
+
+    def notice(self, line: str) -> None:
+        """Say ``line`` unless it was said already (a lookup dropped from the cache is made
+        again, and says the same)."""
+        with self._notice_lock:
+            if line in self._noticed:
+                return
+            self._noticed.add(line)
+        self._notice(line)
 
     def _client(self, api: Api, region: str | None) -> tuple[Any, RequestPolicy]:
         """The client for ``api`` in ``region`` (``None``: the configured one), and its policy."""
@@ -208,6 +272,11 @@ class Resources:
                 if kind not in EMPTY_WHEN_ABSENT:
                     raise MalformedResponse(f"response has no {key}")
                 doc[key] = []
+            check_about(doc[key], params)
+            if kind == "Regions":
+                doc[key], left_out = usable_regions(doc[key])
+                if left_out:
+                    self.notice(left_out)
             return dict(without_secrets(doc, output_shape))
 
         outcome = Tries(policy, lambda: method(**params), check, tries=tries)()

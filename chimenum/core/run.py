@@ -29,6 +29,12 @@ from chimenum.core.settings import CHIME_GLOBAL_REGION, Settings
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
+#: The most clients a run keeps (each holds a connection pool and a copy of the model's
+#: handlers: about a third of a megabyte). Two APIs in every region a resource is searched in
+#: (at most 64, :data:`chimenum.core.resources.MAX_REGIONS`) fit; past it, the client used least
+#: recently is dropped (a worker using it keeps its own reference) and made again when asked.
+MAX_CLIENTS = 160
+
 #: What one rate limit is shared by: ``(service, region, endpoint URL)``.
 EndpointKey = tuple[str, str, str]
 
@@ -69,7 +75,8 @@ class Run:
         self, api: Api | None = None, region: str | None = None, *, pool: int | None = None
     ) -> BaseClient:
         """The client for ``api`` (default: the run's) in ``region`` (default: the configured
-        one); the same object each time it is asked for the same.
+        one); the same object each time it is asked for the same (among the :data:`MAX_CLIENTS`
+        used most recently).
 
         An ``--endpoint-url`` names the endpoint of the run's own API, so the other API's
         client uses its own (``AWS_ENDPOINT_URL_CHIME_SDK_VOICE``, the profile, AWS's, the
@@ -82,8 +89,12 @@ class Run:
         size = pool or own.concurrency
         key = (api, region, size)
         with self._lock:
-            found = self._clients.get(key)
-            if found is None:
+            found = self._clients.pop(key, None)
+            if found is not None:
+                self._clients[key] = found  # now the most recently used
+            else:
+                while len(self._clients) >= MAX_CLIENTS:
+                    del self._clients[next(iter(self._clients))]
                 settings = replace(
                     own,
                     api=api,

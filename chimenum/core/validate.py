@@ -10,10 +10,15 @@ each raw JSON value against the type the model promises. Anything that does not 
 answer ends in exit 12 instead of a silent success or a misleading message. botocore still signs,
 sends, and parses error answers.
 
+A list item or map value must fit the model's element type like any other value: a ``null``
+item (which botocore passes through, and every reader of a list then trips over) is a malformed
+answer, as is a wrong-typed one. The model's min/max lengths and patterns are not checked: they
+limit what a request may send, and an answer outside them is still read.
+
 The walk is compiled once per shape into plain functions (no per-value dispatch on the type
 name), and timestamps use :func:`parse_timestamp`'s fast path: this is what makes chimenum faster
-than a bare botocore loop. The domain checks that the model cannot express (the answer is for
-the number asked for; every listed number has an id) follow the walk.
+than a bare botocore loop. The domain checks that the model cannot express (the answer is about
+the resource asked for) are :mod:`chimenum.core.checks`, made on the parsed answer.
 """
 
 from __future__ import annotations
@@ -28,7 +33,6 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from chimenum.core.errors import MalformedResponse
-from chimenum.core.ids import decoded
 
 if TYPE_CHECKING:
     from botocore.model import Shape
@@ -236,6 +240,7 @@ class _Compiler:
 
     def list_of(self, shape: Shape) -> Callable[[Any], Any]:
         convert_item = self.converter(shape.member)  # type: ignore[attr-defined]
+        item_kind = shape.member.type_name  # type: ignore[attr-defined]
 
         def items(value: Any) -> Any:
             if type(value) is not list:
@@ -243,7 +248,9 @@ class _Compiler:
             parsed = []
             for index, item in enumerate(value):
                 try:
-                    parsed.append(None if item is None else convert_item(item))
+                    if item is None:
+                        raise _Misfit(f" should be a {item_kind}, got null")
+                    parsed.append(convert_item(item))
                 except _Misfit as misfit:
                     misfit.path.append(f"[{index}]")
                     raise
@@ -253,6 +260,7 @@ class _Compiler:
 
     def map_of(self, shape: Shape) -> Callable[[Any], Any]:
         convert_value = self.converter(shape.value)  # type: ignore[attr-defined]
+        value_kind = shape.value.type_name  # type: ignore[attr-defined]
 
         def entries(value: Any) -> Any:
             if type(value) is not dict:
@@ -260,7 +268,9 @@ class _Compiler:
             parsed = {}
             for key, item in value.items():
                 try:
-                    parsed[key] = None if item is None else convert_value(item)
+                    if item is None:
+                        raise _Misfit(f" should be a {value_kind}, got null")
+                    parsed[key] = convert_value(item)
                 except _Misfit as misfit:
                     misfit.path.append(f"[{key!r}]")
                     raise
@@ -381,39 +391,3 @@ def _base64(value: str) -> bytes:
 def parser_factory() -> ResponseParserFactory:
     """A botocore ``response_parser_factory`` whose REST-JSON parser is the one check."""
     return _factory_class()()
-
-
-# -- domain checks, on the parsed answer ---------------------------------------------------
-
-
-def check_phone_number(parsed: dict[str, Any], requested: str) -> dict[str, Any]:
-    """Check a GetPhoneNumber answer and return the document without ``ResponseMetadata``.
-
-    The service answers the id percent-encoded (``%2B12065550100``) with ``E164PhoneNumber``
-    beside it; a plain id is accepted too. Both must name the E.164 number asked for.
-    """
-    doc = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
-    number = doc.get("PhoneNumber")
-    if not isinstance(number, dict) or not number.get("PhoneNumberId"):
-        raise MalformedResponse("response has no PhoneNumber.PhoneNumberId")
-    for key, value in (
-        ("PhoneNumberId", decoded(number["PhoneNumberId"])),
-        ("E164PhoneNumber", number.get("E164PhoneNumber", requested)),
-    ):
-        if value != requested:
-            raise MalformedResponse(
-                f"asked for {requested} but the answer's {key} is {number[key]!r}"
-            )
-    return doc
-
-
-def check_page(parsed: dict[str, Any]) -> dict[str, Any]:
-    """Check a ListPhoneNumbers answer and return the page without ``ResponseMetadata``."""
-    doc = {k: v for k, v in parsed.items() if k != "ResponseMetadata"}
-    numbers = doc.get("PhoneNumbers")
-    if numbers is None:
-        raise MalformedResponse("response has no PhoneNumbers list")
-    for index, number in enumerate(numbers):
-        if not isinstance(number, dict) or not number.get("PhoneNumberId"):
-            raise MalformedResponse(f"response.PhoneNumbers[{index}] has no PhoneNumberId")
-    return doc

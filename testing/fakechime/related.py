@@ -52,3 +52,39 @@ def share_related(
             }
         shared.append(number)
     return shared, store
+
+
+# -- hostile related answers (issue 18): what a related lookup must survive ----------------
+
+#: Where a related answer holds a list, for the lists the describe walk reads: (kind, member);
+#: ``None``: the answer is the list itself (``ListTagsForResource``'s ``Tags``).
+LISTS = (
+    ("Origination", "Routes"),
+    ("Termination", "CallingRegions"),
+    ("Termination", "CidrAllowedList"),
+    ("VoiceConnectorGroup", "VoiceConnectorItems"),
+    ("SipRule", "TargetApplications"),
+    ("SipMediaApplication", "Endpoints"),
+    ("Tags", None),
+)
+
+
+def with_null_item(fake: Any, region: str, kind: str, resource_id: str, member: str | None) -> None:
+    """Make ``kind``/``resource_id``'s answer in ``region`` carry a ``null`` first item in its
+    list ``member``: JSON the model forbids, which botocore passes through as ``None``."""
+    record = fake.resource(region, kind, resource_id)
+    if member is None:
+        record = [None, *record]
+    else:
+        record[member] = [None, *record[member]]
+    fake.put(region, kind, resource_id, record)
+
+
+def about_another(fake: Any, region: str, kind: str, resource_id: str, member: str) -> str:
+    """Make ``kind``/``resource_id``'s answer in ``region`` be about another resource (its id
+    ``member`` names one not asked for); returns that other id."""
+    record = fake.resource(region, kind, resource_id)
+    other = "x" + record[member][1:]
+    record[member] = other
+    fake.put(region, kind, resource_id, record)
+    return str(other)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
+from chimenum.core.errors import CUT_MARK, MESSAGE_LIMIT, cut
 from chimenum.core.findings.codes import DESCRIBE, ERROR, WARNING, rank, severity
 from chimenum.core.findings.number import (
     Message,
@@ -53,6 +54,30 @@ _STATUS_WORDS = {"NotPermitted": "not permitted", "Failed": "could not be read"}
 Finding = dict[str, Any]
 
 
+#: The most a finding's message holds, in characters: a failure's message and what it names.
+FINDING_MESSAGE_LIMIT = 2 * MESSAGE_LIMIT
+
+#: What a timestamp counts for in a message's length (``2024-05-20 12:00:00 UTC``).
+_TIME_LENGTH = 23
+
+
+def bounded(message: Message, limit: int) -> Message:
+    """``message`` with its words cut so that, timestamps shown, it is about ``limit`` long."""
+    parts: list[str | datetime] = []
+    left = limit
+    for part in message.parts:
+        if isinstance(part, datetime):
+            parts.append(part)
+            left -= _TIME_LENGTH
+            continue
+        if len(part) > left:
+            parts.append(cut(part, max(left, len(CUT_MARK))))
+            return Message(tuple(parts))
+        parts.append(part)
+        left -= len(part)
+    return message
+
+
 class Judge:
     """Findings of one number, with one command's severities."""
 
@@ -69,7 +94,9 @@ class Judge:
             "Code": code,
             "ResourceKind": kind,
             "ResourceId": resource_id,
-            "Message": text(message),
+            # A label and a failure's message (already cut) with its regions: bounded whatever
+            # the service put in names and messages.
+            "Message": bounded(text(message), FINDING_MESSAGE_LIMIT),
         }
 
     def node(self, node: dict[str, Any], missing: str | None) -> list[Finding]:
