@@ -37,7 +37,13 @@ WIRE_FAULTS = (
     "html-401",
     "html-403",
     "bare-429",
+    "trickle-status",
+    "trickle-headers",
 )
+
+#: Faults that send the service's own answer, its head (from the status line, or from the
+#: headers on) a byte every ``delay`` seconds; the body follows at once, so the answer is valid.
+TRICKLED_HEADS = frozenset({"trickle-status", "trickle-headers"})
 
 #: Faults whose answer breaks the API model on purpose (a body that is not the model's JSON,
 #: wrong types, strings outside their enums and patterns, an unreadable timestamp): they test
@@ -106,6 +112,51 @@ def hostile_record(phone_number_id: str) -> dict[str, Any]:
         "CreatedTimestamp": "2024-02-28T17:45:12.345Z",
         "UpdatedTimestamp": "2024-03-01T09:00:00.000Z",
     }
+
+
+class TrickledHead:
+    """A handler's output whose first write, the answer's head, goes out a byte at a time.
+
+    The head is finite, so a client that waits it out gets the whole answer in the end (a test
+    of a deadline that regressed fails instead of hanging); ``released`` ends the trickle at
+    once. Once the client has gone, the rest of the answer goes to a sink.
+    """
+
+    def __init__(self, out: Any, fault: Fault, released: Any) -> None:
+        self.out = out
+        self.fault = fault
+        self.released = released
+        self.sent_head = False
+        self.gone = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.out, name)
+
+    def _send(self, data: bytes) -> None:
+        if self.gone:
+            return
+        try:
+            self.out.write(data)
+            self.out.flush()
+        except OSError:
+            self.gone = True
+
+    def write(self, data: bytes) -> int:
+        if self.sent_head:
+            self._send(data)
+            return len(data)
+        self.sent_head = True
+        start = data.index(b"\r\n") + 2 if self.fault.kind == "trickle-headers" else 0
+        self._send(data[:start])
+        for at in range(start, len(data)):
+            if self.released.wait(self.fault.delay):
+                self._send(data[at:])
+                break
+            self._send(data[at : at + 1])
+        return len(data)
+
+    def flush(self) -> None:
+        self._send(b"")
 
 
 @dataclass
