@@ -36,6 +36,9 @@ WIRE_FAULTS = (
     "retry-after",
     "html-401",
     "html-403",
+    "html-502",
+    "html-503",
+    "html-504",
     "bare-429",
     "trickle-status",
     "trickle-headers",
@@ -283,6 +286,10 @@ class FaultAnswers(DemoHandler):
         elif kind in ("html-401", "html-403"):
             # A login page or a proxy's refusal: no AWS error code anywhere.
             self.send(int(kind[-3:]), b"<html><body>Sign in</body></html>", "text/html")
+        elif kind in ("html-502", "html-503", "html-504"):
+            # A load balancer's error page in front of the service: no AWS error code either.
+            page = f"<html><body><h1>{kind[-3:]}</h1>nginx</body></html>".encode()
+            self.send(int(kind[-3:]), page, "text/html")
         elif kind == "bare-429":
             # A front end's rate limit (API Gateway, a proxy): 429 and no AWS error code.
             self.send(429, json.dumps({"message": "Too Many Requests"}).encode())
