@@ -88,14 +88,23 @@ def read_answers_with(client: Any, response_class: type[Any]) -> None:
         pools[scheme] = _pool_reading_with(pool, response_class)
 
 
-@lru_cache(maxsize=8)
+#: Pool classes made so far, by (botocore's pool class, response class): one class per pair,
+#: however many clients a run builds.
+_POOLS: dict[tuple[type[Any], type[Any]], type[Any]] = {}
+
+
 def _pool_reading_with(pool: type[Any], response_class: type[Any]) -> type[Any]:
     if getattr(pool.ConnectionCls, "response_class", None) is response_class:
         return pool  # installed already
-    connection = type(
-        pool.ConnectionCls.__name__, (pool.ConnectionCls,), {"response_class": response_class}
-    )
-    return type(pool.__name__, (pool,), {"ConnectionCls": connection})
+    made = _POOLS.get((pool, response_class))
+    if made is None:
+        connection = type(
+            pool.ConnectionCls.__name__, (pool.ConnectionCls,), {"response_class": response_class}
+        )
+        made = _POOLS[(pool, response_class)] = type(
+            pool.__name__, (pool,), {"ConnectionCls": connection}
+        )
+    return made
 
 
 def surface_problems(client: Any | None = None) -> list[str]:
@@ -128,7 +137,7 @@ def surface_problems(client: Any | None = None) -> list[str]:
 def _pool_problems(session: Any) -> list[str]:
     import http.client
 
-    pools = getattr(session, "_pool_classes_by_scheme", None)
+    pools: Any = getattr(session, "_pool_classes_by_scheme", None)
     if not isinstance(pools, dict) or set(pools) != {"http", "https"}:
         return ["the HTTP session's _pool_classes_by_scheme is not {'http': ..., 'https': ...}"]
     problems = []
