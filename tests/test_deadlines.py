@@ -1,10 +1,11 @@
 """One deadline for the whole answer, and honest words for what is not the service's answer.
 
 ``--read-timeout`` bounds one answer whole, from the request sent: its status line and headers as
-well as its body. The fake sends the head of an answer a byte every 0.1 s (``trickle-status``,
-``trickle-headers``) and the run has 0.5 s: the answer cannot arrive in time, whatever the
-machine's speed. The head is finite, so a run whose deadline regressed gets the whole answer after
-some seconds and fails its assertions rather than hanging.
+well as its body. The fake sends the head of an answer (some 160 bytes) a byte every 0.25 s
+(``trickle-status``, ``trickle-headers``) and the run has 3 s: the answer cannot arrive in time,
+whatever the machine's speed, while every other answer of the run, on a busy machine too, has
+time enough. The head is finite, so a run whose deadline regressed gets the whole answer after
+some 40 s and fails its assertions rather than hanging.
 
 A proxy that wants credentials (407), and a load balancer's HTML 5xx page, are said to be what they
 are, with their own ``ErrorCode``.
@@ -25,7 +26,8 @@ from testing.fakechime import FakeChime
 
 ONE, TWO, THREE = "+12065550100", "+12065550101", "+12065550102"
 TRICKLES = ["trickle-status", "trickle-headers"]
-SHORT = ("--read-timeout", "0.5")
+SHORT = ("--read-timeout", "3")
+DELAY = 0.25
 TIMED_OUT = "timed out waiting for an answer from"
 
 
@@ -33,9 +35,10 @@ def no_traceback(stderr: str) -> None:
     assert "Traceback" not in stderr and "Exception" not in stderr
 
 
+@pytest.mark.slow  # waits out its read timeout
 @pytest.mark.parametrize("kind", TRICKLES)
 def test_get_a_trickled_head_is_that_ids_timeout(fake: FakeChime, chimenum, kind: str) -> None:
-    fake.inject(TWO, kind, delay=0.1)
+    fake.inject(TWO, kind, delay=DELAY)
     run = chimenum("get", ONE, TWO, THREE, "--json", *SHORT)
     assert run.exit_code == ExitCode.NETWORK
     doc = json.loads(run.stdout)
@@ -50,13 +53,14 @@ def test_get_a_trickled_head_is_that_ids_timeout(fake: FakeChime, chimenum, kind
     assert fake.requested_ids().count(TWO) == 1  # a read timeout is not retried
 
 
+@pytest.mark.slow  # waits out its read timeout
 @pytest.mark.parametrize("kind", TRICKLES)
 def test_list_a_trickled_page_stops_the_listing_and_keeps_the_pages_before(
     fake: FakeChime, chimenum, kind: str
 ) -> None:
     for n in range(150):
         fake.records[f"+1206556{n:04d}"] = {"PhoneNumberId": f"+1206556{n:04d}"}
-    fake.inject("phone-numbers", kind, delay=0.1, skip=1)  # the second page
+    fake.inject("phone-numbers", kind, delay=DELAY, skip=1)  # the second page
     run = chimenum("list", "--json", *SHORT)
     assert run.exit_code == ExitCode.NETWORK
     doc = json.loads(run.stdout)
@@ -67,11 +71,12 @@ def test_list_a_trickled_page_stops_the_listing_and_keeps_the_pages_before(
     no_traceback(run.stderr)
 
 
+@pytest.mark.slow  # waits out its read timeout
 @pytest.mark.parametrize("kind", TRICKLES)
 def test_describe_a_trickled_related_lookup_fails_that_lookup_only(
     fake: FakeChime, chimenum, voice, kind: str
 ) -> None:
-    fake.inject(f"voice-connectors/{demo.VC_MAIN}", kind, delay=0.1)
+    fake.inject(f"voice-connectors/{demo.VC_MAIN}", kind, delay=DELAY)
     run = chimenum("describe", TWO, "+12065550103", "--json", "--fail-on", "never", *SHORT)
     assert run.exit_code == ExitCode.NETWORK
     first, second = json.loads(run.stdout)["Descriptions"]
@@ -85,11 +90,12 @@ def test_describe_a_trickled_related_lookup_fails_that_lookup_only(
     assert run.stderr == ""
 
 
+@pytest.mark.slow  # waits out its read timeout
 @pytest.mark.parametrize("kind", TRICKLES)
 def test_audit_a_trickled_related_lookup_fails_that_lookup_only(
     fake: FakeChime, chimenum, kind: str
 ) -> None:
-    fake.inject(f"voice-connectors/{demo.VC_MAIN}", kind, delay=0.1)
+    fake.inject(f"voice-connectors/{demo.VC_MAIN}", kind, delay=DELAY)
     run = chimenum("audit", "--json", "--fail-on", "never", *SHORT)
     assert run.exit_code == ExitCode.NETWORK
     doc = json.loads(run.stdout)
@@ -102,8 +108,9 @@ def test_audit_a_trickled_related_lookup_fails_that_lookup_only(
     assert fake.count("GetVoiceConnector") >= 1
 
 
+@pytest.mark.slow  # waits out its read timeout
 def test_wait_a_trickled_poll_is_that_ids_timeout(fake: FakeChime, chimenum) -> None:
-    fake.inject(TWO, "trickle-headers", delay=0.1)
+    fake.inject(TWO, "trickle-headers", delay=DELAY)
     run = chimenum("wait", ONE, TWO, "--status", "Assigned", "--timeout", "30", *SHORT)
     assert run.exit_code == ExitCode.NETWORK
     assert TIMED_OUT in run.stderr and TWO in run.stderr
