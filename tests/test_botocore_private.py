@@ -17,7 +17,8 @@ from chimenum.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 PRIVATE = re.compile(
-    r"\._(?:do_parse|populate_response_metadata|parse_non_payload_attrs|endpoint)\b"
+    r"\._(?:do_parse|populate_response_metadata|parse_non_payload_attrs|endpoint"
+    r"|pool_classes_by_scheme)\b"
 )
 
 
@@ -58,4 +59,35 @@ def test_a_changed_surface_is_named() -> None:
 
     assert botocore_private.surface_problems(NoEndpoint()) == [
         "client._endpoint.http_session is gone"
+    ]
+
+
+def test_connections_that_no_longer_read_through_chimenums_response_are_named() -> None:
+    """The check can fail for the connection pools too: a session whose pool classes are not
+    botocore's kind (a response class that is no HTTPResponse) is reported."""
+
+    class Connection:
+        response_class = object
+
+    class Pool:
+        ConnectionCls = Connection
+
+    class Session:
+        def __init__(self) -> None:
+            self._pool_classes_by_scheme = {"http": Pool, "https": Pool}
+            self._manager = None
+
+        def send(self) -> None:
+            pass
+
+    class Endpoint:
+        http_session = Session()
+
+    class Client:
+        _endpoint = Endpoint()
+
+    assert botocore_private.surface_problems(Client()) == [
+        "the HTTP session's pool manager does not share _pool_classes_by_scheme",
+        "the http connections' response_class is not an HTTPResponse",
+        "the https connections' response_class is not an HTTPResponse",
     ]

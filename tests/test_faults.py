@@ -314,7 +314,10 @@ def test_timeouts_must_be_sensible_numbers(fake: FakeChime, chimenum, value: str
 def test_timeout_defaults_are_documented(chimenum) -> None:
     out = chimenum("get", "--help").stdout
     assert "Seconds to wait for a connection (default: 5)." in out
-    assert "Seconds to wait for an answer (default: 15)." in out
+    # Help text wraps: compare it with its lines joined.
+    assert "Seconds to wait for a whole answer, headers and body (default: 15)." in " ".join(
+        out.split()
+    )
     from chimenum.core.session import DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
 
     assert (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT) == (5.0, 15.0)

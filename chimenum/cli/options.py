@@ -139,7 +139,8 @@ def aws_options(f: F) -> F:
             metavar="SECONDS",
             expose_value=False,
             callback=_store,
-            help=f"Seconds to wait for an answer (default: {DEFAULT_READ_TIMEOUT:g}).",
+            help="Seconds to wait for a whole answer, headers and body"
+            f" (default: {DEFAULT_READ_TIMEOUT:g}).",
         ),
         click.option(
             "--demo",

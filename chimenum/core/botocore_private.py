@@ -10,7 +10,11 @@ new release.
   ``_parse_non_payload_attrs``): :mod:`chimenum.core.validate` decodes and checks an answer in one
   walk, then lets botocore add the headers and metadata exactly as it would;
 - a client's HTTP session (``client._endpoint.http_session``): :mod:`chimenum.core.wire` sends
-  the request itself so that it can bound the body as it streams in.
+  the request itself so that it can bound the body as it streams in;
+- that session's connection-pool classes (``URLLib3Session._pool_classes_by_scheme``, shared
+  with its pool managers, proxy managers included): :mod:`chimenum.core.wire` gives its
+  connections a response class of its own, the one place where the status line and the
+  headers are read, so that one deadline bounds them as well as the body.
 """
 
 from __future__ import annotations
@@ -76,6 +80,33 @@ def http_session(client: Any) -> Any:
     return client._endpoint.http_session
 
 
+def read_answers_with(client: Any, response_class: type[Any]) -> None:
+    """Make every connection of ``client`` read its answers (status line, headers, body) with
+    ``response_class``, an ``http.client.HTTPResponse`` subclass."""
+    pools = http_session(client)._pool_classes_by_scheme
+    for scheme, pool in list(pools.items()):
+        pools[scheme] = _pool_reading_with(pool, response_class)
+
+
+#: Pool classes made so far, by (botocore's pool class, response class): one class per pair,
+#: however many clients a run builds.
+_POOLS: dict[tuple[type[Any], type[Any]], type[Any]] = {}
+
+
+def _pool_reading_with(pool: type[Any], response_class: type[Any]) -> type[Any]:
+    if getattr(pool.ConnectionCls, "response_class", None) is response_class:
+        return pool  # installed already
+    made = _POOLS.get((pool, response_class))
+    if made is None:
+        connection = type(
+            pool.ConnectionCls.__name__, (pool.ConnectionCls,), {"response_class": response_class}
+        )
+        made = _POOLS[(pool, response_class)] = type(
+            pool.__name__, (pool,), {"ConnectionCls": connection}
+        )
+    return made
+
+
 def surface_problems(client: Any | None = None) -> list[str]:
     """What no longer matches in the installed botocore (``[]``: all of it is as expected).
 
@@ -98,4 +129,23 @@ def surface_problems(client: Any | None = None) -> list[str]:
             problems.append("client._endpoint.http_session is gone")
         elif not callable(getattr(session, "send", None)):
             problems.append("client._endpoint.http_session has no send()")
+        else:
+            problems += _pool_problems(session)
+    return problems
+
+
+def _pool_problems(session: Any) -> list[str]:
+    import http.client
+
+    pools: Any = getattr(session, "_pool_classes_by_scheme", None)
+    if not isinstance(pools, dict) or set(pools) != {"http", "https"}:
+        return ["the HTTP session's _pool_classes_by_scheme is not {'http': ..., 'https': ...}"]
+    problems = []
+    if getattr(getattr(session, "_manager", None), "pool_classes_by_scheme", None) is not pools:
+        problems.append("the HTTP session's pool manager does not share _pool_classes_by_scheme")
+    for scheme, pool in pools.items():
+        connection = getattr(pool, "ConnectionCls", None)
+        response = getattr(connection, "response_class", None)
+        if not (isinstance(response, type) and issubclass(response, http.client.HTTPResponse)):
+            problems.append(f"the {scheme} connections' response_class is not an HTTPResponse")
     return problems

@@ -153,6 +153,16 @@ def cut(text: str, limit: int = MESSAGE_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - len(CUT_MARK)] + CUT_MARK
 
 
+#: A proxy on the way asked for credentials (HTTP 407): the proxy's settings need fixing.
+PROXY_AUTH_ERROR = "ProxyAuthenticationRequired"
+
+
+def gateway_error_code(status: int) -> str:
+    """The error code of a 5xx answer without an AWS error code (a load balancer's or a
+    proxy's page): ``HTTP502`` and so on."""
+    return f"HTTP{status}"
+
+
 @dataclass(frozen=True)
 class Failure:
     """Why one request failed: the code scripts match on, a line for people, the exit code.
@@ -224,9 +234,14 @@ def _client_error(exc: Any, where: str) -> Failure:
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
     exit_code = API_ERROR_CODES.get(code)
     aws_code = bool(code) and not code.isdigit()
+    if status == 407:
+        # Said by a proxy forwarding plain HTTP; through a tunnel it is a ProxyConnectionError.
+        return _proxy_refused(f"the proxy on the way to {where[2:-1] or 'the endpoint'}")
     if exit_code is None:
         if status == 429:
             exit_code = ExitCode.THROTTLED
+        elif status >= 500 and not aws_code:
+            return _gateway_error(status, where)
         elif status >= 500:
             exit_code = ExitCode.SERVICE_FAILURE
         elif 400 <= status < 500 and aws_code:
@@ -252,8 +267,40 @@ def _client_error(exc: Any, where: str) -> Failure:
     return Failure(code or f"HTTP{status}", message, exit_code)
 
 
+def _gateway_error(status: int, where: str) -> Failure:
+    import http.client
+
+    # Transient as the service's own 5xx are (retried, exit 8 or 9), but not the service's words.
+    reason = http.client.responses.get(status, "error")
+    return Failure(
+        gateway_error_code(status),
+        f"HTTP {status} {reason} without an AWS error code{where}: not an answer from the"
+        " service (a load balancer or proxy in front of it)",
+        ExitCode.SERVICE_UNAVAILABLE if status == 503 else ExitCode.SERVICE_FAILURE,
+    )
+
+
+def _proxy_refused(proxy: str) -> Failure:
+    return Failure(
+        PROXY_AUTH_ERROR,
+        f"{proxy} refused: proxy authentication required (HTTP 407; give the proxy's user and"
+        " password in HTTPS_PROXY or HTTP_PROXY: http://USER:PASSWORD@HOST:PORT)",
+        ExitCode.CONFIG,
+    )
+
+
 def _network(exc: BaseException, where: str) -> Failure:
     return Failure(NETWORK_ERROR, network_message(exc, where[2:-1] or None), ExitCode.NETWORK)
+
+
+def _proxy(exc: BaseException, where: str) -> Failure:
+    import re
+
+    if any(re.search(r"\b407\b", str(e)) for e in causes(exc)):
+        # The proxy URL as botocore gives it: any user and password in it masked.
+        proxy = str(getattr(exc, "kwargs", {}).get("proxy_url") or "")
+        return _proxy_refused(f"the proxy {proxy}" if proxy else "the proxy")
+    return _network(exc, where)
 
 
 def _sso(exc: BaseException, where: str) -> Failure:
@@ -297,6 +344,7 @@ def _table() -> tuple[tuple[tuple[type[BaseException], ...], Handler], ...]:
                 ExitCode.CONFIG,
             ),
         ),
+        ((bx.ProxyConnectionError,), _proxy),
         ((bx.ConnectionError, bx.HTTPClientError), _network),
         (
             (

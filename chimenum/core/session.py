@@ -190,7 +190,7 @@ def make_client(
         sessions[key] = session
     from chimenum.core import wire
 
-    wire.install(client, settings.connect_timeout, settings.read_timeout)
+    wire.install(client)
     return client
 
 

@@ -39,9 +39,11 @@ from testing.fakechime.canned import Canned
 from testing.fakechime.faults import (
     HOSTILE,
     HOSTILE_CODE,
+    TRICKLED_HEADS,
     WIRE_FAULTS,
     Fault,
     FaultAnswers,
+    TrickledHead,
     hostile_record,
 )
 
@@ -274,6 +276,8 @@ class _FakeHandler(FaultAnswers, DemoHandler):
         fault = fake._take_fault(phone_id if phone_id is not None else route.lstrip("/"))
         if fault is not None and fault.kind == "slow":
             fake.released.wait(fault.delay)
+        elif fault is not None and fault.kind in TRICKLED_HEADS:
+            self.wfile = TrickledHead(self.wfile, fault, fake.released)  # then answers as usual
         elif fault is not None:
             self._fault(fault, fake, phone_id)
             return

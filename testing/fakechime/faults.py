@@ -36,9 +36,18 @@ WIRE_FAULTS = (
     "retry-after",
     "html-401",
     "html-403",
+    "html-502",
+    "html-503",
+    "html-504",
     "bare-429",
     "echo-credentials",
+    "trickle-status",
+    "trickle-headers",
 )
+
+#: Faults that send the service's own answer, its head (from the status line, or from the
+#: headers on) a byte every ``delay`` seconds; the body follows at once, so the answer is valid.
+TRICKLED_HEADS = frozenset({"trickle-status", "trickle-headers"})
 
 #: Faults whose answer breaks the API model on purpose (a body that is not the model's JSON,
 #: wrong types, strings outside their enums and patterns, an unreadable timestamp): they test
@@ -107,6 +116,51 @@ def hostile_record(phone_number_id: str) -> dict[str, Any]:
         "CreatedTimestamp": "2024-02-28T17:45:12.345Z",
         "UpdatedTimestamp": "2024-03-01T09:00:00.000Z",
     }
+
+
+class TrickledHead:
+    """A handler's output whose first write, the answer's head, goes out a byte at a time.
+
+    The head is finite, so a client that waits it out gets the whole answer in the end (a test
+    of a deadline that regressed fails instead of hanging); ``released`` ends the trickle at
+    once. Once the client has gone, the rest of the answer goes to a sink.
+    """
+
+    def __init__(self, out: Any, fault: Fault, released: Any) -> None:
+        self.out = out
+        self.fault = fault
+        self.released = released
+        self.sent_head = False
+        self.gone = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.out, name)
+
+    def _send(self, data: bytes) -> None:
+        if self.gone:
+            return
+        try:
+            self.out.write(data)
+            self.out.flush()
+        except OSError:
+            self.gone = True
+
+    def write(self, data: bytes) -> int:
+        if self.sent_head:
+            self._send(data)
+            return len(data)
+        self.sent_head = True
+        start = data.index(b"\r\n") + 2 if self.fault.kind == "trickle-headers" else 0
+        self._send(data[:start])
+        for at in range(start, len(data)):
+            if self.released.wait(self.fault.delay):
+                self._send(data[at:])
+                break
+            self._send(data[at : at + 1])
+        return len(data)
+
+    def flush(self) -> None:
+        self._send(b"")
 
 
 @dataclass
@@ -233,6 +287,10 @@ class FaultAnswers(DemoHandler):
         elif kind in ("html-401", "html-403"):
             # A login page or a proxy's refusal: no AWS error code anywhere.
             self.send(int(kind[-3:]), b"<html><body>Sign in</body></html>", "text/html")
+        elif kind in ("html-502", "html-503", "html-504"):
+            # A load balancer's error page in front of the service: no AWS error code either.
+            page = f"<html><body><h1>{kind[-3:]}</h1>nginx</body></html>".encode()
+            self.send(int(kind[-3:]), page, "text/html")
         elif kind == "bare-429":
             # A front end's rate limit (API Gateway, a proxy): 429 and no AWS error code.
             self.send(429, json.dumps({"message": "Too Many Requests"}).encode())
