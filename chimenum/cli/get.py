@@ -127,7 +127,7 @@ def get(
         for result in fetcher.done_but_not_yielded():
             take(result)
         if batch:
-            renderer.incomplete(None)
+            renderer.incomplete(None, phone_ids[written:])
 
     def finish() -> None:
         close_progress()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -35,9 +36,13 @@ class ExitCode(enum.IntEnum):
     FINDINGS = 15
     #: sysexits.h's EX_IOERR: the output could not be written.
     OUTPUT_FAILED = 74
-    INTERRUPTED = 130
-    BROKEN_PIPE = 141
-    TERMINATED = 143
+    #: 128 + the signal, as a shell reports a process it ended (Linux numbers in the docs).
+    HANGUP = 128 + signal.SIGHUP
+    USER_SIGNAL = 128 + signal.SIGUSR1
+    INTERRUPTED = 128 + signal.SIGINT
+    BROKEN_PIPE = 128 + signal.SIGPIPE
+    ALARM = 128 + signal.SIGALRM
+    TERMINATED = 128 + signal.SIGTERM
 
 
 EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
@@ -58,8 +63,11 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.WAIT_FAILED: "wait: a number is in a failed state that cannot become a wanted one",
     ExitCode.FINDINGS: "describe, audit: described, with findings at or above --fail-on",
     ExitCode.OUTPUT_FAILED: "stdout could not be written: closed, full (/dev/full), I/O error",
+    ExitCode.HANGUP: "hung up (SIGHUP: the terminal closed); as for SIGTERM",
+    ExitCode.USER_SIGNAL: "stopped by SIGUSR1; as for SIGTERM",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.BROKEN_PIPE: "the reader of stdout went away (e.g. | head); nothing on stderr",
+    ExitCode.ALARM: "stopped by SIGALRM; as for SIGTERM",
     ExitCode.TERMINATED: "terminated (SIGTERM); output already rendered is flushed",
 }
 
@@ -69,6 +77,9 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
 #: learnt from the answers (a wait that ended unreached, findings): a description that is
 #: incomplete must not pass for one that is merely unhealthy.
 SEVERITY: tuple[ExitCode, ...] = (
+    ExitCode.HANGUP,
+    ExitCode.USER_SIGNAL,
+    ExitCode.ALARM,
     ExitCode.TERMINATED,
     ExitCode.INTERRUPTED,
     ExitCode.INTERNAL,

@@ -35,7 +35,7 @@ from chimenum.output.formats.json import JsonRenderer, error_object
 from chimenum.output.query import apply
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from chimenum.core.fetch import Result
     from chimenum.output.env import Environment
@@ -179,9 +179,9 @@ class CsvRenderer(Renderer):
     def page_done(self) -> None:
         self.rows.flush()
 
-    def incomplete(self, next_token: str | None) -> None:
+    def incomplete(self, next_token: str | None, unfinished: Sequence[str] = ()) -> None:
         if self.document is not None:
-            self.document.incomplete(next_token)
+            self.document.incomplete(next_token, unfinished)
 
     def finish(self) -> None:
         if self.document is not None:
