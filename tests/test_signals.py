@@ -8,8 +8,8 @@
 from __future__ import annotations
 
 import json
-import re
 import queue
+import re
 import shutil
 import signal
 import subprocess

@@ -26,7 +26,7 @@ from chimenum.output.env import Environment, OutputError
 
 if TYPE_CHECKING:
     from chimenum.core.describe import Described, Resolver
-    from chimenum.core.fetch import Fetcher
+    from chimenum.core.fetch import Fetcher, Result
 
 T = TypeVar("T")
 
@@ -68,6 +68,42 @@ def resolver_of(ctx: click.Context, *, tags: bool) -> Resolver:
     from chimenum.core.resources import Resources
 
     return Resolver(Resources(context.run_of(ctx)), tags=tags)
+
+
+class AsAsked:
+    """Results of ids fetched once each, taken once per time each id was asked for.
+
+    ``get +1... +1...`` fetches the number once and prints it twice: line N of ndjson, row N of
+    CSV, entry N of ``--json`` is about the Nth id given, as a runbook pasting its ids beside
+    the output expects. Results arrive in the order of each id's first appearance, so each one
+    lets through every id given up to the next one not fetched yet.
+    """
+
+    def __init__(self, given: list[str]) -> None:
+        self.given = given
+        self.position = 0
+        #: Results still due at a later place, and how many places each has still to fill.
+        self.kept: dict[str, Result] = {}
+        self.due: dict[str, int] = {}
+        for phone_number_id in given:
+            self.due[phone_number_id] = self.due.get(phone_number_id, 0) + 1
+
+    def __call__(self, result: Result) -> list[Result]:
+        """What to take now that ``result`` is in, in input order."""
+        self.kept[result.phone_number_id] = result
+        out = []
+        while self.position < len(self.given) and self.given[self.position] in self.kept:
+            phone_number_id = self.given[self.position]
+            self.position += 1
+            out.append(self.kept[phone_number_id])
+            self.due[phone_number_id] -= 1
+            if not self.due[phone_number_id]:
+                del self.kept[phone_number_id], self.due[phone_number_id]
+        return out
+
+    def left(self) -> list[str]:
+        """The ids given that were not taken, in input order."""
+        return self.given[self.position :]
 
 
 class Outcome:
