@@ -73,7 +73,13 @@ def test_stdin_skips_blank_lines_and_comments_and_gives_the_many_shape(
     assert run.exit_code == 0, run.stderr
     doc = json.loads(run.stdout)
     assert list(doc) == ["PhoneNumbers", "PhoneNumberErrors"]
-    assert fetched_ids(run.stdout) == ["+12065560003", "+12065560001", "+12065560002"]
+    # Fetched once, printed once per time given (docs/output-formats.md).
+    assert fetched_ids(run.stdout) == [
+        "+12065560003",
+        "+12065560001",
+        "+12065560002",
+        "+12065560003",
+    ]
     assert sorted(fake.requested_ids()) == ["+12065560001", "+12065560002", "+12065560003"]
 
 

@@ -87,11 +87,12 @@ def test_pasted_forms_are_normalised(fake: FakeChime, chimenum, pasted: str) -> 
     assert fake.requested_ids() == ["+12065550100"]
 
 
-def test_duplicates_are_fetched_once(fake: FakeChime, chimenum) -> None:
+def test_duplicates_are_fetched_once_and_printed_each_time(fake: FakeChime, chimenum) -> None:
     run = chimenum("get", "+12065550100", "%2B12065550100", "+12065550101", "--json")
     assert run.exit_code == 0
     assert sorted(fake.requested_ids()) == ["+12065550100", "+12065550101"]
     assert [n["PhoneNumberId"] for n in json.loads(run.stdout)["PhoneNumbers"]] == [
+        "%2B12065550100",
         "%2B12065550100",
         "%2B12065550101",
     ]

@@ -306,3 +306,45 @@ def test_highlighted_json_escapes_what_a_terminal_would_act_on(
     assert "\u202e" not in shown and "\u009b" not in shown and "\x1b[2J" not in shown
     doc = json.loads(ANSI.sub("", shown))
     assert doc["PhoneNumber"]["CallingName"] == "Any\u202eCo\u009b31m\x1b[2J"
+
+
+# -- duplicate ids: the Nth entry is about the Nth id -----------------------------------------
+
+#: Ids as a runbook's file holds them: a number twice (in two spellings), one that fails twice.
+GIVEN = ["+12065550100", "+12065550199", "%2B12065550100", "+12065550101", "+12065550199"]
+E164_GIVEN = [phone_id.replace("%2B", "+") for phone_id in GIVEN]
+
+
+def test_ndjson_line_n_is_about_the_nth_id_given_duplicates_included(
+    fake: FakeChime, chimenum
+) -> None:
+    """``paste <(ids) <(chimenum get - -o ndjson)`` lines up: each id is fetched once and
+    written once per time it was given."""
+    run = chimenum("get", "-", "-o", "ndjson", input="\n".join(GIVEN) + "\n")
+    assert run.exit_code == 3, run.stderr
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    about = [
+        line.get("PhoneNumber", line).get("E164PhoneNumber", line.get("PhoneNumberId"))
+        for line in lines
+    ]
+    assert about == E164_GIVEN
+    assert sorted(fake.requested_ids()) == ["+12065550100", "+12065550101", "+12065550199"]
+    # Each failure of an id given twice is reported where it stands: once per place.
+    assert run.stderr.count("error: +12065550199: NotFoundException") == 2
+
+
+def test_csv_row_n_is_about_the_nth_id_given(fake: FakeChime, chimenum) -> None:
+    import csv
+    import io
+
+    run = chimenum("get", *GIVEN, "-o", "csv")
+    rows = list(csv.DictReader(io.StringIO(run.stdout, newline="")))
+    assert [row["E164PhoneNumber"] for row in rows] == E164_GIVEN
+
+
+def test_ten_thousand_copies_of_one_id_give_ten_thousand_lines(fake: FakeChime, chimenum) -> None:
+    run = chimenum("get", "-", "-o", "ndjson", input="+12065550100\n" * 10_000)
+    assert run.exit_code == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 10_000 and len(set(lines)) == 1
+    assert fake.requested_ids() == ["+12065550100"]

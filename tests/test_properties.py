@@ -483,3 +483,59 @@ def test_streamed_json_elements_are_to_json_bytes(record: dict[str, Any], indent
     except (TypeError, ValueError):
         return  # not JSON at all: no renderer gets it past records.py
     assert pretty(record, indent) == expected
+
+
+# -- CSV formula injection -------------------------------------------------------------------
+
+#: What a spreadsheet skips before a formula, and the signs it reads as one once NFKC-folded.
+FORMULA_SPACES = " \u00a0\u3000\u2003"
+FORMULA_SIGNS = "=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62"
+formulas = st.builds(
+    lambda spaces, sign, rest: spaces + sign + rest,
+    st.text(alphabet=FORMULA_SPACES, max_size=3),
+    st.sampled_from(FORMULA_SIGNS),
+    st.one_of(st.text(max_size=10), st.sampled_from(["1+1", 'HYPERLINK("http://x","y")', "12"])),
+)
+CSV_ENTRIES = [pytest.param(kind, id=kind) for kind, name in entries() if name == "csv"]
+E164_CELL = re.compile(r"\+[1-9][0-9]{1,14}")
+
+
+def poisoned(value: Any, data: st.DataObject) -> Any:
+    """``value`` with every string in it (keys aside) replaced by a formula."""
+    if isinstance(value, str):
+        return data.draw(formulas)
+    if isinstance(value, list):
+        return [poisoned(item, data) for item in value]
+    if isinstance(value, dict):
+        return {key: poisoned(item, data) for key, item in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("document", CSV_ENTRIES)
+@with_fixtures(40)
+@given(data=st.data())
+def test_csv_never_writes_a_cell_a_spreadsheet_runs(
+    document: Document, data: st.DataObject
+) -> None:
+    """Every CSV of the registry, every text column: a formula after spaces of any kind, or
+    with a full-width sign, is written with a leading ``'``; E.164 numbers stay whole."""
+    import csv
+
+    numbers = model_records.map(lambda record: {"PhoneNumber": record})
+    kind_docs = numbers if document == "numbers" else descriptions(model_records)
+    docs = [poisoned(doc, data) for doc in data.draw(st.lists(kind_docs, min_size=1, max_size=2))]
+    text = render(document, "csv", docs, colour=False)
+    cells = [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]
+    assert cells
+    for cell in cells:
+        head = unicodedata.normalize("NFKC", cell).lstrip()[:1]
+        assert head not in ("=", "+", "-", "@") or E164_CELL.fullmatch(cell), cell
+        assert not cell or unicodedata.category(cell[0]) != "Cc", cell
+
+
+def test_csv_keeps_e164_numbers_whole() -> None:
+    from chimenum.output.formats.csv import cell
+
+    assert cell("+12065550100") == "+12065550100"
+    assert cell("\uff0b12065550100") == "'\uff0b12065550100"
+    assert cell(" +12065550100") == "' +12065550100"

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import queue
+import re
 import shutil
 import signal
 import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 import pytest
 
@@ -210,3 +211,176 @@ def test_signal_handler_is_restored_after_an_in_process_run(
     before = signal.getsignal(signum)
     assert chimenum("get", ONE, "--json").exit_code == 0
     assert signal.getsignal(signum) == before
+
+
+# -- every stop signal, every command, every format ------------------------------------------
+
+#: The signals that end a run as SIGTERM does: exit code (128 + N) and the stderr line's word.
+STOP_SIGNALS = [
+    pytest.param(signal.SIGHUP, 129, "hung up (SIGHUP)", id="SIGHUP"),
+    pytest.param(signal.SIGUSR1, 128 + signal.SIGUSR1, "stopped by SIGUSR1", id="SIGUSR1"),
+    pytest.param(signal.SIGALRM, 128 + signal.SIGALRM, "stopped by SIGALRM", id="SIGALRM"),
+]
+BATCH = [f"+1206555{n:04d}" for n in range(100, 106)]
+HELD = BATCH[3]
+#: What each command is run with: its arguments, and what the fake holds until the test ends.
+COMMANDS = {
+    "numbers": (["get", *BATCH], HELD),
+    "descriptions": (["describe", *BATCH], HELD),
+    "audit": (["audit"], "*"),
+}
+
+
+def wait_for_any_request(fake: FakeChime, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not fake.requested_ids():
+        assert time.monotonic() < deadline, "no request ever arrived"
+        time.sleep(0.02)
+
+
+def stopped_run(
+    fake: FakeChime, exe: str, argv: list[str], held: str, signum: int
+) -> subprocess.CompletedProcess[str]:
+    """``chimenum ARGV`` with ``held``'s answer held until the test ends, signalled once the
+    held request is in."""
+    fake.inject(held, "slow", delay=600)
+    proc = subprocess.Popen([exe, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if held == "*":
+        wait_for_any_request(fake)
+    else:
+        wait_for_request(fake, held)
+    proc.send_signal(signum)
+    # The held answer never comes while the test runs: a run that waited for it never exits.
+    out, err = proc.communicate(timeout=60)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def entries_of_registry() -> list[Any]:
+    from chimenum.output.formats import entries
+
+    return [pytest.param(*entry, id="-".join(entry)) for entry in entries()]
+
+
+@pytest.mark.parametrize(("signum", "code", "word"), STOP_SIGNALS)
+@pytest.mark.parametrize(("document", "output"), entries_of_registry())
+def test_stop_signals_flush_every_format_of_every_command(
+    fake: FakeChime,
+    chimenum_exe: str,
+    signum: int,
+    code: int,
+    word: str,
+    document: str,
+    output: str,
+) -> None:
+    """A hang-up (or SIGUSR1, SIGALRM) mid-run: what was collected is written, in a valid
+    document where the format has one, one stderr line, exit 128 + N, no traceback."""
+    argv, held = COMMANDS[document]
+    run = stopped_run(fake, chimenum_exe, [*argv, "-o", output], held, signum)
+    assert run.returncode == code, run.stderr
+    assert len(run.stderr.splitlines()) == 1, run.stderr
+    assert run.stderr.startswith(f"chimenum: {word}"), run.stderr
+    if output == "json":
+        doc = json.loads(run.stdout)
+        assert doc["Incomplete"] is True
+    elif output == "ndjson":
+        for line in run.stdout.splitlines():
+            json.loads(line)
+
+
+@pytest.mark.parametrize(("signum", "code", "word"), STOP_SIGNALS)
+@pytest.mark.parametrize("command", ["get", "describe"])
+def test_interrupted_json_names_every_id_left_out(
+    fake: FakeChime, chimenum_exe: str, signum: int, code: int, word: str, command: str
+) -> None:
+    """No id is lost: each asked for is a number (or description), an error, or unfinished."""
+    run = stopped_run(fake, chimenum_exe, [command, *BATCH, "--json"], HELD, signum)
+    assert run.returncode == code, run.stderr
+    doc = json.loads(run.stdout)
+    done = doc["PhoneNumbers" if command == "get" else "Descriptions"]
+    done_ids = [
+        (item if command == "get" else item["PhoneNumber"])["E164PhoneNumber"] for item in done
+    ]
+    assert doc["Incomplete"] is True
+    assert doc["PhoneNumberErrors"] == []
+    assert done_ids + doc["Unfinished"] == BATCH
+    assert HELD in doc["Unfinished"]
+    noun = "fetched" if command == "get" else "described"
+    assert run.stderr == f"chimenum: {word}: {len(done_ids)} of {len(BATCH)} ids {noun}\n"
+
+
+def test_interrupted_audit_json_says_incomplete(fake: FakeChime, chimenum_exe: str) -> None:
+    run = stopped_run(fake, chimenum_exe, ["audit", "--json"], "*", signal.SIGHUP)
+    assert run.returncode == 129, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["Incomplete"] is True and doc["Summary"]["Complete"] is False
+
+
+@pytest.mark.parametrize("argv", [["list"], ["wait", ONE, "--status", "Unassigned"]])
+def test_hang_up_ends_list_and_wait(fake: FakeChime, chimenum_exe: str, argv: list[str]) -> None:
+    run = stopped_run(fake, chimenum_exe, argv, "*", signal.SIGHUP)
+    assert run.returncode == 129, run.stderr
+    assert run.stderr.startswith("chimenum: hung up (SIGHUP)")
+    assert len(run.stderr.splitlines()) == 1, run.stderr
+
+
+def test_sigquit_keeps_its_default_action(fake: FakeChime, chimenum_exe: str) -> None:
+    """SIGQUIT is the operator's hard quit: the process dies of it, nothing is flushed."""
+    import resource
+
+    def no_core_dump() -> None:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+    fake.inject(HELD, "slow", delay=600)
+    proc = subprocess.Popen(
+        [chimenum_exe, "get", *BATCH, "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=no_core_dump,
+    )
+    wait_for_request(fake, HELD)
+    proc.send_signal(signal.SIGQUIT)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGQUIT
+    assert out == ""
+
+
+def test_a_second_signal_ends_a_flush_blocked_on_a_reader_that_never_reads(
+    big: tuple[FakeChime, list[str]], chimenum_exe: str
+) -> None:
+    """The output overflows the pipe and nobody reads it: the first signal's flush blocks,
+    the second ends the run at once."""
+    server, listed = big
+    ids = [phone_id.replace("%2B", "+") for phone_id in listed]
+    server.inject(ids[-1], "slow", delay=600)
+    proc = subprocess.Popen(
+        [chimenum_exe, "get", *ids, "-o", "ndjson"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    wait_for_request(server, ids[0])
+    proc.send_signal(signal.SIGHUP)
+    # A different signal: two of the same, sent at once, may be delivered as one.
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 129
+    assert proc.stderr is not None and b"Traceback" not in proc.stderr.read()
+
+
+def test_a_flush_to_a_vanished_terminal_fails_quietly(fake: FakeChime, chimenum_exe: str) -> None:
+    """After a hang-up stdout is gone too (here: its reader closed it): no traceback, the
+    signal's exit code, its one line."""
+    fake.inject(HELD, "slow", delay=600)
+    proc = subprocess.Popen(
+        [chimenum_exe, "get", *BATCH, "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    wait_for_request(fake, HELD)
+    proc.stdout.close()
+    proc.send_signal(signal.SIGHUP)
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 129
+    # The ids before the held one may be in flight still: how many were fetched varies.
+    assert re.fullmatch(rf"chimenum: hung up \(SIGHUP\): [0-3] of {len(BATCH)} ids fetched\n", err)

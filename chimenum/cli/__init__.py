@@ -13,8 +13,7 @@ import click
 from chimenum import __version__
 from chimenum.cli.boundary import ChimenumGroup
 from chimenum.cli.options import EXIT_CODES_HELP, aws_options
-from chimenum.cli.signals import end_now
-from chimenum.core.errors import ExitCode
+from chimenum.cli.signals import STOP_CODES, end_now
 
 
 def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
@@ -79,6 +78,6 @@ _register()
 def main() -> None:
     """The console script."""
     code = cli.main(prog_name="chimenum", standalone_mode=False)
-    if code in (ExitCode.INTERRUPTED, ExitCode.TERMINATED):
+    if code in STOP_CODES:
         end_now(code)
     sys.exit(code)

@@ -104,11 +104,15 @@ def describe(
         if described is not None:
             outcome.described(described, fail_on)
 
+    def stop() -> None:
+        context.run_of(ctx).stop()
+        renderer.incomplete(None, asked.ids[done:])
+
     return runner.run(
         outcome,
         describe_ids(fetcher, resolver, asked.ids, concurrency, env.now()),
         take,
-        stop=context.run_of(ctx).stop,
+        stop=stop,
         finish=renderer.finish,
         so_far=lambda: f"{done} of {len(asked.ids)} ids described",
     )

@@ -49,10 +49,11 @@ def get(
     """Fetch phone numbers by id and show them.
 
     An ID is the number in E.164 form (+12065550100); the percent-encoded form that list output
-    shows (%2B12065550100) and separators (+1 206-555-0100) are accepted. Duplicate ids are
-    fetched once. One ID prints the document `aws chime get-phone-number` prints (with --api
-    voice: `aws chime-sdk-voice get-phone-number`); several, or any read from a file or stdin,
-    print {"PhoneNumbers": [...], "PhoneNumberErrors": [...]} in input order.
+    shows (%2B12065550100) and separators (+1 206-555-0100) are accepted. One ID prints the
+    document `aws chime get-phone-number` prints (with --api voice: `aws chime-sdk-voice
+    get-phone-number`); several, or any read from a file or stdin, print {"PhoneNumbers":
+    [...], "PhoneNumberErrors": [...]} in input order. An id given twice is fetched once and
+    printed twice: the Nth entry of the output (line, row, array element) is about the Nth id.
 
     `-` (or --from-file FILE) reads ids one per line; blank lines and everything after a `#`
     are skipped. Any invalid line is reported with its line number and nothing is fetched
@@ -108,13 +109,15 @@ def get(
         delay = context.settings_of(ctx).progress_delay
         progress = BatchProgress(env, len(phone_ids), delay).start()
     written = 0
+    as_asked = runner.AsAsked(asked.given)
 
-    def take(result: Result) -> None:
+    def take(fetched: Result) -> None:
         nonlocal written
-        renderer.add(result)
-        written += 1
-        if result.failure is not None:
-            outcome.failed(result.phone_number_id, result.failure)
+        for result in as_asked(fetched):
+            renderer.add(result)
+            written += 1
+            if result.failure is not None:
+                outcome.failed(result.phone_number_id, result.failure)
 
     def close_progress() -> None:
         if progress is not None:
@@ -127,7 +130,7 @@ def get(
         for result in fetcher.done_but_not_yielded():
             take(result)
         if batch:
-            renderer.incomplete(None)
+            renderer.incomplete(None, as_asked.left())
 
     def finish() -> None:
         close_progress()
@@ -139,5 +142,5 @@ def get(
         take,
         stop=stop,
         finish=finish,
-        so_far=lambda: f"{written} of {len(phone_ids)} ids fetched" if len(phone_ids) > 1 else "",
+        so_far=lambda: f"{written} of {len(asked.given)} ids fetched" if batch else "",
     )

@@ -1,7 +1,9 @@
 """The ids a command works on, read one way for every command that reads numbers (get, describe,
 wait): ``ID`` arguments, ``-`` for stdin and ``-f/--from-file FILE``.
 
-Ids are normalised and deduplicated in input order. An invalid argument is a usage error; an
+Ids are normalised and deduplicated in input order (``Ids.ids``, what is fetched); ``Ids.given``
+keeps every one in input order, duplicates included, for output that promises one entry per id
+asked for. An invalid argument is a usage error; an
 invalid line of a file or of stdin is reported with its line number, and nothing is fetched
 (exit 2): a list with a typo in it is not half run.
 """
@@ -48,6 +50,8 @@ class Ids:
     #: Exactly one id, given as an argument: one document, not a batch, and a "not found"
     #: earns a look at the other API.
     one: bool
+    #: Every id as given, normalised, duplicates included (the same string objects as ``ids``).
+    given: list[str]
 
 
 def one_id(args: tuple[str, ...], files: tuple[Any, ...]) -> bool:
@@ -58,9 +62,14 @@ def one_id(args: tuple[str, ...], files: tuple[Any, ...]) -> bool:
 class _Lines:
     """Ids read from files and stdin, with the invalid lines kept for one report."""
 
-    def __init__(self, seen: dict[str, None]) -> None:
+    def __init__(self, seen: dict[str, str]) -> None:
         self.seen = seen
+        self.given: list[str] = []
         self.bad: list[str] = []
+
+    def add(self, phone_number_id: str) -> None:
+        # One string object per distinct id: a list of 10,000 copies costs references only.
+        self.given.append(self.seen.setdefault(phone_number_id, phone_number_id))
 
     def take(self, name: str, stream: BinaryIO) -> None:
         from chimenum.core.ids import InputTooLarge, InvalidId, id_lines, normalise
@@ -68,7 +77,7 @@ class _Lines:
         try:
             for number, text in id_lines(stream):
                 try:
-                    self.seen.setdefault(normalise(text), None)
+                    self.add(normalise(text))
                 except InvalidId as exc:
                     self.bad.append(f"{name}:{number}: {exc.as_given}")
                     if len(self.bad) >= MAX_INVALID_LINES:
@@ -95,7 +104,7 @@ def read_ids(
 
     if not args and not files:
         raise click.UsageError("no phone-number id given", ctx)
-    seen: dict[str, None] = {}
+    seen: dict[str, str] = {}
     lines = _Lines(seen)
     for arg in args:
         if arg == "-":
@@ -106,7 +115,7 @@ def read_ids(
             lines.take("stdin", sys.stdin.buffer)
             continue
         try:
-            seen.setdefault(normalise(arg), None)
+            lines.add(normalise(arg))
         except InvalidId as exc:
             raise click.UsageError(str(exc), ctx) from None
     for stream in files:
@@ -117,4 +126,4 @@ def read_ids(
         return None
     if not seen:
         env.warn("no ids in the input")
-    return Ids(list(seen), one=one_id(args, files))
+    return Ids(list(seen), one=one_id(args, files), given=lines.given)

@@ -21,6 +21,7 @@ from chimenum.cli.params import (
     per_api,
     query_expression,
 )
+from chimenum.cli.signals import STOP_CODES
 from chimenum.core.apis import FILTER_NAMES, PRODUCT_TYPES, SERVICE_NAMES, STATUSES
 from chimenum.core.errors import EXIT_CODE_MEANINGS, SEVERITY, ExitCode
 from chimenum.core.settings import (
@@ -42,9 +43,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The per-id failures, most severe first: what a batch with several different failures exits with.
 SEVERITY_ORDER = ", ".join(
-    str(int(code))
-    for code in SEVERITY
-    if code not in (ExitCode.TERMINATED, ExitCode.INTERRUPTED, ExitCode.INTERNAL)
+    str(int(code)) for code in SEVERITY if code not in STOP_CODES and code is not ExitCode.INTERNAL
 )
 
 # Paragraphs are separated by a blank line: click's no-rewrap marker \b only works at the start

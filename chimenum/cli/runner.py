@@ -5,9 +5,11 @@ results and what to do with each (render it, and record a failure on the run's :
 :func:`run` ends the renderer whatever happens and returns the exit code: the most severe of
 those recorded, in the precedence of :data:`chimenum.core.errors.SEVERITY`.
 
-Ctrl-C and SIGTERM end every command the same way: requests in flight are stopped and what was
-already fetched is taken (the command's ``stop``), the renderer writes what it has (``finish``),
-one line on stderr says how far the run got, and the exit code is 130 or 143.
+Ctrl-C, SIGTERM, SIGHUP, SIGUSR1 and SIGALRM end every command the same way: requests in
+flight are stopped and what was already fetched is taken (the command's ``stop``), the renderer
+writes what it has (``finish``), one line on stderr says how far the run got, and the exit code
+is 128 + the signal. After a hang-up stdout and stderr may be gone with the terminal: writing
+them then fails quietly and the signal's exit code stands.
 """
 
 from __future__ import annotations
@@ -20,11 +22,11 @@ import click
 from chimenum.cli import context, hints, signals
 from chimenum.cli.signals import Terminated
 from chimenum.core.errors import ExitCode, Failure, most_severe
-from chimenum.output.env import Environment
+from chimenum.output.env import Environment, OutputError
 
 if TYPE_CHECKING:
     from chimenum.core.describe import Described, Resolver
-    from chimenum.core.fetch import Fetcher
+    from chimenum.core.fetch import Fetcher, Result
 
 T = TypeVar("T")
 
@@ -67,6 +69,42 @@ def resolver_of(ctx: click.Context, env: Environment, *, tags: bool) -> Resolver
     from chimenum.core.resources import Resources
 
     return Resolver(Resources(context.run_of(ctx), notice=env.warn), tags=tags)
+
+
+class AsAsked:
+    """Results of ids fetched once each, taken once per time each id was asked for.
+
+    ``get +1... +1...`` fetches the number once and prints it twice: line N of ndjson, row N of
+    CSV, entry N of ``--json`` is about the Nth id given, as a runbook pasting its ids beside
+    the output expects. Results arrive in the order of each id's first appearance, so each one
+    lets through every id given up to the next one not fetched yet.
+    """
+
+    def __init__(self, given: list[str]) -> None:
+        self.given = given
+        self.position = 0
+        #: Results still due at a later place, and how many places each has still to fill.
+        self.kept: dict[str, Result] = {}
+        self.due: dict[str, int] = {}
+        for phone_number_id in given:
+            self.due[phone_number_id] = self.due.get(phone_number_id, 0) + 1
+
+    def __call__(self, result: Result) -> list[Result]:
+        """What to take now that ``result`` is in, in input order."""
+        self.kept[result.phone_number_id] = result
+        out = []
+        while self.position < len(self.given) and self.given[self.position] in self.kept:
+            phone_number_id = self.given[self.position]
+            self.position += 1
+            out.append(self.kept[phone_number_id])
+            self.due[phone_number_id] -= 1
+            if not self.due[phone_number_id]:
+                del self.kept[phone_number_id], self.due[phone_number_id]
+        return out
+
+    def left(self) -> list[str]:
+        """The ids given that were not taken, in input order."""
+        return self.given[self.position :]
 
 
 class Outcome:
@@ -116,37 +154,45 @@ def run(
 ) -> int:
     """Take every result, finish the renderer, and return the run's exit code.
 
-    ``stop`` runs on Ctrl-C or SIGTERM, before ``finish``: it stops requests in flight and takes
-    what was fetched meanwhile. ``so_far`` says how far an interrupted run got (``"3 of 10 ids
-    fetched"``). ``after`` runs once the renderer is finished, only for a run that was not
-    stopped: a closing report that must not land inside a live display.
+    ``stop`` runs on a stop signal (Ctrl-C, SIGTERM, ...), before ``finish``: it stops requests
+    in flight and takes what was fetched meanwhile. ``so_far`` says how far an interrupted run
+    got (``"3 of 10 ids fetched"``). ``after`` runs once the renderer is finished, only for a
+    run that was not stopped: a closing report that must not land inside a live display.
     """
     stopped: BaseException | None = None
     # The result the engine handed over and not yet taken: a signal between the two must not
     # drop it (signals.held makes the taking itself whole).
     handed: Any = _NONE
     try:
-        try:
-            for handed in results:
-                with signals.held():
-                    take(handed)
-                    handed = _NONE
-        except (KeyboardInterrupt, Terminated) as signalled:
-            stopped = signalled
-            if handed is not _NONE:
-                with signals.held():
-                    take(handed)
-            stop()
-    finally:
+        for handed in results:
+            with signals.held():
+                take(handed)
+                handed = _NONE
+    except (KeyboardInterrupt, Terminated) as signalled:
+        stopped = signalled
+        # A second signal from here on is raised at once and ends the run unflushed.
+        if handed is not _NONE:
+            with signals.held():
+                take(handed)
+        stop()
+    except BaseException:
         finish()
+        raise
     if stopped is None:
+        finish()
         after()
         return int(outcome.exit_code)
-    word, code = (
-        ("terminated", ExitCode.TERMINATED)
-        if isinstance(stopped, Terminated)
-        else ("interrupted", ExitCode.INTERRUPTED)
-    )
+    word, code = signals.ending_of(stopped)
+    env = outcome.env
     progress = so_far()
-    outcome.env.error(f"{word}: {progress}" if progress else word)
+    try:
+        finish()
+        env.flush()
+    except (OSError, OutputError):
+        # The reader, or the terminal, is gone: nothing more can reach it.
+        signals.silence(env.stdout)
+    try:
+        env.error(f"{word}: {progress}" if progress else word)
+    except OSError:
+        signals.silence(env.stderr)
     return int(code)

@@ -11,6 +11,13 @@
   ``KeyboardInterrupt``) and :class:`Terminated`. The run unwinds, output already rendered is
   flushed, ``chimenum: interrupted`` or ``chimenum: terminated`` goes to stderr, and the exit
   code is 130 or 143 (128 + the signal).
+- SIGHUP (the terminal closed, an ssh session dropped), SIGUSR1 and SIGALRM (a supervisor's or
+  ``timeout -s``'s way to end a run) end it as SIGTERM does, each with its own word and exit
+  code, 128 + the signal (:data:`STOPS`): whatever reason a process is told to stop, what it
+  collected is written, not lost. After a hang-up stdout and stderr may be gone with the
+  terminal: the flush then fails quietly (:mod:`chimenum.cli.runner`) and the signal's exit
+  code stands. SIGQUIT keeps its default action: the operator's hard quit, with a core dump
+  where they are enabled.
 - The handlers are installed whatever the process inherited. Python installs its own SIGINT
   handler only when SIGINT was not ignored at startup, and a process started in the background
   of a shell without job control (``cmd &`` in a script, many CI runners and test harnesses)
@@ -19,8 +26,10 @@
 - The first of those signals is recorded before its exception is raised, so the run ends as
   the signal says even when the exception never reaches the boundary (raised inside a
   finaliser, where Python only prints it, or after the command had already finished).
-- After either, the console script exits at once (:func:`end_now`) rather than wait for requests
-  still in flight on worker threads.
+- A second stop signal, while the first one's output is being flushed, is raised at once and
+  ends the run without waiting for the flush (a write blocked on a reader that never reads).
+- After any of them, the console script exits at once (:func:`end_now`) rather than wait for
+  requests still in flight on worker threads.
 """
 
 from __future__ import annotations
@@ -38,8 +47,21 @@ from chimenum.core.errors import ExitCode
 
 
 class Terminated(BaseException):
-    """SIGTERM arrived. A ``BaseException``, like ``KeyboardInterrupt``, so that no
-    ``except Exception`` in botocore or urllib3 swallows it on the way out."""
+    """SIGTERM arrived, or a signal that ends a run as it does (the subclasses). A
+    ``BaseException``, like ``KeyboardInterrupt``, so that no ``except Exception`` in botocore
+    or urllib3 swallows it on the way out."""
+
+
+class HungUp(Terminated):
+    """SIGHUP arrived: the terminal closed, the ssh session dropped."""
+
+
+class UserSignalled(Terminated):
+    """SIGUSR1 arrived."""
+
+
+class AlarmRang(Terminated):
+    """SIGALRM arrived."""
 
 
 class Interrupted(KeyboardInterrupt):
@@ -51,7 +73,12 @@ class Interrupted(KeyboardInterrupt):
 STOPS: dict[int, tuple[type[BaseException], str, ExitCode]] = {
     signal.SIGINT: (Interrupted, "interrupted", ExitCode.INTERRUPTED),
     signal.SIGTERM: (Terminated, "terminated", ExitCode.TERMINATED),
+    signal.SIGHUP: (HungUp, "hung up (SIGHUP)", ExitCode.HANGUP),
+    signal.SIGUSR1: (UserSignalled, "stopped by SIGUSR1", ExitCode.USER_SIGNAL),
+    signal.SIGALRM: (AlarmRang, "stopped by SIGALRM", ExitCode.ALARM),
 }
+#: The exit codes of a run a signal stopped: the console script then exits at once.
+STOP_CODES = frozenset(code for _, _, code in STOPS.values())
 
 
 class RunSignals:
@@ -107,6 +134,9 @@ def held() -> Iterator[None]:
 def ending_of(stop: BaseException) -> tuple[str, ExitCode]:
     """The word and exit code for a run stopped by ``stop`` (a ``KeyboardInterrupt`` raised
     by hand, or where no handler of ours was installed, counts as Ctrl-C)."""
+    for raised, word, code in STOPS.values():
+        if type(stop) is raised:
+            return word, code
     _, word, code = STOPS[signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT]
     return word, code
 
@@ -129,9 +159,9 @@ def reader_gone_on_broken_pipe() -> Iterator[None]:
 
 @contextlib.contextmanager
 def stop_on_signals() -> Iterator[RunSignals]:
-    """While the body runs, SIGINT and SIGTERM raise :class:`Interrupted` and
-    :class:`Terminated` (main thread only: Python runs handlers there alone); the handlers that
-    were there before are put back afterwards."""
+    """While the body runs, each signal of :data:`STOPS` raises its exception (main thread
+    only: Python runs handlers there alone); the handlers that were there before are put back
+    afterwards. SIGQUIT is left alone."""
     signals = RunSignals()
     if threading.current_thread() is not threading.main_thread():
         yield signals
@@ -163,11 +193,11 @@ def silence(stream: TextIO) -> None:
 
 
 def end_now(code: int) -> None:
-    """Exit at once with ``code`` after an interrupt, once what was rendered is flushed.
+    """Exit at once with ``code`` after a stop signal, once what was rendered is flushed.
 
     A batch interrupted mid-way still has requests in flight on worker threads, and the
     interpreter joins them before it exits: up to ``--read-timeout`` seconds of waiting after
-    Ctrl-C or SIGTERM. Only the console script calls this, never an in-process run.
+    a stop signal. Only the console script calls this, never an in-process run.
     """
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):

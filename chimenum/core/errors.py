@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
@@ -36,9 +37,13 @@ class ExitCode(enum.IntEnum):
     QUERY_FAILED = 16
     #: sysexits.h's EX_IOERR: the output could not be written.
     OUTPUT_FAILED = 74
-    INTERRUPTED = 130
-    BROKEN_PIPE = 141
-    TERMINATED = 143
+    #: 128 + the signal, as a shell reports a process it ended (Linux numbers in the docs).
+    HANGUP = 128 + signal.SIGHUP
+    USER_SIGNAL = 128 + signal.SIGUSR1
+    INTERRUPTED = 128 + signal.SIGINT
+    BROKEN_PIPE = 128 + signal.SIGPIPE
+    ALARM = 128 + signal.SIGALRM
+    TERMINATED = 128 + signal.SIGTERM
 
 
 EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
@@ -62,8 +67,11 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     " error, such as sum() of strings); the expression itself parsed",
     ExitCode.OUTPUT_FAILED: "stdout or stderr could not be written: closed, full (/dev/full),"
     " I/O error (a failure whose line cannot be written on stderr ends with this code)",
+    ExitCode.HANGUP: "hung up (SIGHUP: the terminal closed); as for SIGTERM",
+    ExitCode.USER_SIGNAL: "stopped by SIGUSR1; as for SIGTERM",
     ExitCode.INTERRUPTED: "interrupted (Ctrl-C)",
     ExitCode.BROKEN_PIPE: "the reader of stdout went away (e.g. | head); nothing on stderr",
+    ExitCode.ALARM: "stopped by SIGALRM; as for SIGTERM",
     ExitCode.TERMINATED: "terminated (SIGTERM); output already rendered is flushed",
 }
 
@@ -73,6 +81,9 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
 #: learnt from the answers (a wait that ended unreached, findings): a description that is
 #: incomplete must not pass for one that is merely unhealthy.
 SEVERITY: tuple[ExitCode, ...] = (
+    ExitCode.HANGUP,
+    ExitCode.USER_SIGNAL,
+    ExitCode.ALARM,
     ExitCode.TERMINATED,
     ExitCode.INTERRUPTED,
     ExitCode.INTERNAL,

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from chimenum.core.fetch import Result
     from chimenum.output.env import Environment
 
@@ -107,9 +109,9 @@ class Renderer:
     def page_done(self) -> None:
         """A listing page has been added in full: a streaming format may write it now."""
 
-    def incomplete(self, next_token: str | None) -> None:
+    def incomplete(self, next_token: str | None, unfinished: Sequence[str] = ()) -> None:
         """The run stopped before its end; for a listing ``next_token`` is where the missing part
-        starts."""
+        starts, for a batch ``unfinished`` are the ids not done, in input order."""
 
     def totals(self, summary: dict[str, Any]) -> None:
         """What the whole run sums up to (``audit``), handed over before :meth:`finish`."""

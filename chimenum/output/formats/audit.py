@@ -3,6 +3,9 @@
 ``ndjson`` and ``csv`` write each finding as its number is described, and keep nothing;
 ``json``, ``text`` and ``table`` keep at most :data:`MAX_KEPT_FINDINGS` findings (the summary's
 counters count them all, and the document says how many were left out), so memory stays bounded.
+An audit that did not go through the whole inventory (a stop signal, a listing page that still
+failed) says so as ``get`` and ``describe`` do, ``"Incomplete": true``, besides the summary's
+``"Complete": false``.
 """
 
 from __future__ import annotations
@@ -60,7 +63,8 @@ class AuditRenderer(Renderer):
         self.counts = summary
 
     def document(self) -> dict[str, Any]:
-        return {"Summary": self.counts, "Findings": self.kept, "FindingsOmitted": self.omitted}
+        doc = {"Summary": self.counts, "Findings": self.kept, "FindingsOmitted": self.omitted}
+        return doc if self.counts.get("Complete", True) else {**doc, "Incomplete": True}
 
 
 class AuditJson(AuditRenderer):

@@ -8,11 +8,13 @@ capabilities as columns of their own (``true``/``false``), timestamps in ISO 860
 has them, the associations as compact JSON. A batch of ids adds ``ErrorCode`` and
 ``ErrorMessage``, filled in the row of an id that failed, so no id is missing from the file.
 
-Cells a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a tab or
-a carriage return) get a leading ``'``, except E.164 numbers (``+12065550100``), which stay
-whole text. As in the text format, characters a terminal could act on are shown as escapes
-(``\\x1b``) and a backslash is doubled. With ``--query`` the result is written once the whole
-document is in: a list of objects as a header (the union of their keys) and rows, an object as
+Cells a spreadsheet would run as a formula get a leading ``'`` (:func:`defused`): one whose
+first character is a control character, or whose first non-space character, read as a
+spreadsheet reads it (NFKC: a full-width ``＝`` is ``=``, a no-break or ideographic space a
+space), is ``=``, ``+``, ``-`` or ``@``. E.164 numbers (``+12065550100``) stay whole text.
+As in the text format, characters a terminal could act on are shown as escapes (``\\x1b``)
+and a backslash is doubled. With ``--query`` the result is written once the whole document is
+in: a list of objects as a header (the union of their keys) and rows, an object as
 a header and one row, a list of lists as rows, anything else one value per row.
 """
 
@@ -22,6 +24,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from chimenum.core.findings import Message
@@ -34,7 +37,7 @@ from chimenum.output.query import apply
 from chimenum.output.times import iso_time, message_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from chimenum.core.fetch import Result
     from chimenum.output.env import Environment
@@ -67,8 +70,11 @@ FIELDS = (
 )
 ERROR_FIELDS = ("ErrorCode", "ErrorMessage")
 NUMBER_FIELDS = ("PhoneNumberId", "E164PhoneNumber")
-#: What a spreadsheet reads as the start of a formula.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: What a spreadsheet reads as the start of a formula, once leading spaces are skipped.
+FORMULA_START = ("=", "+", "-", "@")
+#: Characters of a cell's start normalised to find its first non-space one: enough for any
+#: character whose NFKC form starts with spaces (U+00A8 is a space and a diaeresis).
+_LOOK_AHEAD = 8
 E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 #: Rows of a batch (no pages) written together.
 ROWS_PER_WRITE = 100
@@ -91,9 +97,27 @@ def cell(value: Any) -> str:
     else:
         # to_json already writes what a terminal could act on as JSON escapes.
         text = to_json(value, indent=None)
-    if text.startswith(FORMULA_START) and not E164.fullmatch(text):
+    return defused(text)
+
+
+def defused(text: str) -> str:
+    """``text`` with a leading ``'`` if a spreadsheet could run it as a formula.
+
+    Spreadsheets skip leading spaces of any kind and read full-width signs as their ASCII
+    forms, so the test is on the first non-space character of the NFKC form; a control
+    character first (a tab, a CR) is defused whatever follows it.
+    """
+    if not text or E164.fullmatch(text):
+        return text
+    if unicodedata.category(text[0]) == "Cc":
         return "'" + text
-    return text
+    rest = text.lstrip()
+    head = unicodedata.normalize("NFKC", rest[:_LOOK_AHEAD]).lstrip()
+    while not head and len(rest) > _LOOK_AHEAD:
+        # Only spaces so far (a cell padded with NFKC spaces): look further.
+        rest = rest[_LOOK_AHEAD:].lstrip()
+        head = unicodedata.normalize("NFKC", rest[:_LOOK_AHEAD]).lstrip()
+    return "'" + text if head.startswith(FORMULA_START) else text
 
 
 def number_row(number: dict[str, Any]) -> list[Any]:
@@ -159,9 +183,9 @@ class CsvRenderer(Renderer):
     def page_done(self) -> None:
         self.rows.flush()
 
-    def incomplete(self, next_token: str | None) -> None:
+    def incomplete(self, next_token: str | None, unfinished: Sequence[str] = ()) -> None:
         if self.document is not None:
-            self.document.incomplete(next_token)
+            self.document.incomplete(next_token, unfinished)
 
     def finish(self) -> None:
         if self.document is not None:

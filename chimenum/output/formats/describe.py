@@ -6,7 +6,9 @@
   as its (possibly percent-encoded) id. The tree is drawn by the one line engine
   (:func:`~.layout.tree_lines`): the same cell widths, glyphs and timestamps as ``get``'s views.
 - ``json``: one id, ``{"PhoneNumber", "Resolved", "Findings"}``; several,
-  ``{"Descriptions": [...], "PhoneNumberErrors": [...]}`` in input order (see docs/describe.md).
+  ``{"Descriptions": [...], "PhoneNumberErrors": [...]}`` in input order (see docs/describe.md);
+  a batch a stop signal cut short ends as ``get``'s does: ``"Incomplete": true`` and the ids
+  not described, ``"Unfinished"``.
 - ``ndjson``: one such object per line as soon as it is described (an id that failed: the
   ``{"PhoneNumberId", "ErrorCode", "ErrorMessage"}`` line ``get`` writes).
 - ``text``: the JSON document as the AWS CLI's text output (:mod:`.text`).
@@ -25,13 +27,15 @@ from chimenum.core.safe import inert
 from chimenum.output.document import jsonable, to_json
 from chimenum.output.formats import Renderer
 from chimenum.output.formats.findings import FindingRows, findings_lines
-from chimenum.output.formats.json import emit, error_object
+from chimenum.output.formats.json import emit, error_object, incomplete
 from chimenum.output.formats.layout import Branch, Painter, Span, tree_lines
 from chimenum.output.formats.ndjson import write_line
 from chimenum.output.formats.text import to_text
 from chimenum.output.formats.values import Values
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from chimenum.core.fetch import Result
 
 STATUS_WORDS = {"NotFound": "not found", "NotPermitted": "not permitted", "Failed": "not read"}
@@ -241,6 +245,7 @@ class DescriptionsJson(Renderer):
         super().__init__(*args, **kwargs)
         self.documents: list[dict[str, Any]] = []
         self.errors: list[dict[str, str]] = []
+        self.unfinished: Sequence[str] | None = None
 
     def add(self, result: Result) -> None:
         if result.document is None:
@@ -248,10 +253,14 @@ class DescriptionsJson(Renderer):
         else:
             self.documents.append(result.document)
 
+    def incomplete(self, next_token: str | None, unfinished: Sequence[str] = ()) -> None:
+        self.unfinished = unfinished
+
     def document(self) -> dict[str, Any] | None:
         if self.options.kind == "one":
             return self.documents[0] if self.documents else None
-        return {"Descriptions": self.documents, "PhoneNumberErrors": self.errors}
+        doc = {"Descriptions": self.documents, "PhoneNumberErrors": self.errors}
+        return doc if self.unfinished is None else {**doc, **incomplete(self.unfinished)}
 
     def finish(self) -> None:
         doc = self.document()

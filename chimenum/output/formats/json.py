@@ -5,8 +5,9 @@ One id: ``{"PhoneNumber": {...}}``, as ``aws chime get-phone-number`` prints it.
 always present. A listing: ``{"PhoneNumbers": [...]}``; if it stopped early (a page still failed
 after its retries) the numbers received are kept and ``"NextToken"`` says where the rest starts,
 the AWS CLI's own sign of an unfinished listing, with ``"Incomplete": true``; if the first page
-failed, nothing is printed. A batch stopped by Ctrl-C or SIGTERM prints the ids done before the
-first unfinished one and ``"Incomplete": true``: the ids after it are neither numbers nor errors.
+failed, nothing is printed. A batch stopped by a signal (Ctrl-C, SIGTERM, SIGHUP...) prints the
+ids done before the first unfinished one, ``"Incomplete": true`` and ``"Unfinished"``: the ids
+from the first unfinished one on, in input order, neither numbers nor errors.
 A failed single id prints nothing on stdout: the error goes to stderr and the exit code says
 which. With ``--query`` the result of the expression is printed instead (``null`` when nothing
 matched, as the AWS CLI prints it).
@@ -32,6 +33,8 @@ from chimenum.output.query import apply
 from chimenum.output.times import iso_time
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from chimenum.core.fetch import Result
     from chimenum.output.env import Environment
 
@@ -52,11 +55,13 @@ def document(
     *,
     stopped: bool = False,
     next_token: str | None = None,
+    unfinished: Sequence[str] = (),
 ) -> dict[str, Any] | None:
     """The JSON document of a run (what ``--query`` sees); ``None`` when one id failed.
 
     For a listing, ``stopped`` says it ended early and ``next_token`` where the rest starts
-    (``None``: its first page failed, so there is no document at all).
+    (``None``: its first page failed, so there is no document at all). For a batch,
+    ``unfinished`` are the ids a stop signal left undone.
     """
     if kind == "one":
         return {"PhoneNumber": numbers[0]} if numbers else None
@@ -67,8 +72,13 @@ def document(
             return None
         return {"PhoneNumbers": numbers, "NextToken": next_token, "Incomplete": True}
     if stopped:
-        return {"PhoneNumbers": numbers, "PhoneNumberErrors": errors, "Incomplete": True}
+        return {"PhoneNumbers": numbers, "PhoneNumberErrors": errors, **incomplete(unfinished)}
     return {"PhoneNumbers": numbers, "PhoneNumberErrors": errors}
+
+
+def incomplete(unfinished: Sequence[str]) -> dict[str, Any]:
+    """The keys that end the document of a batch a stop signal cut short, every kind's."""
+    return {"Incomplete": True, "Unfinished": list(unfinished)}
 
 
 def emit(env: Environment, text: str) -> None:
@@ -96,6 +106,7 @@ class JsonRenderer(Renderer):
         self.errors: list[dict[str, str]] = []
         self.next_token: str | None = None
         self.stopped = False
+        self.unfinished: Sequence[str] = ()
         #: Numbers already written by :meth:`page_done` (a streamed document is open).
         self.written = 0
 
@@ -140,7 +151,12 @@ class JsonRenderer(Renderer):
         # The keys after the array are those of the document without its numbers; a listing
         # stopped where it cannot say how to resume still says it is incomplete.
         doc = document(
-            self.options.kind, [], self.errors, stopped=self.stopped, next_token=self.next_token
+            self.options.kind,
+            [],
+            self.errors,
+            stopped=self.stopped,
+            next_token=self.next_token,
+            unfinished=self.unfinished,
         )
         tail = {k: v for k, v in (doc or {"Incomplete": True}).items() if k != "PhoneNumbers"}
         # The keys after the array, cut from the document they would end.
@@ -157,11 +173,13 @@ class JsonRenderer(Renderer):
             self.errors,
             stopped=self.stopped,
             next_token=self.next_token,
+            unfinished=self.unfinished,
         )
 
-    def incomplete(self, next_token: str | None) -> None:
+    def incomplete(self, next_token: str | None, unfinished: Sequence[str] = ()) -> None:
         self.stopped = True
         self.next_token = next_token
+        self.unfinished = unfinished
 
     def finish(self) -> None:
         if self.written:
