@@ -19,14 +19,25 @@ and its related lookups are one job of the run's :class:`~chimenum.core.pool.Poo
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
-from chimenum.core.errors import Failure
+from chimenum.core.errors import ExitCode, Failure
 from chimenum.core.fetch import Fetcher, Result
 from chimenum.core.findings import DESCRIBE, evaluate
+from chimenum.core.policy import Stopped
+from chimenum.core.pool import Deadline, DeadlinePassed, Pool
 from chimenum.core.resources import FAILED, FOUND, NOT_FOUND, Lookup, Resources
+from chimenum.core.settings import (
+    DEFAULT_NUMBER_TIMEOUT,
+    LOOKUPS_PER_NUMBER,
+    MAX_GROUP_CONNECTORS,
+    MAX_RULE_TARGETS,
+)
+
+T = TypeVar("T")
 
 #: Association names that lead somewhere this module can follow.
 FOLLOWED = ("VoiceConnectorId", "VoiceConnectorGroupId", "SipRuleId", "AccountId", "UserId")
@@ -63,21 +74,90 @@ def _needs_credentials(termination: Lookup) -> bool:
     )
 
 
-class _Following:
-    """One number's resources followed: its nodes, and the failures among them as failures."""
+#: The code of a lookup not finished within the number's deadline.
+TIMEOUT_ERROR = "NumberTimeout"
 
-    def __init__(self, resources: Resources, tags: bool) -> None:
+
+class _Following:
+    """One number's resources followed: its nodes, and the failures among them as failures.
+
+    The lookups of one level (the number's associations, a connector's parts, a group's
+    connectors, a rule's applications) run at once on a :class:`~chimenum.core.pool.Pool`
+    under the number's :class:`Deadline`: a lookup not done by then is a ``Failed`` node with
+    a ``NumberTimeout`` error, and the rest of the number is kept."""
+
+    def __init__(
+        self, resources: Resources, tags: bool, seconds: float, width: int, deadline: Deadline
+    ) -> None:
         self.resources = resources
         self.tags = tags
-        self.failures: list[Failure] = []
+        self.deadline = deadline
+        self.width = width
+        self.timeout = f"not read within --number-timeout ({seconds:g} s); not checked"
+        # Each failed node's failure, by the node's identity: the failures of a description
+        # are those of the nodes it ends up holding, not of work abandoned at the deadline.
+        self._failures: dict[int, Failure] = {}
+
+    def failures(self, document: dict[str, Any]) -> list[Failure]:
+        """The failures of the nodes in ``document``, in document order."""
+        out: list[Failure] = []
+        todo = [a["Target"] for a in document["Associations"]]
+        todo += [n for n in (document["Order"], document["Tags"]) if n is not None]
+        while todo:
+            current = todo.pop(0)
+            failure = self._failures.get(id(current))
+            if failure is not None:
+                out.append(failure)
+            todo += current["Related"]
+        return out
 
     def node(
         self, lookup: Lookup, shown_id: str | None = None, parent_item: dict[str, Any] | None = None
     ) -> dict[str, Any]:
+        made = node(lookup, shown_id, parent_item)
         if lookup.status == FAILED and lookup.failure is not None:
             # Kept whole: the exit code travels with the failure, never read back from its text.
-            self.failures.append(lookup.failure)
-        return node(lookup, shown_id, parent_item)
+            self._failures[id(made)] = lookup.failure
+        return made
+
+    def late(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
+        """A lookup given up at the deadline."""
+        failure = Failure(TIMEOUT_ERROR, self.timeout, ExitCode.NETWORK)
+        return Lookup(kind, resource_id, region, FAILED, failure=failure)
+
+    def each(
+        self,
+        items: list[T],
+        follow: Callable[[T], dict[str, Any]],
+        given_up: Callable[[T], dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """``follow(item)`` for every item, at once, in order; ``given_up(item)`` for those not
+        done by the deadline (their requests are abandoned, bounded by the read timeout)."""
+        done: list[dict[str, Any] | None] = [None] * len(items)
+        if items and not self.deadline.passed():
+
+            def start(index: int) -> Callable[[], None]:
+                def job() -> None:
+                    done[index] = follow(items[index])
+
+                return job
+
+            pool: Pool[int, None] = Pool(
+                start,
+                workers=min(self.width, len(items)),
+                deadline=self.deadline,
+                quiet_errors=(Stopped,),
+            )
+            try:
+                for _ in pool.map(range(len(items))):
+                    pass
+            except DeadlinePassed:
+                pass
+        finished = list(done)  # a copy: work abandoned at the deadline writes no more here
+        return [
+            value if value is not None else given_up(item)
+            for value, item in zip(finished, items, strict=True)
+        ]
 
     def connector(
         self,
@@ -88,36 +168,68 @@ class _Following:
         lookup = self.resources.find("VoiceConnector", connector_id, region)
         found = self.node(lookup, parent_item=parent_item)
         if lookup.status == FOUND:
-            for kind in ("Origination", "Termination", "TerminationHealth"):
-                part = self.resources.fetch(kind, connector_id, lookup.region)
-                found["Related"].append(self.node(part))
-                if kind == "Termination" and _needs_credentials(part):
+            where = lookup.region
+
+            def part(kind: str) -> dict[str, Any]:
+                fetched = self.resources.fetch(kind, connector_id, where)
+                made = self.node(fetched)
+                if kind == "Termination" and _needs_credentials(fetched):
                     # Without an allowed CIDR, only SIP credentials let a PBX send calls.
                     credentials = self.resources.fetch(
-                        "TerminationCredentials", connector_id, lookup.region
+                        "TerminationCredentials", connector_id, where
                     )
-                    found["Related"][-1]["Related"].append(self.node(credentials))
+                    made["Related"].append(self.node(credentials))
+                return made
+
+            found["Related"] = self.each(
+                ["Origination", "Termination", "TerminationHealth"],
+                part,
+                lambda kind: self.node(self.late(kind, connector_id, where)),
+            )
         return found
 
     def group(self, group_id: str) -> dict[str, Any]:
         lookup = self.resources.find("VoiceConnectorGroup", group_id)
         found = self.node(lookup)
         if lookup.status == FOUND:
-            for item in _by_priority(lookup.value.get("VoiceConnectorItems")):
-                if item.get("VoiceConnectorId"):
-                    found["Related"].append(
-                        self.connector(item["VoiceConnectorId"], lookup.region, item)
-                    )
+            items = [
+                item
+                for item in _by_priority(lookup.value.get("VoiceConnectorItems"))
+                if item.get("VoiceConnectorId")
+            ][:MAX_GROUP_CONNECTORS]
+            found["Related"] = self.each(
+                items,
+                lambda item: self.connector(item["VoiceConnectorId"], lookup.region, item),
+                lambda item: self.node(
+                    self.late("VoiceConnector", item["VoiceConnectorId"], lookup.region),
+                    parent_item=item,
+                ),
+            )
         return found
 
     def sip_rule(self, rule_id: str) -> dict[str, Any]:
         lookup = self.resources.find("SipRule", rule_id)
         found = self.node(lookup)
         if lookup.status == FOUND:
-            for target in _by_priority(lookup.value.get("TargetApplications")):
-                sma_id = target.get("SipMediaApplicationId")
-                if sma_id:
-                    found["Related"].append(self.application(sma_id, target, lookup.region))
+            targets = [
+                target
+                for target in _by_priority(lookup.value.get("TargetApplications"))
+                if target.get("SipMediaApplicationId")
+            ][:MAX_RULE_TARGETS]
+            found["Related"] = self.each(
+                targets,
+                lambda target: self.application(
+                    target["SipMediaApplicationId"], target, lookup.region
+                ),
+                lambda target: self.node(
+                    self.late(
+                        "SipMediaApplication",
+                        target["SipMediaApplicationId"],
+                        target.get("AwsRegion") or lookup.region,
+                    ),
+                    parent_item=target,
+                ),
+            )
         return found
 
     def application(
@@ -161,21 +273,47 @@ class _Following:
         account_id = next(
             (a.get("Value") for a in associations if a.get("Name") == "AccountId"), None
         )
-        resolved: list[dict[str, Any]] = []
-        for association in associations:
-            name, value = str(association["Name"]), str(association.get("Value") or "")
-            target = self.target(name, value, account_id) if value else None
-            if target is not None:
-                resolved.append({"Name": name, "Value": value, "Target": target})
-        order_id = number.get("OrderId")
-        arn = number.get("PhoneNumberArn")
+        # Every lookup the number leads to, as (association name or kind, id), run at once.
+        wanted = [
+            (str(a["Name"]), str(a.get("Value") or ""))
+            for a in associations
+            if a.get("Value") and (a.get("Name") != "UserId" or account_id)
+        ]
+        named = len(wanted)
+        order_id, arn = number.get("OrderId"), number.get("PhoneNumberArn")
+        wanted += [("PhoneNumberOrder", order_id)] if order_id else []
+        wanted += [("Tags", arn)] if self.tags and arn else []
+
+        def follow(entry: tuple[str, str]) -> dict[str, Any]:
+            name, value = entry
+            if name in _KINDS:
+                return self.target(name, value, account_id) or {}
+            return self.node(self.resources.fetch(name, value))
+
+        def given_up(entry: tuple[str, str]) -> dict[str, Any]:
+            kind = _KINDS.get(entry[0], entry[0])
+            return self.node(self.late(kind, entry[1]), entry[1] if kind == "User" else None)
+
+        nodes = self.each(wanted, follow, given_up)
+        rest = iter(nodes[named:])
         return {
-            "Associations": resolved,
-            "Order": self.node(self.resources.fetch("PhoneNumberOrder", order_id))
-            if order_id
-            else None,
-            "Tags": self.node(self.resources.fetch("Tags", arn)) if self.tags and arn else None,
+            "Associations": [
+                {"Name": name, "Value": value, "Target": target}
+                for (name, value), target in zip(wanted[:named], nodes[:named], strict=True)
+            ],
+            "Order": next(rest) if order_id else None,
+            "Tags": next(rest) if self.tags and arn else None,
         }
+
+
+#: The kind of node each followed association leads to.
+_KINDS = {
+    "VoiceConnectorId": "VoiceConnector",
+    "VoiceConnectorGroupId": "VoiceConnectorGroup",
+    "SipRuleId": "SipRule",
+    "AccountId": "Account",
+    "UserId": "User",
+}
 
 
 class Resolution(NamedTuple):
@@ -186,15 +324,29 @@ class Resolution(NamedTuple):
 
 
 class Resolver:
-    """Follows a number's associations, order and (optionally) tags through :class:`Resources`."""
+    """Follows a number's associations, order and (optionally) tags through :class:`Resources`,
+    within ``number_timeout`` seconds per number."""
 
-    def __init__(self, resources: Resources, *, tags: bool = False) -> None:
+    def __init__(
+        self,
+        resources: Resources,
+        *,
+        tags: bool = False,
+        number_timeout: float = DEFAULT_NUMBER_TIMEOUT,
+        width: int = LOOKUPS_PER_NUMBER,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.resources = resources
         self.tags = tags
+        self.number_timeout = number_timeout
+        self.width = width
+        self.clock = clock
 
     def resolve(self, number: dict[str, Any]) -> Resolution:
-        following = _Following(self.resources, self.tags)
-        return Resolution(following.resolve(number), following.failures)
+        deadline = Deadline.after(self.number_timeout, self.clock)
+        following = _Following(self.resources, self.tags, self.number_timeout, self.width, deadline)
+        document = following.resolve(number)
+        return Resolution(document, following.failures(document))
 
 
 class Described:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chimenum.core.apis import Api
-from chimenum.core.errors import ExitCode, Failure, MalformedResponse
+from chimenum.core.errors import ChimenumError, ExitCode, Failure, MalformedResponse
 from chimenum.core.fetch import Tries
 from chimenum.core.policy import RequestPolicy
 from chimenum.core.pool import Once
@@ -165,6 +165,8 @@ class Resources:
         self.run = run
         self.max_entries = max_entries
         self._lookups: Once[tuple[str, str, str | None], Lookup] = Once(max_entries)
+        #: (API, region) -> why every lookup there fails (unreachable, credentials refused).
+        self._broken: dict[tuple[Api, str | None], Failure] = {}
 
     def _client(self, api: Api, region: str | None) -> tuple[Any, RequestPolicy]:
         """The client for ``api`` in ``region`` (``None``: the configured one), and its policy."""
@@ -210,7 +212,19 @@ class Resources:
                 doc[key] = []
             return dict(without_secrets(doc, output_shape))
 
-        outcome = Tries(policy, lambda: method(**params), check, tries=tries)()
+        key_of_endpoint = (api, region)
+        broken = self._broken.get(key_of_endpoint)
+        if broken is not None:
+            return Lookup(kind, resource_id, region, FAILED, failure=broken)
+        try:
+            outcome = Tries(policy, lambda: method(**params), check, tries=tries)()
+        except ChimenumError as exc:
+            # An endpoint never reached, or credentials it refused (expired): the lookups that
+            # need it fail by name, the rest of the run goes on. Remembered, so the endpoint
+            # is not asked again for every resource.
+            named = _named(exc.failure, api, client, region)
+            self._broken.setdefault(key_of_endpoint, named)
+            return Lookup(kind, resource_id, region, FAILED, failure=named)
         doc, failure = outcome.document, outcome.failure
         if doc is not None:
             return Lookup(kind, resource_id, region, FOUND, value=doc[key])
@@ -271,6 +285,21 @@ class Resources:
             failure=first.failure,
             searched=tuple(searched),
         )
+
+
+#: What each API is called in a failure's message.
+API_NAMES: dict[Api, str] = {"voice": "Chime SDK Voice", "chime": "Amazon Chime"}
+
+
+def _named(failure: Failure, api: Api, client: Any, region: str | None) -> Failure:
+    """``failure`` of a whole endpoint, its message naming the API, endpoint URL and region."""
+    where = f"{API_NAMES[api]} at {client.meta.endpoint_url} ({region or client.meta.region_name})"
+    what = (
+        "refused the credentials"
+        if failure.exit_code is ExitCode.CONFIG
+        else "could not be reached"
+    )
+    return Failure(failure.code, f"{where} {what}: {failure.message}", failure.exit_code)
 
 
 def without_secrets(value: Any, shape: Any) -> Any:
