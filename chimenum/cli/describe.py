@@ -42,6 +42,7 @@ def describe(
     as_json: bool,
     fail_on: str,
     tags: bool,
+    number_timeout: float,
     color: ColorChoice,
     utc: bool,
     quiet: bool,
@@ -87,7 +88,7 @@ def describe(
         renderer.finish()
         return int(ExitCode.OK)
     fetcher = runner.fetcher_of(ctx, concurrency, max_attempts)
-    resolver = runner.resolver_of(ctx, tags=tags)
+    resolver = runner.resolver_of(ctx, tags=tags, number_timeout=number_timeout)
     outcome = runner.Outcome(env, runner.other_api_hint(ctx, fetcher.client, one=asked.one))
     done = 0
 

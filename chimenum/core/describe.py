@@ -27,8 +27,7 @@ from typing import Any, NamedTuple, TypeVar
 from chimenum.core.errors import ExitCode, Failure
 from chimenum.core.fetch import Fetcher, Result
 from chimenum.core.findings import DESCRIBE, evaluate
-from chimenum.core.policy import Stopped
-from chimenum.core.pool import Deadline, DeadlinePassed, Pool
+from chimenum.core.pool import Deadline, DeadlinePassed, Pool, call_by
 from chimenum.core.resources import FAILED, FOUND, NOT_FOUND, Lookup, Resources
 from chimenum.core.settings import (
     DEFAULT_NUMBER_TIMEOUT,
@@ -82,9 +81,9 @@ class _Following:
     """One number's resources followed: its nodes, and the failures among them as failures.
 
     The lookups of one level (the number's associations, a connector's parts, a group's
-    connectors, a rule's applications) run at once on a :class:`~chimenum.core.pool.Pool`
-    under the number's :class:`Deadline`: a lookup not done by then is a ``Failed`` node with
-    a ``NumberTimeout`` error, and the rest of the number is kept."""
+    connectors, a rule's applications) run at once on a :class:`~chimenum.core.pool.Pool`;
+    each lookup is bounded by the number's :class:`Deadline`: one not done by then is a
+    ``Failed`` node with a ``NumberTimeout`` error, and the rest of the number is kept."""
 
     def __init__(
         self, resources: Resources, tags: bool, seconds: float, width: int, deadline: Deadline
@@ -94,8 +93,8 @@ class _Following:
         self.deadline = deadline
         self.width = width
         self.timeout = f"not read within --number-timeout ({seconds:g} s); not checked"
-        # Each failed node's failure, by the node's identity: the failures of a description
-        # are those of the nodes it ends up holding, not of work abandoned at the deadline.
+        # Each failed node's failure, by the node's identity: nodes are made on several
+        # threads, and the failures are read back in document order.
         self._failures: dict[int, Failure] = {}
 
     def failures(self, document: dict[str, Any]) -> list[Failure]:
@@ -120,44 +119,36 @@ class _Following:
             self._failures[id(made)] = lookup.failure
         return made
 
-    def late(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
-        """A lookup given up at the deadline."""
+    def bounded(
+        self, work: Callable[[], Lookup], kind: str, resource_id: str, region: str | None
+    ) -> Lookup:
+        """One lookup, given up at the deadline: the only place a number's walk can wait, so
+        the walk itself always ends by then (its request is abandoned, and ends within the
+        read timeout)."""
+        if not self.deadline.passed():
+            try:
+                return call_by(work, self.deadline)
+            except DeadlinePassed:
+                pass
         failure = Failure(TIMEOUT_ERROR, self.timeout, ExitCode.NETWORK)
         return Lookup(kind, resource_id, region, FAILED, failure=failure)
 
-    def each(
-        self,
-        items: list[T],
-        follow: Callable[[T], dict[str, Any]],
-        given_up: Callable[[T], dict[str, Any]],
-    ) -> list[dict[str, Any]]:
-        """``follow(item)`` for every item, at once, in order; ``given_up(item)`` for those not
-        done by the deadline (their requests are abandoned, bounded by the read timeout)."""
-        done: list[dict[str, Any] | None] = [None] * len(items)
-        if items and not self.deadline.passed():
+    def fetch(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
+        return self.bounded(
+            lambda: self.resources.fetch(kind, resource_id, region), kind, resource_id, region
+        )
 
-            def start(index: int) -> Callable[[], None]:
-                def job() -> None:
-                    done[index] = follow(items[index])
+    def find(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
+        return self.bounded(
+            lambda: self.resources.find(kind, resource_id, region), kind, resource_id, region
+        )
 
-                return job
-
-            pool: Pool[int, None] = Pool(
-                start,
-                workers=min(self.width, len(items)),
-                deadline=self.deadline,
-                quiet_errors=(Stopped,),
-            )
-            try:
-                for _ in pool.map(range(len(items))):
-                    pass
-            except DeadlinePassed:
-                pass
-        finished = list(done)  # a copy: work abandoned at the deadline writes no more here
-        return [
-            value if value is not None else given_up(item)
-            for value, item in zip(finished, items, strict=True)
-        ]
+    def each(self, items: list[T], follow: Callable[[T], dict[str, Any]]) -> list[dict[str, Any]]:
+        """``follow(item)`` for every item, at once (up to ``width``), in order."""
+        pool: Pool[T, dict[str, Any]] = Pool(
+            lambda item: lambda: follow(item), workers=min(self.width, len(items) or 1)
+        )
+        return list(pool.map(items))
 
     def connector(
         self,
@@ -165,31 +156,25 @@ class _Following:
         region: str | None = None,
         parent_item: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        lookup = self.resources.find("VoiceConnector", connector_id, region)
+        lookup = self.find("VoiceConnector", connector_id, region)
         found = self.node(lookup, parent_item=parent_item)
         if lookup.status == FOUND:
             where = lookup.region
 
             def part(kind: str) -> dict[str, Any]:
-                fetched = self.resources.fetch(kind, connector_id, where)
+                fetched = self.fetch(kind, connector_id, where)
                 made = self.node(fetched)
                 if kind == "Termination" and _needs_credentials(fetched):
                     # Without an allowed CIDR, only SIP credentials let a PBX send calls.
-                    credentials = self.resources.fetch(
-                        "TerminationCredentials", connector_id, where
-                    )
+                    credentials = self.fetch("TerminationCredentials", connector_id, where)
                     made["Related"].append(self.node(credentials))
                 return made
 
-            found["Related"] = self.each(
-                ["Origination", "Termination", "TerminationHealth"],
-                part,
-                lambda kind: self.node(self.late(kind, connector_id, where)),
-            )
+            found["Related"] = self.each(["Origination", "Termination", "TerminationHealth"], part)
         return found
 
     def group(self, group_id: str) -> dict[str, Any]:
-        lookup = self.resources.find("VoiceConnectorGroup", group_id)
+        lookup = self.find("VoiceConnectorGroup", group_id)
         found = self.node(lookup)
         if lookup.status == FOUND:
             items = [
@@ -198,17 +183,12 @@ class _Following:
                 if item.get("VoiceConnectorId")
             ][:MAX_GROUP_CONNECTORS]
             found["Related"] = self.each(
-                items,
-                lambda item: self.connector(item["VoiceConnectorId"], lookup.region, item),
-                lambda item: self.node(
-                    self.late("VoiceConnector", item["VoiceConnectorId"], lookup.region),
-                    parent_item=item,
-                ),
+                items, lambda item: self.connector(item["VoiceConnectorId"], lookup.region, item)
             )
         return found
 
     def sip_rule(self, rule_id: str) -> dict[str, Any]:
-        lookup = self.resources.find("SipRule", rule_id)
+        lookup = self.find("SipRule", rule_id)
         found = self.node(lookup)
         if lookup.status == FOUND:
             targets = [
@@ -221,14 +201,6 @@ class _Following:
                 lambda target: self.application(
                     target["SipMediaApplicationId"], target, lookup.region
                 ),
-                lambda target: self.node(
-                    self.late(
-                        "SipMediaApplication",
-                        target["SipMediaApplicationId"],
-                        target.get("AwsRegion") or lookup.region,
-                    ),
-                    parent_item=target,
-                ),
             )
         return found
 
@@ -238,10 +210,10 @@ class _Following:
         """A rule's target, in the region the rule routes to (its ``AwsRegion``) only: calls
         go nowhere else. Missing there, it is looked for elsewhere only to say where it is."""
         region = target.get("AwsRegion") or rule_region
-        there = self.resources.fetch("SipMediaApplication", sma_id, region)
+        there = self.fetch("SipMediaApplication", sma_id, region)
         if there.status != NOT_FOUND:
             return self.node(there, parent_item=target)
-        elsewhere = self.resources.find("SipMediaApplication", sma_id, region)
+        elsewhere = self.find("SipMediaApplication", sma_id, region)
         if elsewhere.status == FOUND:
             return self.node(elsewhere, parent_item=target)
         missing = Lookup(
@@ -263,9 +235,9 @@ class _Following:
         if name == "SipRuleId":
             return self.sip_rule(value)
         if name == "AccountId":
-            return self.node(self.resources.fetch("Account", value))
+            return self.node(self.fetch("Account", value))
         if name == "UserId" and account_id:
-            return self.node(self.resources.fetch("User", f"{account_id}/{value}"), value)
+            return self.node(self.fetch("User", f"{account_id}/{value}"), value)
         return None
 
     def resolve(self, number: dict[str, Any]) -> dict[str, Any]:
@@ -288,13 +260,9 @@ class _Following:
             name, value = entry
             if name in _KINDS:
                 return self.target(name, value, account_id) or {}
-            return self.node(self.resources.fetch(name, value))
+            return self.node(self.fetch(name, value))
 
-        def given_up(entry: tuple[str, str]) -> dict[str, Any]:
-            kind = _KINDS.get(entry[0], entry[0])
-            return self.node(self.late(kind, entry[1]), entry[1] if kind == "User" else None)
-
-        nodes = self.each(wanted, follow, given_up)
+        nodes = self.each(wanted, follow)
         rest = iter(nodes[named:])
         return {
             "Associations": [
