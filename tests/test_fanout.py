@@ -86,6 +86,7 @@ def test_routes_past_the_cap_are_not_checked(fake: FakeChime, voice: None, chime
     code, doc, stderr = described(chimenum, "+12065550101")
     assert code == 0, stderr  # warnings only
     assert len(findings(doc, "ORIGINATION_ROUTE_UNENCRYPTED")) == MAX_ORIGINATION_ROUTES
+    assert ("warning", "FANOUT_CAPPED") in codes(doc)
     (capped,) = findings(doc, "FANOUT_CAPPED")
     assert capped["ResourceKind"] == "Origination"
     assert "150 routes: only the first 100 were checked, not the other 50" in capped["Message"]
