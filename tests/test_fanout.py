@@ -191,3 +191,12 @@ def test_expired_credentials_in_one_region_fail_that_lookup_by_name(
     assert "ExpiredTokenException" in expired["Message"]
     # The rest was described: the group's other connector, in the home region, was read.
     assert fake.count("GetVoiceConnectorOrigination") >= 1
+
+
+def test_the_wide_answers_are_model_valid(fake: FakeChime) -> None:
+    """Past the caps, but valid: the model's list limits are request-side."""
+    from tests.test_model_valid import walk
+
+    wide_rule(fake, demo.RULE_OK, MAX_RULE_TARGETS + 5)
+    wide_group(fake, demo.GROUP, MAX_GROUP_CONNECTORS + 5)
+    assert walk(fake) > MAX_GROUP_CONNECTORS * 4

@@ -78,7 +78,9 @@ def wide_group(fake: Any, group_id: str, connectors: int) -> list[str]:
     ids = [f"wide{n:018d}" for n in range(connectors)]
     group = dict(fake.resource(demo.HOME_REGION, "VoiceConnectorGroup", group_id))
     group["VoiceConnectorItems"] = [
-        {"VoiceConnectorId": connector, "Priority": n} for n, connector in enumerate(ids, 1)
+        # The model's priorities are 1..99: the last ones share 99 (in their order).
+        {"VoiceConnectorId": connector, "Priority": min(n, 99)}
+        for n, connector in enumerate(ids, 1)
     ]
     fake.put(demo.HOME_REGION, "VoiceConnectorGroup", group_id, group)
     for n, connector in enumerate(ids):
