@@ -27,7 +27,7 @@ from typing import Any, NamedTuple, TypeVar
 from chimenum.core.errors import ExitCode, Failure
 from chimenum.core.fetch import Fetcher, Result
 from chimenum.core.findings import DESCRIBE, evaluate
-from chimenum.core.pool import Deadline, DeadlinePassed, Pool, call_by
+from chimenum.core.pool import Again, Deadline, DeadlinePassed, Pool, call_by
 from chimenum.core.resources import FAILED, FOUND, NOT_FOUND, Lookup, Resources
 from chimenum.core.settings import (
     DEFAULT_NUMBER_TIMEOUT,
@@ -124,12 +124,23 @@ class _Following:
     ) -> Lookup:
         """One lookup, given up at the deadline: the only place a number's walk can wait, so
         the walk itself always ends by then (its request is abandoned, and ends within the
-        read timeout)."""
+        read timeout). A lookup to try later raises :class:`Again` here, on the walk's thread."""
+
+        def attempt() -> Lookup | Again:
+            try:
+                return work()
+            except Again as again:
+                return again
+
         if not self.deadline.passed():
             try:
-                return call_by(work, self.deadline)
+                value = call_by(attempt, self.deadline)
             except DeadlinePassed:
                 pass
+            else:
+                if isinstance(value, Again):
+                    raise value
+                return value
         failure = Failure(TIMEOUT_ERROR, self.timeout, ExitCode.NETWORK)
         return Lookup(kind, resource_id, region, FAILED, failure=failure)
 
@@ -144,11 +155,26 @@ class _Following:
         )
 
     def each(self, items: list[T], follow: Callable[[T], dict[str, Any]]) -> list[dict[str, Any]]:
-        """``follow(item)`` for every item, at once (up to ``width``), in order."""
-        pool: Pool[T, dict[str, Any]] = Pool(
-            lambda item: lambda: follow(item), workers=min(self.width, len(items) or 1)
-        )
-        return list(pool.map(items))
+        """``follow(item)`` for every item, at once (up to ``width``), in order. A lookup to
+        try later is not waited for here: the earliest :class:`Again` is raised once the
+        others are done, for the number's job to go back in the run's queue."""
+        later: list[Again] = []
+
+        def start(item: T) -> Callable[[], dict[str, Any]]:
+            def job() -> dict[str, Any]:
+                try:
+                    return follow(item)
+                except Again as again:
+                    later.append(again)
+                    return {}
+
+            return job
+
+        pool: Pool[T, dict[str, Any]] = Pool(start, workers=min(self.width, len(items) or 1))
+        nodes = list(pool.map(items))
+        if later:
+            raise min(later, key=lambda again: again.at)
+        return nodes
 
     def connector(
         self,
@@ -310,8 +336,15 @@ class Resolver:
         self.width = width
         self.clock = clock
 
-    def resolve(self, number: dict[str, Any]) -> Resolution:
-        deadline = Deadline.after(self.number_timeout, self.clock)
+    def deadline(self) -> Deadline:
+        """A number's deadline, from now."""
+        return Deadline.after(self.number_timeout, self.clock)
+
+    def resolve(self, number: dict[str, Any], deadline: Deadline | None = None) -> Resolution:
+        """``number`` resolved by ``deadline`` (default: from now). :class:`Again` when a lookup
+        is to be tried later: the caller's job goes back in its pool's queue, and runs again
+        with the same deadline (the lookups already made come from the run's cache)."""
+        deadline = deadline or self.deadline()
         following = _Following(self.resources, self.tags, self.number_timeout, self.width, deadline)
         document = following.resolve(number)
         return Resolution(document, following.failures(document))
@@ -332,9 +365,10 @@ def describe(
     resolver: Resolver,
     now: datetime,
     command: str = DESCRIBE,
+    deadline: Deadline | None = None,
 ) -> Described:
     """``{"PhoneNumber", "Resolved", "Findings"}`` for one number, with ``command``'s severities."""
-    resolved, failures = resolver.resolve(number)
+    resolved, failures = resolver.resolve(number, deadline)
     findings = evaluate(number, resolved, now, command)
     return Described({"PhoneNumber": number, "Resolved": resolved, "Findings": findings}, failures)
 
@@ -355,13 +389,18 @@ def describe_ids(
         fetch = fetcher.job(phone_number_id)
         fetched: list[Result] = []
 
+        deadline: list[Deadline] = []
+
         def job() -> tuple[Result, Described | None]:
             if not fetched:
                 fetched.append(fetch())
             result = fetched[0]
             if result.document is None:
                 return result, None
-            return result, describe(result.document["PhoneNumber"], resolver, now)
+            if not deadline:
+                deadline.append(resolver.deadline())
+            number = result.document["PhoneNumber"]
+            return result, describe(number, resolver, now, DESCRIBE, deadline[0])
 
         return job
 
