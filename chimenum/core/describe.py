@@ -19,6 +19,7 @@ and its related lookups are one job of the run's :class:`~chimenum.core.pool.Poo
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -77,6 +78,10 @@ def _needs_credentials(termination: Lookup) -> bool:
 TIMEOUT_ERROR = "NumberTimeout"
 
 
+class _NotCached(Exception):
+    """Raised while a level is first walked from the cache alone: this lookup takes a request."""
+
+
 class _Following:
     """One number's resources followed: its nodes, and the failures among them as failures.
 
@@ -95,7 +100,9 @@ class _Following:
         self.timeout = f"not read within --number-timeout ({seconds:g} s); not checked"
         # Each failed node's failure, by the node's identity: nodes are made on several
         # threads, and the failures are read back in document order.
-        self._failures: dict[int, Failure] = {}
+        # The node is kept too, so that its identity is not reused by a node made later.
+        self._failures: dict[int, tuple[dict[str, Any], Failure]] = {}
+        self._local = threading.local()
 
     def failures(self, document: dict[str, Any]) -> list[Failure]:
         """The failures of the nodes in ``document``, in document order."""
@@ -104,9 +111,9 @@ class _Following:
         todo += [n for n in (document["Order"], document["Tags"]) if n is not None]
         while todo:
             current = todo.pop(0)
-            failure = self._failures.get(id(current))
-            if failure is not None:
-                out.append(failure)
+            kept = self._failures.get(id(current))
+            if kept is not None:
+                out.append(kept[1])
             todo += current["Related"]
         return out
 
@@ -116,7 +123,7 @@ class _Following:
         made = node(lookup, shown_id, parent_item)
         if lookup.status == FAILED and lookup.failure is not None:
             # Kept whole: the exit code travels with the failure, never read back from its text.
-            self._failures[id(made)] = lookup.failure
+            self._failures[id(made)] = (made, lookup.failure)
         return made
 
     def bounded(
@@ -125,6 +132,11 @@ class _Following:
         """One lookup, given up at the deadline: the only place a number's walk can wait, so
         the walk itself always ends by then (its request is abandoned, and ends within the
         read timeout). A lookup to try later raises :class:`Again` here, on the walk's thread."""
+        cached = self.resources.known(kind, resource_id, region)
+        if cached is not None:
+            return cached
+        if getattr(self._local, "probing", False):
+            raise _NotCached
 
         def attempt() -> Lookup | Again:
             try:
@@ -155,26 +167,43 @@ class _Following:
         )
 
     def each(self, items: list[T], follow: Callable[[T], dict[str, Any]]) -> list[dict[str, Any]]:
-        """``follow(item)`` for every item, at once (up to ``width``), in order. A lookup to
-        try later is not waited for here: the earliest :class:`Again` is raised once the
-        others are done, for the number's job to go back in the run's queue."""
+        """``follow(item)`` for every item, in order: first on this thread from the run's cache
+        alone (most numbers share their resources), then the rest at once (up to ``width``)
+        on a pool. A lookup to try later is not waited for here: the earliest :class:`Again`
+        is raised once the others are done, for the number's job to go back in the run's
+        queue."""
+        nodes: list[dict[str, Any] | None] = []
+        probing = getattr(self._local, "probing", False)
+        self._local.probing = True
+        try:
+            for item in items:
+                try:
+                    nodes.append(follow(item))
+                except _NotCached:
+                    if probing:
+                        raise
+                    nodes.append(None)
+        finally:
+            self._local.probing = probing
+        rest = [index for index, made in enumerate(nodes) if made is None]
         later: list[Again] = []
 
-        def start(item: T) -> Callable[[], dict[str, Any]]:
-            def job() -> dict[str, Any]:
+        def start(index: int) -> Callable[[], None]:
+            def job() -> None:
                 try:
-                    return follow(item)
+                    nodes[index] = follow(items[index])
                 except Again as again:
                     later.append(again)
-                    return {}
 
             return job
 
-        pool: Pool[T, dict[str, Any]] = Pool(start, workers=min(self.width, len(items) or 1))
-        nodes = list(pool.map(items))
+        if rest:
+            pool: Pool[int, None] = Pool(start, workers=min(self.width, len(rest)))
+            for _ in pool.map(rest):
+                pass
         if later:
             raise min(later, key=lambda again: again.at)
-        return nodes
+        return [made for made in nodes if made is not None]
 
     def connector(
         self,

@@ -178,17 +178,26 @@ class Resources:
         """The region Chime SDK Voice resources are looked for first: the configured one."""
         return str(self._client("voice", None)[0].meta.region_name)
 
-    def fetch(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
-        """One resource in one region (``None``: the home region); cached for the run."""
+    def _key(self, kind: str, resource_id: str, region: str | None) -> tuple[str, str, str | None]:
         api = OPERATIONS[kind][0]
         if api == "chime":
             region = None
         elif region is None:
             region = self.home_region
-        return self._lookups.get(
-            (kind, resource_id, region),
-            lambda tries: self._request(kind, resource_id, region, tries),
-        )
+        return kind, resource_id, region
+
+    def fetch(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
+        """One resource in one region (``None``: the home region); cached for the run."""
+        key = self._key(kind, resource_id, region)
+        return self._lookups.get(key, lambda tries: self._request(*key, tries))
+
+    def known(self, kind: str, resource_id: str, region: str | None = None) -> Lookup | None:
+        """What :meth:`fetch` (or :meth:`find`, for one found where first asked) would answer
+        from the cache alone; ``None`` when that takes a request."""
+        first = self._lookups.known(self._key(kind, resource_id, region))
+        if first is None or (first.status == NOT_FOUND and kind in FINDABLE_ELSEWHERE):
+            return None
+        return first
 
     def _request(self, kind: str, resource_id: str, region: str | None, tries: int) -> Lookup:
         """One try (after ``tries`` others) of one lookup; :class:`Again` to try it later."""
