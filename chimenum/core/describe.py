@@ -39,8 +39,15 @@ from chimenum.core.settings import (
 
 T = TypeVar("T")
 
-#: Association names that lead somewhere this module can follow.
-FOLLOWED = ("VoiceConnectorId", "VoiceConnectorGroupId", "SipRuleId", "AccountId", "UserId")
+#: Association names that lead somewhere this module can follow, and the kind of node each
+#: leads to.
+FOLLOWED = {
+    "VoiceConnectorId": "VoiceConnector",
+    "VoiceConnectorGroupId": "VoiceConnectorGroup",
+    "SipRuleId": "SipRule",
+    "AccountId": "Account",
+    "UserId": "User",
+}
 
 
 def node(
@@ -127,7 +134,11 @@ class _Following:
         return made
 
     def bounded(
-        self, work: Callable[[], Lookup], kind: str, resource_id: str, region: str | None
+        self,
+        how: Callable[[str, str, str | None], Lookup],
+        kind: str,
+        resource_id: str,
+        region: str | None,
     ) -> Lookup:
         """One lookup, given up at the deadline: the only place a number's walk can wait, so
         the walk itself always ends by then (its request is abandoned, and ends within the
@@ -140,7 +151,7 @@ class _Following:
 
         def attempt() -> Lookup | Again:
             try:
-                return work()
+                return how(kind, resource_id, region)
             except Again as again:
                 return again
 
@@ -157,14 +168,10 @@ class _Following:
         return Lookup(kind, resource_id, region, FAILED, failure=failure)
 
     def fetch(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
-        return self.bounded(
-            lambda: self.resources.fetch(kind, resource_id, region), kind, resource_id, region
-        )
+        return self.bounded(self.resources.fetch, kind, resource_id, region)
 
     def find(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
-        return self.bounded(
-            lambda: self.resources.find(kind, resource_id, region), kind, resource_id, region
-        )
+        return self.bounded(self.resources.find, kind, resource_id, region)
 
     def each(self, items: list[T], follow: Callable[[T], dict[str, Any]]) -> list[dict[str, Any]]:
         """``follow(item)`` for every item, in order: first on this thread from the run's cache
@@ -313,7 +320,7 @@ class _Following:
 
         def follow(entry: tuple[str, str]) -> dict[str, Any]:
             name, value = entry
-            if name in _KINDS:
+            if name in FOLLOWED:
                 return self.target(name, value, account_id) or {}
             return self.node(self.fetch(name, value))
 
@@ -327,16 +334,6 @@ class _Following:
             "Order": next(rest) if order_id else None,
             "Tags": next(rest) if self.tags and arn else None,
         }
-
-
-#: The kind of node each followed association leads to.
-_KINDS = {
-    "VoiceConnectorId": "VoiceConnector",
-    "VoiceConnectorGroupId": "VoiceConnectorGroup",
-    "SipRuleId": "SipRule",
-    "AccountId": "Account",
-    "UserId": "User",
-}
 
 
 class Resolution(NamedTuple):
