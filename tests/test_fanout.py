@@ -12,13 +12,19 @@ import json
 import os
 import socket
 import subprocess
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from chimenum.core.errors import ExitCode
-from chimenum.core.settings import MAX_GROUP_CONNECTORS, MAX_ORIGINATION_ROUTES, MAX_RULE_TARGETS
+from chimenum.core.settings import (
+    LOOKUPS_PER_NUMBER,
+    MAX_GROUP_CONNECTORS,
+    MAX_ORIGINATION_ROUTES,
+    MAX_RULE_TARGETS,
+)
 from chimenum.demo import resources as demo
 from testing.fakechime import FakeChime
 from testing.fakechime.related import wide_group, wide_rule
@@ -132,6 +138,42 @@ def test_hanging_connectors_are_read_at_once_each_within_the_read_timeout(
     assert [c["Error"]["Code"] for c in group["Related"]] == ["NetworkError"] * 20
     assert fake.count("GetVoiceConnector") == 20  # a read timeout is not retried
     assert ("warning", "LOOKUP_FAILED") in codes(doc)
+
+
+@pytest.mark.slow
+def test_a_numbers_lookups_are_in_flight_together(
+    fake: FakeChime, voice: None, chimenum_exe: str
+) -> None:
+    """The held connectors are answered only once LOOKUPS_PER_NUMBER of them were asked at
+    the same time: one after the other, the first would be held until the test gives up."""
+    hang(fake, wide_group(fake, demo.GROUP, 20))
+    with subprocess.Popen(
+        [chimenum_exe, "describe", "+12065550102", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    ) as proc:
+        try:
+            together = wait_for(lambda: fake.count("GetVoiceConnector") >= LOOKUPS_PER_NUMBER)
+        finally:
+            fake.released.set()
+        stdout, stderr = proc.communicate(timeout=HUNG)
+    assert together, "the connectors were not asked for at once"
+    assert proc.returncode == 0, stderr
+    group = json.loads(stdout)["Resolved"]["Associations"][0]["Target"]
+    assert [c["Status"] for c in group["Related"]] == ["Found"] * 20
+
+
+def wait_for(condition: Callable[[], bool]) -> bool:
+    """Whether ``condition`` came true before the test gave up (a bound on a hang, not a
+    timing: it is checked every few milliseconds)."""
+    ended = threading.Event()
+    for _ in range(HUNG * 100):
+        if condition():
+            return True
+        ended.wait(0.01)
+    return False
 
 
 @pytest.fixture
