@@ -45,6 +45,7 @@ def audit(
     as_json: bool,
     fail_on: str,
     tags: bool,
+    number_timeout: float,
     color: ColorChoice,
     utc: bool,
     quiet: bool,
@@ -79,7 +80,7 @@ def audit(
     env = context.environment(ctx, quiet=quiet, color=color)
     options = RenderOptions(kind="list", utc=utc)
     renderer = get_renderer("json" if as_json else output, env, options, "audit")
-    resolver = runner.resolver_of(ctx, env, tags=tags)
+    resolver = runner.resolver_of(ctx, env, tags=tags, number_timeout=number_timeout)
     lister = context.lister(ctx, max_attempts)
     tally = Tally()
     outcome = runner.Outcome(env)

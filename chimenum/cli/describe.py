@@ -42,6 +42,7 @@ def describe(
     as_json: bool,
     fail_on: str,
     tags: bool,
+    number_timeout: float,
     color: ColorChoice,
     utc: bool,
     quiet: bool,
@@ -57,6 +58,10 @@ def describe(
     resource is read once per run however many numbers share it; one missing from the
     region is looked for in every other Voice Connector region, and is called missing only
     when every region answered not found (a region that refused or failed is named instead).
+    A number's lookups run at once (up to 8), each given up at --number-timeout; a SIP rule's
+    targets past 25, a group's connectors and an origination's routes past 100 are not followed
+    (FANOUT_CAPPED). A related endpoint that cannot be reached, or refuses the credentials,
+    fails the lookups that need it by name; every number is still printed.
 
     Findings have a severity and a stable code (docs/describe.md lists them all, with their
     severity for describe and for audit): error (the number cannot take calls, or calls
@@ -87,7 +92,7 @@ def describe(
         renderer.finish()
         return int(ExitCode.OK)
     fetcher = runner.fetcher_of(ctx, concurrency, max_attempts)
-    resolver = runner.resolver_of(ctx, env, tags=tags)
+    resolver = runner.resolver_of(ctx, env, tags=tags, number_timeout=number_timeout)
     outcome = runner.Outcome(env, runner.other_api_hint(ctx, fetcher.client, one=asked.one))
     done = 0
 

@@ -28,6 +28,7 @@ from chimenum.core.settings import (
     DEFAULT_CONCURRENCY,
     DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_NUMBER_TIMEOUT,
     DEFAULT_READ_TIMEOUT,
     endpoint_problem,
     variable,
@@ -270,6 +271,15 @@ def findings_options(f: F) -> F:
                 help="Exit 15 when a finding is at least this severe (never: findings never fail).",
             ),
             click.option("--tags", is_flag=True, help="Also read each number's tags (voice only)."),
+            click.option(
+                "--number-timeout",
+                type=Seconds(0.1, 3600),
+                default=DEFAULT_NUMBER_TIMEOUT,
+                show_default=True,
+                metavar="SECONDS",
+                help="Seconds one number's related lookups may take in all; what is not read by"
+                " then is reported as LOOKUP_FAILED (NumberTimeout) with the rest of the number.",
+            ),
             color_option,
             utc_option,
             quiet_option(),

@@ -61,14 +61,19 @@ def fetcher_of(ctx: click.Context, concurrency: int, max_attempts: int) -> Fetch
     return context.fetcher(ctx, concurrency, max_attempts)
 
 
-def resolver_of(ctx: click.Context, env: Environment, *, tags: bool) -> Resolver:
+def resolver_of(
+    ctx: click.Context, env: Environment, *, tags: bool, number_timeout: float
+) -> Resolver:
     """What ``describe`` and ``audit`` follow a number's resources with: the run's related
-    resources, through the run object's clients and per-endpoint policies; what they leave out
-    of an answer (region names) is said once on ``env``'s stderr."""
+    resources, through the run object's clients and per-endpoint policies, within
+    ``number_timeout`` seconds per number; what they leave out of an answer (region names) is
+    said once on ``env``'s stderr."""
     from chimenum.core.describe import Resolver
     from chimenum.core.resources import Resources
 
-    return Resolver(Resources(context.run_of(ctx), notice=env.warn), tags=tags)
+    return Resolver(
+        Resources(context.run_of(ctx), notice=env.warn), tags=tags, number_timeout=number_timeout
+    )
 
 
 class AsAsked:

@@ -16,6 +16,7 @@ from chimenum.core.describe import Described, Resolver, describe
 from chimenum.core.fetch import policy_pool
 from chimenum.core.findings import AUDIT, SEVERITIES
 from chimenum.core.listing import Filters, Lister, ListingStopped
+from chimenum.core.pool import Deadline
 
 
 def _known(value: object) -> str:
@@ -88,7 +89,15 @@ def audit(
             stopped.append(exc)
 
     def start(number: dict[str, Any]) -> Callable[[], Described]:
-        return lambda: describe(number, resolver, now, AUDIT)
+        deadline: list[Deadline] = []
+
+        def job() -> Described:
+            # Made once: a job tried again (a lookup throttled) keeps its number's deadline.
+            if not deadline:
+                deadline.append(resolver.deadline())
+            return describe(number, resolver, now, AUDIT, deadline[0])
+
+        return job
 
     yield from policy_pool(lister.policy, start, concurrency).map(numbers())
     if stopped:

@@ -361,6 +361,12 @@ class Once(Generic[K, R]):
         self._lock = threading.Lock()
         self._entries: OrderedDict[K, _Entry] = OrderedDict()
 
+    def known(self, key: K) -> R | None:
+        """The value kept for ``key``, if there is one; never computes nor waits."""
+        with self._lock:
+            entry = self._entries.get(key)
+            return entry.value if entry is not None and entry.has_value else None  # type: ignore[return-value]
+
     def get(self, key: K, compute: Callable[[int], R]) -> R:
         while True:
             with self._lock:

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from chimenum.core.apis import Api
 from chimenum.core.checks import check_about
-from chimenum.core.errors import ExitCode, Failure, MalformedResponse
+from chimenum.core.errors import ChimenumError, ExitCode, Failure, MalformedResponse
 from chimenum.core.fetch import Tries
 from chimenum.core.policy import RequestPolicy
 from chimenum.core.pool import Once
@@ -217,6 +217,8 @@ class Resources:
         self.run = run
         self.max_entries = max_entries
         self._lookups: Once[tuple[str, str, str | None], Lookup] = Once(max_entries)
+        #: (API, region) -> why every lookup there fails (unreachable, credentials refused).
+        self._broken: dict[tuple[Api, str | None], Failure] = {}
         self._notice = notice
         self._noticed: set[str] = set()
         self._notice_lock = threading.Lock()
@@ -240,17 +242,26 @@ class Resources:
         """The region Chime SDK Voice resources are looked for first: the configured one."""
         return str(self._client("voice", None)[0].meta.region_name)
 
-    def fetch(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
-        """One resource in one region (``None``: the home region); cached for the run."""
+    def _key(self, kind: str, resource_id: str, region: str | None) -> tuple[str, str, str | None]:
         api = OPERATIONS[kind][0]
         if api == "chime":
             region = None
         elif region is None:
             region = self.home_region
-        return self._lookups.get(
-            (kind, resource_id, region),
-            lambda tries: self._request(kind, resource_id, region, tries),
-        )
+        return kind, resource_id, region
+
+    def fetch(self, kind: str, resource_id: str, region: str | None = None) -> Lookup:
+        """One resource in one region (``None``: the home region); cached for the run."""
+        key = self._key(kind, resource_id, region)
+        return self._lookups.get(key, lambda tries: self._request(*key, tries))
+
+    def known(self, kind: str, resource_id: str, region: str | None = None) -> Lookup | None:
+        """What :meth:`fetch` (or :meth:`find`, for one found where first asked) would answer
+        from the cache alone; ``None`` when that takes a request."""
+        first = self._lookups.known(self._key(kind, resource_id, region))
+        if first is None or (first.status == NOT_FOUND and kind in FINDABLE_ELSEWHERE):
+            return None
+        return first
 
     def _request(self, kind: str, resource_id: str, region: str | None, tries: int) -> Lookup:
         """One try (after ``tries`` others) of one lookup; :class:`Again` to try it later."""
@@ -279,7 +290,19 @@ class Resources:
                     self.notice(left_out)
             return dict(without_secrets(doc, output_shape))
 
-        outcome = Tries(policy, lambda: method(**params), check, tries=tries)()
+        key_of_endpoint = (api, region)
+        broken = self._broken.get(key_of_endpoint)
+        if broken is not None:
+            return Lookup(kind, resource_id, region, FAILED, failure=broken)
+        try:
+            outcome = Tries(policy, lambda: method(**params), check, tries=tries)()
+        except ChimenumError as exc:
+            # An endpoint never reached, or credentials it refused (expired): the lookups that
+            # need it fail by name, the rest of the run goes on. Remembered, so the endpoint
+            # is not asked again for every resource.
+            named = _named(exc.failure, api, client, region)
+            self._broken.setdefault(key_of_endpoint, named)
+            return Lookup(kind, resource_id, region, FAILED, failure=named)
         doc, failure = outcome.document, outcome.failure
         if doc is not None:
             return Lookup(kind, resource_id, region, FOUND, value=doc[key])
@@ -340,6 +363,21 @@ class Resources:
             failure=first.failure,
             searched=tuple(searched),
         )
+
+
+#: What each API is called in a failure's message.
+API_NAMES: dict[Api, str] = {"voice": "Chime SDK Voice", "chime": "Amazon Chime"}
+
+
+def _named(failure: Failure, api: Api, client: Any, region: str | None) -> Failure:
+    """``failure`` of a whole endpoint, its message naming the API, endpoint URL and region."""
+    where = f"{API_NAMES[api]} at {client.meta.endpoint_url} ({region or client.meta.region_name})"
+    what = (
+        "refused the credentials"
+        if failure.exit_code is ExitCode.CONFIG
+        else "could not be reached"
+    )
+    return Failure(failure.code, f"{where} {what}: {failure.message}", failure.exit_code)
 
 
 def without_secrets(value: Any, shape: Any) -> Any:

@@ -36,6 +36,19 @@ DEFAULT_PROGRESS_DELAY = 1.0
 #: Seconds the ids shell completion offers stay cached, and a TAB waits for fresh ones.
 DEFAULT_COMPLETION_TTL = 120.0
 DEFAULT_COMPLETION_TIMEOUT = 0.8
+#: ``describe``/``audit``: seconds one number's related lookups may take in all
+#: (``--number-timeout``); what is not read by then is reported as not read.
+DEFAULT_NUMBER_TIMEOUT = 60.0
+#: Related lookups of one number in flight at once (so hanging ones cost one read timeout,
+#: not one each).
+LOOKUPS_PER_NUMBER = 8
+#: How much of one answer ``describe`` follows: a SIP rule's target applications (the API's
+#: own limit), a group's voice connectors and an origination's routes. Past a cap the rest is
+#: not followed and a ``FANOUT_CAPPED`` finding says so: one answer must not hold a number's
+#: description for hours. Not settings: no real account comes near them.
+MAX_RULE_TARGETS = 25
+MAX_GROUP_CONNECTORS = 100
+MAX_ORIGINATION_ROUTES = 100
 
 #: Who reads a variable: chimenum (here, in :meth:`Settings.from_environ`), botocore's own
 #: configuration chain, or the terminal layer (read here too, as :class:`Terminal`; acted on

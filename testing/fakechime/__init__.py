@@ -161,8 +161,10 @@ class FakeChime(DemoServer):
         message: str = "",
         delay: float = 30.0,
         skip: int = 0,
+        region: str | None = None,
     ) -> None:
-        """Make requests for ``phone_number_id`` (``"*"``: every request) fail with ``kind``.
+        """Make requests for ``phone_number_id`` (``"*"``: every request) fail with ``kind``
+        (with ``region``: only requests signed for that region).
 
         A related resource is named by its path without the leading slash, e.g.
         ``"sip-rules/6bd8..."`` or ``"voice-connectors/abc.../origination"``.
@@ -172,7 +174,7 @@ class FakeChime(DemoServer):
         if kind not in API_ERRORS and kind not in WIRE_FAULTS:
             raise ValueError(f"unknown fault {kind!r}")
         with self.lock:
-            self.faults[phone_number_id] = Fault(kind, times, message, delay, skip)
+            self.faults[phone_number_id] = Fault(kind, times, message, delay, skip, region)
 
     def clear_log(self) -> None:
         with self.lock:
@@ -196,11 +198,11 @@ class FakeChime(DemoServer):
         with self.lock:
             return [r.phone_number_id for r in self.requests]
 
-    def _take_fault(self, phone_number_id: str | None) -> Fault | None:
+    def _take_fault(self, phone_number_id: str | None, region: str | None) -> Fault | None:
         with self.lock:
             for key in (phone_number_id, "*"):
                 fault = self.faults.get(key) if key else None
-                if fault is None:
+                if fault is None or fault.region not in (None, region):
                     continue
                 if fault.skip > 0:
                     fault.skip -= 1
@@ -273,7 +275,9 @@ class _FakeHandler(FaultAnswers, DemoHandler):
         if auth is None:
             super().answer(route, phone_id, query, auth)
             return
-        fault = fake._take_fault(phone_id if phone_id is not None else route.lstrip("/"))
+        fault = fake._take_fault(
+            phone_id if phone_id is not None else route.lstrip("/"), logged.region
+        )
         if fault is not None and fault.kind == "slow":
             fake.released.wait(fault.delay)
         elif fault is not None and fault.kind in TRICKLED_HEADS:

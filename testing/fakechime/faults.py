@@ -172,6 +172,8 @@ class Fault:
     delay: float = 30.0
     #: How many matching requests still pass untouched before the fault starts.
     skip: int = 0
+    #: Only requests signed for this region (``None``: every region).
+    region: str | None = None
 
 
 class FaultAnswers(DemoHandler):

@@ -88,3 +88,38 @@ def about_another(fake: Any, region: str, kind: str, resource_id: str, member: s
     record[member] = other
     fake.put(region, kind, resource_id, record)
     return str(other)
+
+
+def wide_rule(fake: Any, rule_id: str, targets: int) -> list[str]:
+    """Make SIP rule ``rule_id`` (home region) answer ``targets`` target applications, each a
+    SIP media application of its own that exists there (the API allows 25): its ids, by
+    priority."""
+    from chimenum.demo import resources as demo
+
+    ids = [f"00000000-0000-4000-8000-{n:012d}" for n in range(targets)]
+    rule = demo.sip_rule(rule_id, "wide rule", "", ids, disabled=False)[("SipRule", rule_id)]
+    rule["TriggerType"], rule["TriggerValue"] = "RequestUriHostname", "sip.anycompany.example"
+    fake.put(demo.HOME_REGION, "SipRule", rule_id, rule)
+    for n, sma_id in enumerate(ids):
+        (((kind, _), record),) = demo.sip_media_application(sma_id, f"app {n}", f"app-{n}").items()
+        fake.put(demo.HOME_REGION, kind, sma_id, record)
+    return ids
+
+
+def wide_group(fake: Any, group_id: str, connectors: int) -> list[str]:
+    """Make voice connector group ``group_id`` (home region) hold ``connectors`` voice
+    connectors, each its own and healthy there: their ids, by priority."""
+    from chimenum.demo import resources as demo
+
+    ids = [f"wide{n:018d}" for n in range(connectors)]
+    group = dict(fake.resource(demo.HOME_REGION, "VoiceConnectorGroup", group_id))
+    group["VoiceConnectorItems"] = [
+        # The model's priorities are 1..99: the last ones share 99 (in their order).
+        {"VoiceConnectorId": connector, "Priority": min(n, 99)}
+        for n, connector in enumerate(ids, 1)
+    ]
+    fake.put(demo.HOME_REGION, "VoiceConnectorGroup", group_id, group)
+    for n, connector in enumerate(ids):
+        for (kind, key), record in demo.voice_connector(connector, f"wide {n}").items():
+            fake.put(demo.HOME_REGION, kind, key, record)
+    return ids

@@ -89,6 +89,14 @@ CODES: dict[str, Code] = {
         " 5xx, network, a bad answer); it was not checked and the exit code names the failure.",
         "A throttled or failed request says nothing about the resource.",
     ),
+    "FANOUT_CAPPED": Code(
+        W, W, "A SIP rule answered more than 25 TargetApplications, a voice connector group"
+        " more than 100 VoiceConnectorItems, or an origination more than 100 Routes: only the"
+        " first ones (by priority; routes in their order) were followed or checked.",
+        "A SIP rule has at most 25 target applications (the API's limit); groups and"
+        " origination routes are kept small by service quotas, so an answer past the cap is"
+        " not followed further.",
+    ),
     "ORIGINATION_NOT_CONFIGURED": Code(
         E, E, "GetVoiceConnectorOrigination answered NotFoundException.",
         "Without origination settings a voice connector sends inbound calls nowhere.",

@@ -22,6 +22,11 @@ from chimenum.core.findings.number import (
     text,
 )
 from chimenum.core.ids import e164_of
+from chimenum.core.settings import (
+    MAX_GROUP_CONNECTORS,
+    MAX_ORIGINATION_ROUTES,
+    MAX_RULE_TARGETS,
+)
 
 #: A PBX pings termination every minute or so: a last ping older than this is stale.
 STALE_PING_AFTER = timedelta(minutes=15)
@@ -138,9 +143,15 @@ class Judge:
                 yield "ORIGINATION_DISABLED", "disabled: inbound calls are refused"
             if not value.get("Routes"):
                 yield "ORIGINATION_NO_ROUTES", "no route: inbound calls go nowhere"
-        elif kind == "VoiceConnectorGroup" and not value.get("VoiceConnectorItems"):
-            yield "GROUP_NO_CONNECTOR", "the group has no voice connector"
+            yield from capped(value.get("Routes"), MAX_ORIGINATION_ROUTES, "routes", "checked")
+        elif kind == "VoiceConnectorGroup":
+            items = value.get("VoiceConnectorItems")
+            if not items:
+                yield "GROUP_NO_CONNECTOR", "the group has no voice connector"
+            yield from capped(items, MAX_GROUP_CONNECTORS, "voice connectors", "followed")
         elif kind == "SipRule":
+            targets = value.get("TargetApplications")
+            yield from capped(targets, MAX_RULE_TARGETS, "target applications", "followed")
             yield from self._sip_rule(value)
         elif kind == "SipMediaApplication":
             yield from application_findings(node)
@@ -166,6 +177,16 @@ class Judge:
                 "SIP_RULE_OTHER_NUMBER",
                 f"the SIP rule is triggered by {e164(trigger)}, not {self.number_id}",
             )
+
+
+def capped(items: Any, cap: int, what: str, done: str) -> Iterator[tuple[str, str]]:
+    """``FANOUT_CAPPED`` when an answer lists more ``items`` than chimenum follows."""
+    if isinstance(items, list) and len(items) > cap:
+        yield (
+            "FANOUT_CAPPED",
+            f"{len(items)} {what}: only the first {cap} were {done}, not the"
+            f" other {len(items) - cap}",
+        )
 
 
 def label(node: dict[str, Any]) -> str:
@@ -220,7 +241,7 @@ def connector_findings(node: dict[str, Any], now: datetime) -> Iterator[tuple[st
         yield "CONNECTOR_UNENCRYPTED", "encryption is not required"
     origination = parts.get("Origination")
     if encrypted and origination is not None and origination["Status"] == "Found":
-        for route in origination["Resource"].get("Routes") or []:
+        for route in (origination["Resource"].get("Routes") or [])[:MAX_ORIGINATION_ROUTES]:
             if route.get("Protocol") == "UDP" or route.get("Port") == 5060:
                 yield (
                     "ORIGINATION_ROUTE_UNENCRYPTED",
