@@ -106,7 +106,7 @@ def test_duplicates_are_fetched_once_and_printed_each_time(fake: FakeChime, chim
         ("+1206555\x1b[31m0100", "control characters"),
         ("+12065550100\u202e", "control characters"),
         ("%2B1206%0A5550100", "control characters"),
-        ("+" + "1" * 80, "longer than 64"),
+        ("+" + "1" * 160, "longer than 128"),
         ("12065550100", "did you mean +12065550100"),
         ("%ZZ12", "bad percent-encoding"),
         ("+0123", "expected an E.164 number"),

@@ -205,3 +205,90 @@ def test_timestamp_forms_botocore_reads(
     assert "2019-08-23 16:45:55 UTC" in updated_row
     listed = chimenum("list", "--columns", "number,updated")
     assert listed.stdout.splitlines()[2].split()[:2] == [ONE, "2019-08-23"]
+
+
+# -- ids people copy: the ARN Chime SDK Voice prints, a +1 number one digit short ---------------
+
+
+def printed_arn(chimenum, number: str) -> str:
+    run = chimenum("get", number, "--json")
+    assert run.exit_code == 0, run.stderr
+    arn = json.loads(run.stdout)["PhoneNumber"]["PhoneNumberArn"]
+    assert isinstance(arn, str) and arn.startswith("arn:aws:chime:")
+    return arn
+
+
+@pytest.mark.parametrize("segment", ["as printed", "encoded", "with its plus"])
+def test_the_arn_voice_prints_is_accepted_by_get(
+    fake: FakeChime, voice: None, chimenum, segment: str
+) -> None:
+    arn = printed_arn(chimenum, "+12065550111")
+    head, _, digits = arn.rpartition("/")
+    given = {
+        "as printed": arn,
+        "encoded": f"{head}/%2B{digits}",
+        "with its plus": f"{head}/+{digits}",
+    }
+    fake.requests.clear()
+    run = chimenum("get", given[segment], "--json")
+    assert run.exit_code == 0, run.stderr
+    assert json.loads(run.stdout)["PhoneNumber"]["PhoneNumberArn"] == arn
+    assert fake.requested_ids() == ["+12065550111"]
+
+
+def test_arns_are_ids_for_describe_wait_and_from_stdin_or_a_file(
+    fake: FakeChime, voice: None, chimenum, tmp_path: Path
+) -> None:
+    arn = printed_arn(chimenum, "+12065550111")
+    other = printed_arn(chimenum, "+12065550112")
+    fake.requests.clear()
+    described = chimenum("describe", arn, "--json")
+    assert described.exit_code in (0, 15), described.stderr
+    assert fake.requested_ids()[0] == "+12065550111"
+    listed = tmp_path / "ids.txt"
+    listed.write_text(f"{arn}\n{other}  # the fax line\n")
+    fake.requests.clear()
+    from_file = chimenum("get", "--from-file", str(listed), "--json")
+    assert from_file.exit_code == 0, from_file.stderr
+    assert sorted(fake.requested_ids()) == ["+12065550111", "+12065550112"]
+    status = json.loads(from_file.stdout)["PhoneNumbers"][0]["Status"]
+    fake.requests.clear()
+    waited = chimenum("wait", "-", "--status", status, "--interval", "0.01", input=arn + "\n")
+    assert waited.exit_code == 0, waited.stderr
+    assert set(fake.requested_ids()) == {"+12065550111"}
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("+1206555010", "a North American (+1) number has 10 digits after the 1, this one has 9"),
+        ("+1 206 555 01000", "this one has 11"),
+        ("+112065550100", "did you mean +12065550100?"),
+        ("arn:aws:chime:us-east-1:111122223333:phone-number/1206555010", "this one has 9"),
+        ("arn:aws:chime:us-east-1:111122223333:voice-connector/abcdef", "not a phone-number ARN"),
+        ("arn:aws:sns:us-east-1:111122223333:phone-number/12065550100", "not a phone-number ARN"),
+    ],
+)
+def test_a_wrong_id_is_refused_locally_with_a_hint(
+    fake: FakeChime, chimenum, tmp_path: Path, bad: str, reason: str
+) -> None:
+    run = chimenum("get", bad, "--json")
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert reason in run.stderr.splitlines()[-1]
+    listed = tmp_path / "ids.txt"
+    listed.write_text(f"+12065550100\n{bad}\n")
+    from_file = chimenum("describe", "--from-file", str(listed))
+    assert from_file.exit_code == 2
+    assert reason in from_file.stderr and ":2:" in from_file.stderr
+    assert fake.requests == []
+
+
+def test_the_country_code_hint_and_the_nanp_hint_are_one_sentence(
+    fake: FakeChime, chimenum
+) -> None:
+    """Ten digits without + and a +1 number one digit short both say what a +1 number is."""
+    missing = chimenum("get", "2065550100").stderr
+    short = chimenum("get", "+1206555010").stderr
+    assert "the country code is missing (in North America: +12065550100)" in missing
+    assert "(in North America: +1 and 10 digits, e.g. +12065550100)" in short
+    assert fake.requests == []

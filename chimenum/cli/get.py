@@ -49,8 +49,9 @@ def get(
     """Fetch phone numbers by id and show them.
 
     An ID is the number in E.164 form (+12065550100); the percent-encoded form that list output
-    shows (%2B12065550100) and separators (+1 206-555-0100) are accepted. One ID prints the
-    document `aws chime get-phone-number` prints (with --api voice: `aws chime-sdk-voice
+    shows (%2B12065550100), separators (+1 206-555-0100) and the number's ARN (PhoneNumberArn)
+    are accepted; a +1 number needs ten digits after the 1. One ID prints the document
+    `aws chime get-phone-number` prints (with --api voice: `aws chime-sdk-voice
     get-phone-number`); several, or any read from a file or stdin, print {"PhoneNumbers":
     [...], "PhoneNumberErrors": [...]} in input order. An id given twice is fetched once and
     printed twice: the Nth entry of the output (line, row, array element) is about the Nth id.

@@ -14,6 +14,7 @@ import click
 from chimenum.cli.context import settings_of as _settings
 from chimenum.cli.params import (
     OneOf,
+    RegionName,
     Seconds,
     check_for_api,
     choices_of,
@@ -112,11 +113,13 @@ def aws_options(f: F) -> F:
         click.option(
             "--region",
             metavar="REGION",
+            type=RegionName(),
             expose_value=False,
             callback=_store,
             shell_complete=_complete_regions,
             help=f"AWS region (default: {variable('AWS_REGION')},"
-            f" {variable('AWS_DEFAULT_REGION')}, profile).",
+            f" {variable('AWS_DEFAULT_REGION')}, profile). With --api chime, where the Chime SDK"
+            " Voice resources a number points at are looked for; calls go to us-east-1.",
         ),
         click.option(
             "--endpoint-url",

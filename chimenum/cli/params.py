@@ -45,6 +45,22 @@ class Seconds(click.FloatRange):
         return seconds
 
 
+class RegionName(click.types.StringParamType):
+    """``--region``: a region-shaped name, refused at parse time otherwise (whether botocore
+    knows the region is checked by the run, once it knows where requests go)."""
+
+    name = "region"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from chimenum.core.regions import shape_problem
+
+        name = super().convert(value, param, ctx)
+        problem = shape_problem(name)
+        if problem:
+            self.fail(problem, param, ctx)
+        return name
+
+
 class OneOf(click.Choice[str]):
     """A choice whose "missing" message is one plain line.
 

@@ -2,10 +2,14 @@
 
 A Chime ``PhoneNumberId`` is the number in E.164 form (``+12065550100``). People paste it in the
 forms they see: plain, percent-encoded as list output shows it (``%2B12065550100``), with
-surrounding whitespace, or with the usual separators (``+1 206-555-0100``, ``+1 (206) 555.0100``).
-All of those normalise to the E.164 string. Anything else cannot name a phone number, so it is
-refused here, before any request is sent: an empty id would even turn ``GET /phone-numbers/{id}``
-into the list route.
+surrounding whitespace, with the usual separators (``+1 206-555-0100``, ``+1 (206) 555.0100``),
+or as the number's ARN that Chime SDK Voice prints in ``PhoneNumberArn``
+(``arn:aws:chime:us-east-1:111122223333:phone-number/12065550100``: the id is the last path
+segment, the number's digits with or without its ``+``, percent-encoded or not). All of those
+normalise to the E.164 string. Anything else cannot name a phone number, so it is refused here,
+before any request is sent: an empty id would even turn ``GET /phone-numbers/{id}`` into the list
+route, and a North American (+1) number without exactly ten digits after the 1 would only come
+back NotFound.
 
 Answers carry the id percent-encoded (``"PhoneNumberId": "%2B12065550100"``) with
 ``"E164PhoneNumber": "+12065550100"`` beside it; :func:`e164_of` is the number either way, and
@@ -21,8 +25,9 @@ from urllib.parse import unquote
 
 from chimenum.core.safe import has_unsafe
 
-#: Longer input is refused without being examined further: no E.164 number is near this long.
-MAX_INPUT_LENGTH = 64
+#: Longer input is refused without being examined further: no E.164 number or phone-number ARN
+#: is near this long.
+MAX_INPUT_LENGTH = 128
 
 _E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 _SEPARATORS = re.compile(r"[ \t\-.()]")
@@ -63,16 +68,53 @@ def normalise(raw: str) -> str:
         text = decoded.strip()
     if has_unsafe(text):
         raise _invalid(raw, "contains control characters")
+    if text.startswith("arn:"):
+        text = _arn_number(raw, text)
     compact = _SEPARATORS.sub("", text)
     if _E164.fullmatch(compact):
+        if compact.startswith("+1") and len(compact) != 12:
+            raise _invalid(raw, _nanp_hint(compact[2:]))
         return compact
     if compact.isascii() and compact.isdigit():
         raise _invalid(raw, _digits_hint(compact))
     raise _invalid(raw, "expected an E.164 number such as +12065550100")
 
 
+#: A phone number's ARN: ``arn:PARTITION:chime:REGION:ACCOUNT:phone-number/ID``.
+_ARN = re.compile(r"arn:aws[a-z-]*:chime:[a-z0-9-]*:[0-9]*:phone-number/(?P<id>[^/:]+)")
+
+
+def _arn_number(raw: str, arn: str) -> str:
+    """The number a phone-number ARN names: its last path segment (already percent-decoded),
+    the E.164 digits with their ``+`` or without it, as Chime SDK Voice writes them."""
+    match = _ARN.fullmatch(arn)
+    if match is None:
+        raise _invalid(
+            raw,
+            "not a phone-number ARN (expected arn:aws:chime:REGION:ACCOUNT:phone-number/NUMBER)",
+        )
+    number = match["id"].strip()
+    return number if number.startswith("+") else "+" + number
+
+
 #: A North American number without its country code: area code and exchange start with 2-9.
 _NANP_NATIONAL = re.compile(r"[2-9][0-9]{2}[2-9][0-9]{6}")
+
+
+def _north_america(national: str) -> str:
+    """The hint for ten digits that would be a North American number after +1 ("" if not)."""
+    return f" (in North America: +1{national})" if _NANP_NATIONAL.fullmatch(national) else ""
+
+
+def _nanp_hint(national: str) -> str:
+    """Why a +1 number is refused: North America's numbers have ten digits after the 1. One
+    typed with the 1 twice (+1 1 206...) names the number it would be without it."""
+    count = len(national)
+    if count == 11 and _NANP_NATIONAL.fullmatch(national[1:]) and national.startswith("1"):
+        hint = f" (did you mean +1{national[1:]}?)"
+    else:
+        hint = " (in North America: +1 and 10 digits, e.g. +12065550100)"
+    return f"a North American (+1) number has 10 digits after the 1, this one has {count}{hint}"
 
 
 def _digits_hint(digits: str) -> str:
@@ -95,10 +137,7 @@ def _digits_hint(digits: str) -> str:
             " without its leading 0"
         )
     if len(digits) == 10:
-        north_america = (
-            f" (in North America: +1{digits})" if _NANP_NATIONAL.fullmatch(digits) else ""
-        )
-        return f"the country code is missing{north_america}"
+        return f"the country code is missing{_north_america(digits)}"
     if _E164.fullmatch("+" + digits):
         return f"E.164 ids start with '+' (did you mean +{digits}?)"
     return "expected an E.164 number such as +12065550100"

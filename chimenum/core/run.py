@@ -29,6 +29,8 @@ from chimenum.core.settings import CHIME_GLOBAL_REGION, Settings
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
+    from chimenum.core.regions import Resolver
+
 #: The most clients a run keeps (each holds a connection pool and a copy of the model's
 #: handlers: about a third of a megabyte). Two APIs in every region a resource is searched in
 #: (at most 64, :data:`chimenum.core.resources.MAX_REGIONS`) fit; past it, the client used least
@@ -47,7 +49,9 @@ def endpoint_of(client: Any) -> EndpointKey:
 class Run:
     """One run's sessions, clients and per-endpoint request policies.
 
-    ``sleep`` and ``backoff`` are the policies' (a test injects them instead of waiting).
+    ``sleep`` and ``backoff`` are the policies' (a test injects them instead of waiting);
+    ``resolve`` answers whether a host name exists, asked once for a configured region botocore
+    does not list (:mod:`chimenum.core.regions`; default: the system's resolver).
     """
 
     def __init__(
@@ -57,6 +61,7 @@ class Run:
         sandbox: Sandbox | None = None,
         sleep: Callable[[float], object] | None = None,
         backoff: Backoff | None = None,
+        resolve: Resolver | None = None,
     ) -> None:
         self.settings = settings
         self.sandbox = sandbox
@@ -64,6 +69,8 @@ class Run:
         self.stopped = False
         self._sleep = sleep
         self._backoff = backoff
+        self._resolve = resolve
+        self._region_checked = False
         # One lock for clients and policies: botocore sessions are not safe to share while a
         # client is being created, and creating one is rare.
         self._lock = threading.RLock()
@@ -95,6 +102,7 @@ class Run:
             else:
                 while len(self._clients) >= MAX_CLIENTS:
                     del self._clients[next(iter(self._clients))]
+                check = region is None and not self._region_checked
                 settings = replace(
                     own,
                     api=api,
@@ -107,8 +115,19 @@ class Run:
                     max_pool_connections=size,
                     default_region=CHIME_GLOBAL_REGION if api != own.api else None,
                     sessions=self.sessions,
+                    # The configured region, once: a region the service named is AWS's own.
+                    resolve=self._resolver() if check else None,
                 )
+                self._region_checked = self._region_checked or check
             return found
+
+    def _resolver(self) -> Resolver:
+        if self._resolve is not None:
+            return self._resolve
+        from chimenum.core.regions import host_resolves
+
+        timeout = self.settings.connect_timeout
+        return lambda host: host_resolves(host, timeout)
 
     def limiter(self, client: Any) -> RateLimiter:
         """The rate limiter of ``client``'s endpoint."""

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
     from botocore.loaders import Loader
 
+    from chimenum.core.regions import Resolver
+
 __all__ = [
     "CHIME_GLOBAL_REGION",
     "DEFAULT_CONNECT_TIMEOUT",
@@ -49,11 +51,13 @@ __all__ = [
 @dataclass(frozen=True)
 class Sandbox:
     """An account served at known URLs with static credentials (a built-in one): the user's AWS
-    configuration is not read, so it works anywhere. ``urls`` maps each API to its endpoint."""
+    configuration is not read, so it works anywhere. ``urls`` maps each API to its endpoint;
+    ``regions`` are the regions its Chime SDK Voice API is in (None: any region-shaped name)."""
 
     urls: Mapping[str, str]
     access_key: str
     secret_key: str
+    regions: tuple[str, ...] | None = None
 
 
 #: Session variables for a sandbox: no profile from the environment, no config files read.
@@ -110,6 +114,7 @@ def make_client(
     max_pool_connections: int = 10,
     default_region: str | None = None,
     sessions: dict[Any, Any] | None = None,
+    resolve: Resolver | None = None,
 ) -> BaseClient:
     """Build the botocore client for ``settings``; raises botocore's own configuration errors.
 
@@ -119,6 +124,8 @@ def make_client(
     ``sessions``: a run's cache of botocore sessions, so that its further clients (describe's
     other regions and the other API) share one session: its loaded models and its credentials,
     resolved once. Callers serialise calls that share one (:class:`chimenum.core.run.Run` does).
+    ``resolve``: check the configured region first (:func:`chimenum.core.regions.check`), asking
+    this resolver whether an unlisted region's endpoint exists.
     """
     import botocore.session
     from botocore.config import Config
@@ -144,8 +151,12 @@ def make_client(
         session.set_credentials(sandbox.access_key, sandbox.secret_key)
         endpoint_url = sandbox.urls[settings.api]
         region = settings.region or CHIME_GLOBAL_REGION
+        if resolve is not None and settings.region:
+            _check_region(session, settings, settings.region, sandbox, resolve)
     else:
         region = resolve_region(settings, session.get_config_variable("region"))
+        if resolve is not None and region:
+            _check_region(session, settings, region, sandbox, resolve)
     region = region or default_region
     chosen_region = region
     if settings.api == "chime":
@@ -192,6 +203,29 @@ def make_client(
 
     wire.install(client)
     return client
+
+
+def _check_region(
+    session: Any, settings: Settings, region: str, sandbox: Sandbox | None, resolve: Resolver
+) -> None:
+    """The configured region checked before credentials are looked at (exit 2 for a typo)."""
+    from chimenum.core import regions
+
+    if sandbox is not None:
+        listed, configured = sandbox.regions, sandbox.regions is None
+    else:
+        # Any endpoint configured, for either API, takes the run away from AWS's host names.
+        profile = _profile_config(session)
+        listed = None
+        configured = bool(
+            settings.endpoint_url
+            or settings.environ_endpoints
+            or "endpoint_url" in profile
+            or "services" in profile
+        )
+    regions.check(
+        session, settings, region, sandbox_regions=listed, configured=configured, resolve=resolve
+    )
 
 
 def _check_ca_bundle(session: Any) -> None:

@@ -40,6 +40,7 @@ from chimenum.demo.resources import (
     RULE_UK,
     VC_GONE,
     VC_MAIN,
+    VOICE_CONNECTOR_REGIONS,
     sample_resources,
 )
 from chimenum.demo.server import DemoServer
@@ -310,9 +311,14 @@ def endpoint_url(api: str = "chime") -> str:
 
 
 def sandbox() -> Sandbox:
-    """The demo account as plain data for the run object: its URLs (the service started, once)
-    and its credentials."""
-    return Sandbox({api: endpoint_url(api) for api in SERVICE_NAMES}, *DEMO_CREDENTIALS)
+    """The demo account as plain data for the run object: its URLs (the service started, once),
+    its credentials and the regions its Chime SDK Voice API is in (a region typo is refused as
+    it would be against AWS)."""
+    return Sandbox(
+        {api: endpoint_url(api) for api in SERVICE_NAMES},
+        *DEMO_CREDENTIALS,
+        regions=VOICE_CONNECTOR_REGIONS,
+    )
 
 
 def sandbox_for(settings: Settings) -> Sandbox | None:
