@@ -11,10 +11,11 @@ from __future__ import annotations
 import enum
 import functools
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import urlsplit
+
+from chimenum.core.network import causes, network_message
 
 
 class ExitCode(enum.IntEnum):
@@ -295,7 +296,7 @@ def _proxy_refused(proxy: str) -> Failure:
     return Failure(
         PROXY_AUTH_ERROR,
         f"{proxy} refused: proxy authentication required (HTTP 407; give the proxy's user and"
-        " password in HTTPS_PROXY or HTTP_PROXY: http://USER:PASSWORD@HOST:PORT)",
+        " password in the URL of HTTPS_PROXY or HTTP_PROXY)",
         ExitCode.CONFIG,
     )
 
@@ -308,9 +309,13 @@ def _proxy(exc: BaseException, where: str) -> Failure:
     import re
 
     if any(re.search(r"\b407\b", str(e)) for e in causes(exc)):
-        # The proxy URL as botocore gives it: any user and password in it masked.
-        proxy = str(getattr(exc, "kwargs", {}).get("proxy_url") or "")
-        return _proxy_refused(f"the proxy {proxy}" if proxy else "the proxy")
+        # The proxy's address only: botocore's URL masks a user and password as ***:***, which
+        # the one scrub would then mark again; neither is worth a reader's attention.
+        from urllib.parse import urlsplit
+
+        proxy = urlsplit(str(getattr(exc, "kwargs", {}).get("proxy_url") or ""))
+        address = proxy.hostname and f"{proxy.scheme}://{proxy.hostname}:{proxy.port or 80}"
+        return _proxy_refused(f"the proxy {address}" if address else "the proxy")
     return _network(exc, where)
 
 
@@ -396,67 +401,3 @@ def classify(exc: BaseException, endpoint: str | None = None) -> Failure:
     # service may echo the run's credentials, botocore quotes header values and URLs.
     message = scrub(failure.message)
     return failure if message == failure.message else replace(failure, message=message)
-
-
-def causes(exc: BaseException) -> Iterator[BaseException]:
-    """``exc`` and every exception behind it: ``__cause__``, ``__context__``, botocore's
-    ``kwargs["error"]``, and exceptions urllib3 carries in its arguments (``ProtocolError``)."""
-    todo = [exc]
-    seen: set[int] = set()
-    while todo:
-        current = todo.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        inner = [
-            getattr(current, "kwargs", {}).get("error"),
-            current.__cause__,
-            current.__context__,
-        ]
-        inner += [getattr(current, "reason", None), *current.args]
-        todo += [e for e in inner if isinstance(e, BaseException)]
-
-
-def _found(exc: BaseException, kind: type[BaseException], errno_value: int) -> bool:
-    import http.client
-
-    return any(
-        # http.client says "closed without a response" with a ConnectionResetError subclass.
-        (isinstance(e, kind) and not isinstance(e, http.client.RemoteDisconnected))
-        or (isinstance(e, OSError) and e.errno == errno_value)
-        for e in causes(exc)
-    )
-
-
-def network_message(exc: BaseException, endpoint: str | None = None) -> str:
-    """One line naming the endpoint and what went wrong on the way to it."""
-    import errno
-    import socket
-
-    import botocore.exceptions as bx
-
-    kwargs = getattr(exc, "kwargs", {}) or {}
-    url = endpoint or _endpoint_of(str(kwargs.get("endpoint_url") or "")) or "the endpoint"
-    reason = kwargs.get("error")
-    if isinstance(exc, bx.ConnectTimeoutError):
-        return f"timed out connecting to {url} (see --connect-timeout)"
-    if isinstance(exc, bx.ReadTimeoutError):
-        return f"timed out waiting for an answer from {url} (see --read-timeout)"
-    if any(isinstance(e, socket.gaierror) for e in causes(exc)):
-        host = urlsplit(url).hostname or url
-        return f"cannot resolve the host name {host!r} of {url}"
-    if _found(exc, ConnectionRefusedError, errno.ECONNREFUSED):
-        return f"connection refused by {url}"
-    if _found(exc, ConnectionResetError, errno.ECONNRESET):
-        return f"the connection to {url} was reset before an answer arrived"
-    if isinstance(exc, bx.ConnectionClosedError):
-        return f"{url} closed the connection before answering"
-    if isinstance(exc, bx.EndpointConnectionError):
-        return f"cannot connect to {url}: {reason or exc}"
-    return f"network error talking to {url}: {reason or exc}"
-
-
-def _endpoint_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
