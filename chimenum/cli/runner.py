@@ -25,6 +25,7 @@ from chimenum.output.env import Environment
 if TYPE_CHECKING:
     from chimenum.core.describe import Described, Resolver
     from chimenum.core.fetch import Fetcher
+    from chimenum.output.formats import Renderer
 
 T = TypeVar("T")
 
@@ -66,6 +67,17 @@ def resolver_of(ctx: click.Context, *, tags: bool) -> Resolver:
     from chimenum.core.resources import Resources
 
     return Resolver(Resources(context.run_of(ctx)), tags=tags)
+
+
+def flushing(renderer: Renderer) -> Callable[[], None]:
+    """What a batch calls when its next result is not ready yet: the renderer writes out what
+    it holds, whole (a stop signal meanwhile is raised once the lines are written)."""
+
+    def flush() -> None:
+        with signals.held():
+            renderer.flush()
+
+    return flush
 
 
 class Outcome:

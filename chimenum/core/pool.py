@@ -100,7 +100,10 @@ class Pool(Generic[T, R]):
     """``start(item)`` makes each item's job; :meth:`map` yields the jobs' values in input order.
 
     ``on_done(value)`` is called as each job completes, in completion order (a progress bar):
-    it must be quick and do no work of its own. A job raising anything but :class:`Again` ends
+    it must be quick and do no work of its own. ``on_idle()`` is called on the consumer's
+    thread whenever the next value is not done yet, before the consumer waits for it (or, not
+    threaded, runs a job): the moment to write out what was buffered, so output held back to
+    save system calls never waits behind a slow item. A job raising anything but :class:`Again` ends
     the run: no worker starts another job, and :meth:`map` raises it once every value before it
     is yielded. ``Stopped`` (the run was stopped while the job waited) ends only its worker.
     """
@@ -114,6 +117,7 @@ class Pool(Generic[T, R]):
         deadline: Deadline | None = None,
         stopped: threading.Event | None = None,
         on_done: Callable[[R], None] | None = None,
+        on_idle: Callable[[], object] | None = None,
         quiet_errors: tuple[type[BaseException], ...] = (),
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] | None = None,
@@ -127,6 +131,7 @@ class Pool(Generic[T, R]):
         self.deadline = deadline
         self.stopped = stopped or threading.Event()
         self.on_done = on_done
+        self.on_idle = on_idle
         #: Exceptions that end a worker quietly: the run was stopped while the job waited.
         self.quiet_errors = quiet_errors
         self.clock = clock
@@ -257,6 +262,8 @@ class Pool(Generic[T, R]):
         here meanwhile."""
         head = self._pending[0]
         deadline = self.deadline
+        if not head.done and self.on_idle is not None:
+            self.on_idle()
         while True:
             with self._lock:
                 if head.done:
