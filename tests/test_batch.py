@@ -338,6 +338,7 @@ def test_ndjson_lines_appear_before_the_batch_ends(
     fake.inject(numbers(200)[150], "slow", delay=600)
     proc = _spawn(
         chimenum_exe, "get", *numbers(200), "-o", "ndjson", "--concurrency", concurrency,
+        "--read-timeout", "600",  # the held answer never times out: the lines must come first
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     assert proc.stdout is not None

@@ -150,8 +150,8 @@ class Fetcher:
 
         ``on_done`` is called as each id completes, in completion order (for a progress
         display); ``on_idle`` whenever the next result is not done yet, before waiting for it
-        (the renderer writes out what it buffered). Closing the iterator early (or an exception in the consumer, such as
-        KeyboardInterrupt) stops the run. With ``deadline``,
+        (the renderer writes out what it buffered). Closing the iterator early (or an exception
+        in the consumer, such as KeyboardInterrupt) stops the run. With ``deadline``,
         :class:`~chimenum.core.pool.DeadlinePassed` is raised once it passes, whatever the
         requests in flight are doing: they are abandoned on their daemon threads.
         """
