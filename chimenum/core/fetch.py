@@ -83,7 +83,7 @@ class Tries:
         self.request = request
         self.check = check
         self.clock = clock
-        #: Tries made before (a lookup kept by :class:`~chimenum.core.pool.Once` counts them).
+        #: Tries made before (a lookup kept by :class:`~chimenum.core.once.Once` counts them).
         self.tries = tries
 
     def __call__(self) -> Outcome:
