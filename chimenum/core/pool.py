@@ -24,11 +24,11 @@ Its other primitive, :class:`~chimenum.core.once.Once` (each key computed once h
 ask for it, retries due at a time shared by every asker), lives in :mod:`chimenum.core.once`.
 
 While workers run, the interpreter's switch interval is :data:`SWITCH_INTERVAL`, not Python's
-5 ms: a worker parsing an answer is otherwise made to hand the interpreter lock to one of the
-other workers every 5 ms, mid-parse, and with 32 workers those forced switches cost more CPU
-than the work they interleave (the batch at 20 ms with 32 in flight took 0.88x the time with
-20 ms, measured in bench/). A worker still gives the lock up at each network read or write,
-which is where it waits; a signal is still handled within the interval.
+5 ms: otherwise a worker parsing an answer is made to hand the interpreter lock to another
+every 5 ms, mid-parse, and with 32 workers those forced hand-overs cost CPU and context switches
+for nothing (1,000 ids at 20 ms with 32 in flight: 0.89x the time and 0.93x the CPU of the
+default; docs/performance.md). A worker still gives the lock up at each network read or write,
+where it waits anyway; a signal is still handled within the interval.
 """
 
 from __future__ import annotations
