@@ -332,26 +332,41 @@ def _spawn(exe: str, *args: str, **kwargs: Any) -> subprocess.Popen[bytes]:
     return subprocess.Popen([exe, *args], stdin=subprocess.DEVNULL, **kwargs)
 
 
+@pytest.mark.parametrize("concurrency", ["4", "1"])  # on workers; on the calling thread
 def test_ndjson_lines_appear_before_the_batch_ends(
-    make_fake: Callable[..., FakeChime], chimenum_exe: str
+    make_fake: Callable[..., FakeChime], chimenum_exe: str, concurrency: str
 ) -> None:
+    """Lines held back to be written together are written before the batch waits for an id:
+    every line before a slow id reaches the reader while that id is still unanswered."""
     fake = make_fake(200)
-    # The answer for id 150 is held until the first line has been read: the batch cannot end
-    # before it, so a line read by then was written while the batch was running.
+    # The answer for id 150 is held until 150 lines have been read: the batch cannot end
+    # before it, so lines read by then were written while the batch was running.
     fake.inject(numbers(200)[150], "slow", delay=600)
     proc = _spawn(
-        chimenum_exe, "get", *numbers(200), "-o", "ndjson", "--concurrency", "4",
+        chimenum_exe, "get", *numbers(200), "-o", "ndjson", "--concurrency", concurrency,
+        "--read-timeout", "600",  # the held answer never times out: the lines must come first
         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     assert proc.stdout is not None
-    first = proc.stdout.readline()
+    stdout = proc.stdout
+    before: list[bytes] = []
+    # Read on a thread: lines never written would block the read for as long as id 150 is held
+    # (the watchdog is generous; a pass never waits for it).
+    reader = threading.Thread(
+        target=lambda: before.extend(stdout.readline() for _ in range(150)), daemon=True
+    )
+    reader.start()
+    reader.join(timeout=60)
+    assert len(before) == 150, f"{len(before)} lines reached the reader before the slow id"
     assert proc.poll() is None
+    # Still unanswered (with one request at a time it may not even have been sent yet).
+    assert all(r.status == 0 for r in fake.requests if r.phone_number_id == numbers(200)[150])
     fake.released.set()
-    rest = proc.stdout.read()  # the buffered reader holds more than the first line
+    rest = proc.stdout.read()  # the buffered reader holds more than the lines read
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    assert e164(json.loads(first)["PhoneNumber"]) == "+12065560000"
-    assert len(rest.splitlines()) == 199
+    assert [e164(json.loads(line)["PhoneNumber"]) for line in before] == numbers(150)
+    assert len(rest.splitlines()) == 50
 
 
 def _run_with_stderr_on_a_terminal(args: list[str]) -> tuple[int, bytes, str]:

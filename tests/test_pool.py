@@ -9,9 +9,12 @@ the retry only a second later), and no assertion is about time.
 from __future__ import annotations
 
 import json
+import sys
+from typing import Any
 
 import pytest
 
+from chimenum.core.pool import SWITCH_INTERVAL
 from chimenum.demo import resources as demo
 from testing.fakechime import FakeChime
 
@@ -58,3 +61,35 @@ def test_a_lookup_to_retry_puts_its_number_back_in_the_queue(
     assert operations.index("GetPhoneNumber", first_vc) < operations.index(
         "GetVoiceConnector", first_vc + 1
     )
+
+
+class _NotingIntervals(list[Any]):
+    """The fake's request log, noting the interpreter's switch interval as each request
+    arrives (the fake serves from this process, so it sees the one chimenum set)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.intervals: list[float] = []
+
+    def append(self, item: Any) -> None:
+        self.intervals.append(sys.getswitchinterval())
+        super().append(item)
+
+
+def test_workers_run_with_a_longer_switch_interval_put_back_after(
+    fake: FakeChime, chimenum
+) -> None:
+    """While a batch's workers run, the switch interval is the engine's (fewer forced hand-overs
+    of the interpreter lock mid-parse); after the run, and for one id fetched on the calling
+    thread, it is what it was."""
+    before = sys.getswitchinterval()
+    log = fake.requests = _NotingIntervals()
+    run = chimenum("get", A, B, C, "--concurrency", "3", "-o", "ndjson")
+    assert run.exit_code == 0, run.stderr
+    assert log.intervals == [max(before, SWITCH_INTERVAL)] * 3
+    assert sys.getswitchinterval() == before
+    log.intervals.clear()
+    run = chimenum("get", A, "-o", "ndjson")
+    assert run.exit_code == 0, run.stderr
+    assert log.intervals == [before]
+    assert sys.getswitchinterval() == before

@@ -139,7 +139,12 @@ def get(
 
     return runner.run(
         outcome,
-        fetcher.many(phone_ids, concurrency, on_done=progress.advance if progress else None),
+        fetcher.many(
+            phone_ids,
+            concurrency,
+            on_done=progress.advance if progress else None,
+            on_idle=runner.flushing(renderer),
+        ),
         take,
         stop=stop,
         finish=finish,

@@ -27,6 +27,7 @@ from chimenum.output.env import Environment, OutputError
 if TYPE_CHECKING:
     from chimenum.core.describe import Described, Resolver
     from chimenum.core.fetch import Fetcher, Result
+    from chimenum.output.formats import Renderer
 
 T = TypeVar("T")
 
@@ -110,6 +111,17 @@ class AsAsked:
     def left(self) -> list[str]:
         """The ids given that were not taken, in input order."""
         return self.given[self.position :]
+
+
+def flushing(renderer: Renderer) -> Callable[[], None]:
+    """What a batch calls when its next result is not ready yet: the renderer writes out what
+    it holds, whole (a stop signal meanwhile is raised once the lines are written)."""
+
+    def flush() -> None:
+        with signals.held():
+            renderer.flush()
+
+    return flush
 
 
 class Outcome:

@@ -83,7 +83,7 @@ class Tries:
         self.request = request
         self.check = check
         self.clock = clock
-        #: Tries made before (a lookup kept by :class:`~chimenum.core.pool.Once` counts them).
+        #: Tries made before (a lookup kept by :class:`~chimenum.core.once.Once` counts them).
         self.tries = tries
 
     def __call__(self) -> Outcome:
@@ -144,16 +144,20 @@ class Fetcher:
         on_done: Callable[[Result], None] | None = None,
         *,
         deadline: Deadline | None = None,
+        on_idle: Callable[[], object] | None = None,
     ) -> Iterator[Result]:
         """Fetch every id, yielding results in input order as soon as they can be.
 
         ``on_done`` is called as each id completes, in completion order (for a progress
-        display). Closing the iterator early (or an exception in the consumer, such as
-        KeyboardInterrupt) stops the run. With ``deadline``,
+        display); ``on_idle`` whenever the next result is not done yet, before waiting for it
+        (the renderer writes out what it buffered). Closing the iterator early (or an exception
+        in the consumer, such as KeyboardInterrupt) stops the run. With ``deadline``,
         :class:`~chimenum.core.pool.DeadlinePassed` is raised once it passes, whatever the
         requests in flight are doing: they are abandoned on their daemon threads.
         """
-        return self.run(ids, self.job, concurrency, on_done=on_done, deadline=deadline)
+        return self.run(
+            ids, self.job, concurrency, on_done=on_done, deadline=deadline, on_idle=on_idle
+        )
 
     def run(
         self,
@@ -163,9 +167,12 @@ class Fetcher:
         *,
         on_done: Callable[[Any], None] | None = None,
         deadline: Deadline | None = None,
+        on_idle: Callable[[], object] | None = None,
     ) -> Iterator[Any]:
         """``start(item)``'s jobs on the run's pool, under this fetcher's stop."""
-        pool = policy_pool(self.policy, start, concurrency, on_done=on_done, deadline=deadline)
+        pool = policy_pool(
+            self.policy, start, concurrency, on_done=on_done, deadline=deadline, on_idle=on_idle
+        )
         self._pool = pool
         return pool.map(items)
 
@@ -177,6 +184,7 @@ def policy_pool(
     *,
     on_done: Callable[[Any], None] | None = None,
     deadline: Deadline | None = None,
+    on_idle: Callable[[], object] | None = None,
 ) -> Pool[Any, Any]:
     """A pool of ``concurrency`` workers stopped with ``policy``'s run: a job whose request was
     waiting when the run stopped ends its worker quietly."""
@@ -186,6 +194,7 @@ def policy_pool(
         deadline=deadline,
         stopped=policy.stopped,
         on_done=on_done,
+        on_idle=on_idle,
         quiet_errors=(Stopped,),
         sleep=policy.sleep,
     )

@@ -20,24 +20,60 @@ With one worker (or one item) and no deadline, the jobs run on the calling threa
 started, which a one-id ``get`` measured against a bare botocore script needs, and a job asked
 to try again later still lets the next items run first.
 
-:class:`Once` is the engine's other primitive: each key computed once however many jobs ask for
-it at the same time, with retries due at a time shared by every asker.
+Its other primitive, :class:`~chimenum.core.once.Once` (each key computed once however many jobs
+ask for it, retries due at a time shared by every asker), lives in :mod:`chimenum.core.once`.
+
+While workers run, the interpreter's switch interval is :data:`SWITCH_INTERVAL`, not Python's
+5 ms: otherwise a worker parsing an answer is made to hand the interpreter lock to another
+every 5 ms, mid-parse, and with 32 workers those forced hand-overs cost CPU and context switches
+for nothing (1,000 ids at 20 ms with 32 in flight: 0.89x the time and 0.93x the CPU of the
+default; docs/performance.md). A worker still gives the lock up at each network read or write,
+where it waits anyway; a signal is still handled within the interval.
 """
 
 from __future__ import annotations
 
 import heapq
+import sys
 import threading
 import time
-from collections import OrderedDict, deque
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
-K = TypeVar("K", bound=Hashable)
 
-__all__ = ["Again", "Deadline", "DeadlinePassed", "Once", "Pool", "call_by"]
+__all__ = ["SWITCH_INTERVAL", "Again", "Deadline", "DeadlinePassed", "Pool", "call_by"]
+
+#: The interpreter's switch interval, in seconds, while any pool has workers running.
+SWITCH_INTERVAL = 0.02
+
+
+class _SwitchInterval:
+    """The interpreter's switch interval while pools run threads: lengthened by the first,
+    put back by the last (pools of describe's lookups may overlap a batch)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._users = 0
+        self._before = 0.0
+
+    def enter(self) -> None:
+        with self._lock:
+            if not self._users:
+                self._before = sys.getswitchinterval()
+                sys.setswitchinterval(max(self._before, SWITCH_INTERVAL))
+            self._users += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if not self._users:
+                sys.setswitchinterval(self._before)
+
+
+_switching = _SwitchInterval()
 
 
 class Again(Exception):
@@ -100,7 +136,10 @@ class Pool(Generic[T, R]):
     """``start(item)`` makes each item's job; :meth:`map` yields the jobs' values in input order.
 
     ``on_done(value)`` is called as each job completes, in completion order (a progress bar):
-    it must be quick and do no work of its own. A job raising anything but :class:`Again` ends
+    it must be quick and do no work of its own. ``on_idle()`` is called on the consumer's
+    thread whenever the next value is not done yet, before the consumer waits for it (or, not
+    threaded, runs a job): the moment to write out what was buffered, so output held back to
+    save system calls never waits behind a slow item. A job raising anything but :class:`Again` ends
     the run: no worker starts another job, and :meth:`map` raises it once every value before it
     is yielded. ``Stopped`` (the run was stopped while the job waited) ends only its worker.
     """
@@ -114,6 +153,7 @@ class Pool(Generic[T, R]):
         deadline: Deadline | None = None,
         stopped: threading.Event | None = None,
         on_done: Callable[[R], None] | None = None,
+        on_idle: Callable[[], object] | None = None,
         quiet_errors: tuple[type[BaseException], ...] = (),
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] | None = None,
@@ -127,6 +167,7 @@ class Pool(Generic[T, R]):
         self.deadline = deadline
         self.stopped = stopped or threading.Event()
         self.on_done = on_done
+        self.on_idle = on_idle
         #: Exceptions that end a worker quietly: the run was stopped while the job waited.
         self.quiet_errors = quiet_errors
         self.clock = clock
@@ -257,6 +298,8 @@ class Pool(Generic[T, R]):
         here meanwhile."""
         head = self._pending[0]
         deadline = self.deadline
+        if not head.done and self.on_idle is not None:
+            self.on_idle()
         while True:
             with self._lock:
                 if head.done:
@@ -295,6 +338,7 @@ class Pool(Generic[T, R]):
         else:
             threaded = self.deadline is not None or self.workers > 1
         if threaded:
+            _switching.enter()
             count = self.workers
             if isinstance(items, list):
                 count = max(1, min(count, len(items)))
@@ -321,6 +365,8 @@ class Pool(Generic[T, R]):
             with self._lock:
                 self._closed = True
                 self._work.notify_all()
+            if threaded:
+                _switching.leave()
 
 
 def call_by(work: Callable[[], R], deadline: Deadline) -> R:
@@ -329,86 +375,3 @@ def call_by(work: Callable[[], R], deadline: Deadline) -> R:
     pool: Pool[None, R] = Pool(lambda _: work, workers=1, deadline=deadline)
     (value,) = pool.map([None])
     return value
-
-
-class _Entry:
-    """One key's state: being computed (``busy``), done (``value`` or ``error``), or due again
-    at ``due`` after ``tries`` tries."""
-
-    __slots__ = ("busy", "due", "error", "has_value", "tries", "value")
-
-    def __init__(self) -> None:
-        self.busy: threading.Event | None = None
-        self.due = 0.0
-        self.tries = 0
-        self.has_value = False
-        self.value: object = None
-        self.error: BaseException | None = None
-
-
-class Once(Generic[K, R]):
-    """Values by key, each computed once: the first asker computes it, askers meanwhile wait for
-    that computation instead of starting their own, later askers get the value kept.
-
-    ``compute(tries)`` may raise :class:`Again`: every asker until then is told the same, and
-    the first asker after it computes again (``tries`` counts the tries before). At most
-    ``max_entries`` keys are kept, the oldest dropped first, so memory stays flat.
-    """
-
-    def __init__(self, max_entries: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self.max_entries = max_entries
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._entries: OrderedDict[K, _Entry] = OrderedDict()
-
-    def known(self, key: K) -> R | None:
-        """The value kept for ``key``, if there is one; never computes nor waits."""
-        with self._lock:
-            entry = self._entries.get(key)
-            return entry.value if entry is not None and entry.has_value else None  # type: ignore[return-value]
-
-    def get(self, key: K, compute: Callable[[int], R]) -> R:
-        while True:
-            with self._lock:
-                entry = self._entries.get(key)
-                if entry is None:
-                    entry = self._entries[key] = _Entry()
-                    while len(self._entries) > self.max_entries:
-                        self._entries.popitem(last=False)
-                busy = entry.busy
-                if busy is None:
-                    if entry.has_value:
-                        return entry.value  # type: ignore[return-value]
-                    if entry.error is not None:
-                        raise entry.error
-                    if entry.tries and self.clock() < entry.due:
-                        raise Again(entry.due)
-                    busy = entry.busy = threading.Event()
-                    owner = True
-                else:
-                    owner = False
-            if not owner:
-                # The computation is a single request in flight on another worker.
-                busy.wait()
-                continue
-            try:
-                value = compute(entry.tries)
-            except Again as again:
-                with self._lock:
-                    entry.tries += 1
-                    entry.due = again.at
-                raise
-            except BaseException as exc:
-                # Askers waiting for this computation see the same end, never a wait that
-                # lasts forever.
-                with self._lock:
-                    entry.error = exc
-                raise
-            else:
-                with self._lock:
-                    entry.value, entry.has_value = value, True
-                return value
-            finally:
-                with self._lock:
-                    entry.busy = None
-                busy.set()

@@ -3,7 +3,7 @@
 A thousand numbers on three voice connectors make three ``GetVoiceConnector`` calls, not a
 thousand: every lookup goes through one per-run cache keyed by ``(kind, id, region)``. The first
 caller of a key fetches it; callers asking for the same key meanwhile wait for that fetch rather
-than send their own (:class:`~chimenum.core.pool.Once`). Every request goes through the run's
+than send their own (:class:`~chimenum.core.once.Once`). Every request goes through the run's
 one request policy (retries with backoff, the endpoint's adaptive rate limit, the run's stop) as a
 :class:`~chimenum.core.fetch.Tries`: a lookup to try again later raises
 :class:`~chimenum.core.pool.Again` out of the job that asked for it, which the pool runs again
@@ -41,8 +41,8 @@ from chimenum.core.apis import Api
 from chimenum.core.checks import check_about
 from chimenum.core.errors import ChimenumError, ExitCode, Failure, MalformedResponse
 from chimenum.core.fetch import Tries
+from chimenum.core.once import Once
 from chimenum.core.policy import RequestPolicy
-from chimenum.core.pool import Once
 
 if TYPE_CHECKING:
     from chimenum.core.run import Run

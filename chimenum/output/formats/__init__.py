@@ -109,6 +109,10 @@ class Renderer:
     def page_done(self) -> None:
         """A listing page has been added in full: a streaming format may write it now."""
 
+    def flush(self) -> None:
+        """Nothing more is ready for now (a batch waits for its next id): a format that holds
+        lines back to write them together writes them now."""
+
     def incomplete(self, next_token: str | None, unfinished: Sequence[str] = ()) -> None:
         """The run stopped before its end; for a listing ``next_token`` is where the missing part
         starts, for a batch ``unfinished`` are the ids not done, in input order."""
