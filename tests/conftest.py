@@ -176,6 +176,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # The console script in a subprocess: a Python start-up and botocore's import per run.
         if "chimenum_exe" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+    # Long tests first (a stable sort: files stay in order within each group), so that the two
+    # workers end together on short tests rather than one waiting on the other's last long one.
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in SLOW_MARKERS))
     if not config.getoption("--fast"):
         return
     kept = [i for i in items if not any(i.get_closest_marker(m) for m in SLOW_MARKERS)]
