@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -25,6 +26,34 @@ from testing.fakechime import FakeChime
 
 TEST_ACCESS_KEY = "AKIDCHIMENUMTEST0000"
 TEST_SECRET_KEY = "chimenum-test-secret"
+
+
+def _share_botocore_data_files() -> None:
+    """Decode each of botocore's bundled JSON files once per test process, not once per run.
+
+    Every in-process run builds its own botocore session, whose loader decodes endpoints.json,
+    partitions.json, the endpoint rules and the service model again: three quarters of a
+    ``get``'s CPU in the suite. botocore already shares these documents between the clients of
+    one session (its loader caches them), so sharing them between sessions assumes nothing new.
+    Only files under botocore's own data folder are kept; a file a test writes is read each time.
+    """
+    from botocore.loaders import JSONFileLoader, Loader
+
+    unshared = JSONFileLoader.load_file
+    decoded: dict[str, Any] = {}
+
+    def load_file(self: JSONFileLoader, file_path: str) -> Any:
+        if not file_path.startswith(Loader.BUILTIN_DATA_PATH + os.sep):
+            return unshared(self, file_path)
+        if file_path not in decoded:
+            decoded[file_path] = unshared(self, file_path)
+        return decoded[file_path]
+
+    JSONFileLoader.load_file = load_file  # type: ignore[method-assign]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _share_botocore_data_files()
 
 
 @pytest.fixture(autouse=True)
@@ -147,6 +176,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # The console script in a subprocess: a Python start-up and botocore's import per run.
         if "chimenum_exe" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+    # Long tests first (a stable sort: files stay in order within each group), so that the two
+    # workers end together on short tests rather than one waiting on the other's last long one.
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in SLOW_MARKERS))
     if not config.getoption("--fast"):
         return
     kept = [i for i in items if not any(i.get_closest_marker(m) for m in SLOW_MARKERS)]

@@ -22,8 +22,10 @@ alone with ``python -m testing.fakechime --help``.
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -147,6 +149,15 @@ class FakeChime(DemoServer):
 
     def stop(self) -> None:
         self.released.set()
+        # Each listener notices a shutdown only when its select() returns, every 50 ms when
+        # idle: two listeners stopped in turn cost a test ~0.1 s of waiting. Ask both at once
+        # and wake each with a connection it will not accept: the loop sees the request at once.
+        listeners = list(self._servers.values())
+        for listener in listeners:
+            listener._BaseServer__shutdown_request = True  # type: ignore[attr-defined]
+        for listener in listeners:
+            with contextlib.suppress(OSError):
+                socket.create_connection(listener.server_address[:2], timeout=1).close()
         super().stop()
 
     def __enter__(self) -> FakeChime:
