@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from chimenum.core.findings import rank
+from chimenum.core.findings import SEVERITIES, rank
 from chimenum.core.safe import inert
 from chimenum.output.document import jsonable, to_json
 from chimenum.output.formats import Renderer
@@ -88,10 +88,15 @@ class AuditText(AuditRenderer):
         self.env.write(to_text(jsonable(self.document())))
 
 
+def _rank(severity: object) -> int:
+    """:func:`rank`, and after every severity one this version does not know."""
+    return rank(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
 def table_order(finding: dict[str, Any]) -> tuple[int, str]:
     """The table's order: the most severe first, then by number (a sort keeps the order found
     within one number)."""
-    return rank(finding["Severity"]), str(finding.get("PhoneNumberId"))
+    return _rank(finding.get("Severity")), str(finding.get("PhoneNumberId"))
 
 
 class AuditTable(AuditRenderer):
@@ -149,7 +154,7 @@ class AuditTable(AuditRenderer):
                 " (-o ndjson or -o csv lists every one)"
             )
         by_severity = self.counts.get("FindingsBySeverity", {})
-        hidden = sum(n for level, n in by_severity.items() if rank(level) > rank(severity))
+        hidden = sum(n for level, n in by_severity.items() if _rank(level) > rank(severity))
         if hidden:
             lines.append(
                 painter.paint(
