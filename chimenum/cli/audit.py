@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 @listing_filters
 @output_option(
     "audit",
-    "table: the summary, then one line per finding; text: the JSON as the AWS CLI's text;"
-    " csv: one row per finding.",
+    "table: the summary, then the findings, most severe first; text: the JSON as the AWS"
+    " CLI's text; csv: one row per finding.",
 )
 @findings_options
 @max_attempts_option("Tries per request when throttled or the service fails (5xx).")
@@ -44,6 +44,7 @@ def audit(
     output: str,
     as_json: bool,
     fail_on: str,
+    severity: str,
     tags: bool,
     number_timeout: float,
     color: ColorChoice,
@@ -56,16 +57,20 @@ def audit(
 
     Lists the numbers as `list` does (same filters), describes each one as `describe` does (at
     most --concurrency at once; each shared resource read once), then prints a summary (numbers
-    by status, product type and country; findings by severity and code) and the findings.
-    ndjson and csv stream one finding per line as numbers are described (ndjson ends with a
-    {"Summary": ...} line); json and the table keep at most 10,000 findings. Memory stays flat
-    whatever the size of the inventory. Severities are audit's: an unassigned number is
-    info (it costs, nothing is broken), where describe calls it an error (docs/describe.md).
-    Exit codes as for describe.
+    by status, product type and country, a missing field as "unknown"; findings by severity
+    and code) and the findings. The table lists them most severe first, then by number (the
+    10,000 most severe; a message longer than 300 cells is cut). ndjson and csv stream one
+    finding per line in the order found, as numbers are described (ndjson ends with a
+    {"Summary": ...} line); json keeps the first 10,000 found, in that order. Memory stays
+    flat whatever the size of the inventory. --severity picks the findings every format
+    shows; the summary and --fail-on count them all. Severities are audit's: an unassigned
+    number is info (it costs, nothing is broken), where describe calls it an error
+    (docs/describe.md). Exit codes as for describe.
 
     \b
     Examples:
       chimenum --demo audit --fail-on never
+      chimenum --demo audit --severity warning
       chimenum --demo --api voice audit -o csv > findings.csv
       chimenum audit --product-type VoiceConnector --json | jq '.Summary.FindingsByCode'
     """
@@ -73,12 +78,13 @@ def audit(
 
     from chimenum.core.audit import Tally, audit
     from chimenum.core.fetch import Result
+    from chimenum.core.findings import at_least
     from chimenum.core.ids import e164_of
     from chimenum.core.listing import ListingStopped
     from chimenum.output.formats import RenderOptions, get_renderer
 
     env = context.environment(ctx, quiet=quiet, color=color)
-    options = RenderOptions(kind="list", utc=utc)
+    options = RenderOptions(kind="list", utc=utc, severity=severity)
     renderer = get_renderer("json" if as_json else output, env, options, "audit")
     resolver = runner.resolver_of(ctx, env, tags=tags, number_timeout=number_timeout)
     lister = context.lister(ctx, max_attempts)
@@ -99,9 +105,11 @@ def audit(
             )
 
     def take(number: Described) -> None:
+        # The summary and --fail-on see every finding; the renderer only those --severity shows.
         tally.add(number)
-        renderer.add(Result(e164_of(number.document["PhoneNumber"]), number.document))
         outcome.described(number, fail_on)
+        shown = {**number.document, "Findings": at_least(number.document["Findings"], severity)}
+        renderer.add(Result(e164_of(number.document["PhoneNumber"]), shown))
 
     def stop() -> None:
         context.run_of(ctx).stop()

@@ -41,6 +41,7 @@ def describe(
     output: str,
     as_json: bool,
     fail_on: str,
+    severity: str,
     tags: bool,
     number_timeout: float,
     color: ColorChoice,
@@ -68,7 +69,8 @@ def describe(
     cannot reach a working target), warning (degraded, pending, or not readable: "not
     permitted" never fails a number), info. The exit code is get's for the numbers
     themselves and for resources that could not be read, else 15 when a finding is at least
-    --fail-on (default error), else 0.
+    --fail-on (default error), else 0. --severity picks the findings every format shows;
+    --fail-on counts them all.
 
     \b
     Examples:
@@ -84,9 +86,10 @@ def describe(
 
     from chimenum.core.describe import describe_ids
     from chimenum.core.fetch import Result
+    from chimenum.core.findings import at_least
     from chimenum.output.formats import RenderOptions, get_renderer
 
-    options = RenderOptions(kind="one" if asked.one else "many", utc=utc)
+    options = RenderOptions(kind="one" if asked.one else "many", utc=utc, severity=severity)
     renderer = get_renderer("json" if as_json else output, env, options, "descriptions")
     if not asked.ids:
         renderer.finish()
@@ -99,10 +102,14 @@ def describe(
     def take(pair: tuple[Result, Described | None]) -> None:
         nonlocal done
         result, described = pair
-        # A described number is rendered as its description, a failed one as its failure.
-        renderer.add(
-            result if described is None else Result(result.phone_number_id, described.document)
-        )
+        # A described number is rendered as its description (its findings at --severity),
+        # a failed one as its failure.
+        if described is None:
+            renderer.add(result)
+        else:
+            findings = at_least(described.document["Findings"], severity)
+            shown = {**described.document, "Findings": findings}
+            renderer.add(Result(result.phone_number_id, shown))
         done += 1
         if result.failure is not None:
             outcome.failed(result.phone_number_id, result.failure)

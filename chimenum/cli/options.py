@@ -271,7 +271,15 @@ def findings_options(f: F) -> F:
                 type=OneOf(["error", "warning", "never"]),
                 default="error",
                 show_default=True,
-                help="Exit 15 when a finding is at least this severe (never: findings never fail).",
+                help="Exit 15 when a finding is at least this severe (never: findings never"
+                " fail); it counts every finding, shown or not.",
+            ),
+            click.option(
+                "--severity",
+                type=OneOf(["error", "warning", "info"]),
+                default="info",
+                show_default=True,
+                help="Show only findings at least this severe (every format; info: all).",
             ),
             click.option("--tags", is_flag=True, help="Also read each number's tags (voice only)."),
             click.option(

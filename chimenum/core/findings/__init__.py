@@ -24,7 +24,13 @@ from chimenum.core.findings.codes import (
     severity,
 )
 from chimenum.core.findings.number import Message, age, e164
-from chimenum.core.findings.rules import STALE_PING_AFTER, Finding, at_or_above, evaluate
+from chimenum.core.findings.rules import (
+    STALE_PING_AFTER,
+    Finding,
+    at_least,
+    at_or_above,
+    evaluate,
+)
 
 __all__ = [
     "AUDIT",
@@ -40,6 +46,7 @@ __all__ = [
     "Finding",
     "Message",
     "age",
+    "at_least",
     "at_or_above",
     "e164",
     "evaluate",

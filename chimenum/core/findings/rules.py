@@ -357,3 +357,8 @@ def at_or_above(findings: list[Finding], threshold: str) -> bool:
     if threshold == "never":
         return False
     return any(rank(f["Severity"]) <= rank(threshold) for f in findings)
+
+
+def at_least(findings: list[Finding], severity: str) -> list[Finding]:
+    """The findings at least as severe as ``severity`` (``--severity``), in their order."""
+    return [f for f in findings if rank(f["Severity"]) <= rank(severity)]

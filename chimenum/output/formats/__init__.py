@@ -86,6 +86,8 @@ class RenderOptions:
     headers: bool = True
     #: ``--sort-by``: a column name; the table then waits for every row.
     sort_by: str | None = None
+    #: ``--severity``: the least severe finding shown (``describe``, ``audit``).
+    severity: str = "info"
 
 
 class Renderer:

@@ -1,8 +1,12 @@
 """The ``audit`` document kind: the summary, then the findings.
 
-``ndjson`` and ``csv`` write each finding as its number is described, and keep nothing;
-``json``, ``text`` and ``table`` keep at most :data:`MAX_KEPT_FINDINGS` findings (the summary's
-counters count them all, and the document says how many were left out), so memory stays bounded.
+``ndjson`` and ``csv`` write each finding as its number is described, in the order found, and
+keep nothing; ``json`` and ``text`` keep the first :data:`MAX_KEPT_FINDINGS` found, in that
+order (the summary's counters count them all, and the document says how many were left out).
+The table is for people under pressure: the most severe first, then by number, so it keeps the
+:data:`MAX_KEPT_FINDINGS` most severe, each reduced to what its line shows and its message cut
+to :data:`MAX_MESSAGE_CELLS`; memory stays bounded either way. Findings arrive already
+filtered by ``--severity``; the summary counts every one.
 An audit that did not go through the whole inventory (a stop signal, a listing page that still
 failed) says so as ``get`` and ``describe`` do, ``"Incomplete": true``, besides the summary's
 ``"Complete": false``.
@@ -12,19 +16,26 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from chimenum.core.findings import SEVERITIES, rank
 from chimenum.core.safe import inert
 from chimenum.output.document import jsonable, to_json
 from chimenum.output.formats import Renderer
 from chimenum.output.formats.findings import FindingRows, findings_lines
 from chimenum.output.formats.json import emit
-from chimenum.output.formats.layout import Painter, Span, block, cell_len
+from chimenum.output.formats.layout import Painter, Span, block, cell_len, plain
 from chimenum.output.formats.ndjson import write_line
 from chimenum.output.formats.text import to_text
+from chimenum.output.times import message_text
 
 if TYPE_CHECKING:
     from chimenum.core.fetch import Result
 
 MAX_KEPT_FINDINGS = 10_000
+#: A message in the table longer than this is cut (with an ellipsis): every kept finding is
+#: bounded, whatever a resource's name or a backend's text.
+MAX_MESSAGE_CELLS = 300
+#: What a finding's line in the table shows, all that the table keeps of it.
+SHOWN = ("Severity", "PhoneNumberId", "Code")
 #: The summary's rows: label, then the key of its counters.
 COUNTERS = (
     ("By status", "ByStatus"),
@@ -77,9 +88,40 @@ class AuditText(AuditRenderer):
         self.env.write(to_text(jsonable(self.document())))
 
 
+def _rank(severity: object) -> int:
+    """:func:`rank`, and after every severity one this version does not know."""
+    return rank(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
+def table_order(finding: dict[str, Any]) -> tuple[int, str]:
+    """The table's order: the most severe first, then by number (a sort keeps the order found
+    within one number)."""
+    return _rank(finding.get("Severity")), str(finding.get("PhoneNumberId"))
+
+
 class AuditTable(AuditRenderer):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.painter = Painter(self.env)
+
+    def add(self, result: Result) -> None:
+        for item in findings_of(result):
+            message = message_text(item.get("Message"), utc=self.options.utc)
+            if cell_len(message) > MAX_MESSAGE_CELLS:
+                message = plain(self.painter.truncate([(message, "")], MAX_MESSAGE_CELLS))
+            self.kept.append({**{key: item.get(key) for key in SHOWN}, "Message": message})
+        # Sorted and cut now and then, not per finding: at most twice the kept findings held.
+        if len(self.kept) >= 2 * MAX_KEPT_FINDINGS:
+            self.keep_most_severe()
+
+    def keep_most_severe(self) -> None:
+        self.kept.sort(key=table_order)
+        self.omitted += max(0, len(self.kept) - MAX_KEPT_FINDINGS)
+        del self.kept[MAX_KEPT_FINDINGS:]
+
     def finish(self) -> None:
-        painter = Painter(self.env)
+        self.keep_most_severe()
+        painter = self.painter
         width = self.env.width
         rows: list[tuple[str, list[Span]]] = [("Numbers", [(str(self.counts["Numbers"]), "")])]
         for label, key in COUNTERS:
@@ -102,9 +144,23 @@ class AuditTable(AuditRenderer):
                 pad = (" " * (indent - (cell_len(label) if beside else 0)), "")
                 lines.append(painter.paint([*head, pad, *line]).rstrip())
         lines.append("")
-        lines += findings_lines(self.kept, painter, width, utc=self.options.utc, with_number=True)
+        severity = self.options.severity
+        lines += findings_lines(
+            self.kept, painter, width, utc=self.options.utc, with_number=True, severity=severity
+        )
         if self.omitted:
-            lines.append(f"... and {self.omitted} more findings (use -o ndjson or -o csv)")
+            lines.append(
+                f"... and {self.omitted} more findings, none more severe than those above"
+                " (-o ndjson or -o csv lists every one)"
+            )
+        by_severity = self.counts.get("FindingsBySeverity", {})
+        hidden = sum(n for level, n in by_severity.items() if _rank(level) > rank(severity))
+        if hidden:
+            lines.append(
+                painter.paint(
+                    [(f"{hidden} less severe findings not shown (--severity {severity})", "dim")]
+                )
+            )
         self.env.write("".join(line + "\n" for line in lines))
 
 

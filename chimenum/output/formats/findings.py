@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from chimenum.core.findings import ERROR, INFO, WARNING
 from chimenum.core.safe import inert
 from chimenum.output.formats.csv import CsvRows
-from chimenum.output.formats.layout import Painter, Span, block
+from chimenum.output.formats.layout import Painter, Span, block, cell_len
 from chimenum.output.times import message_text
 
 if TYPE_CHECKING:
@@ -20,8 +20,14 @@ if TYPE_CHECKING:
 
 FINDING_COLUMNS = ("PhoneNumberId", "Severity", "Code", "ResourceKind", "ResourceId", "Message")
 SEVERITY_STYLES = {ERROR: "bold red", WARNING: "yellow", INFO: "cyan"}
-#: Cells of the severity column; a finding's wrapped lines are indented by as much.
+#: Cells of the severity column.
 SEVERITY_WIDTH = 8
+#: Cells between the number, the code and the message.
+GAP = 2
+#: Cells a message needs beside its code; with less it goes under them, indented by
+#: :data:`MESSAGE_INDENT`, so that no message is squeezed into a narrow strip.
+MESSAGE_MIN = 32
+MESSAGE_INDENT = SEVERITY_WIDTH + GAP
 
 
 def findings_lines(
@@ -31,25 +37,58 @@ def findings_lines(
     *,
     utc: bool,
     with_number: bool = False,
+    severity: str = INFO,
 ) -> list[str]:
-    """One line per finding: its severity, then (wrapped at its spaces under the code when
-    too long for ``width``, words whole) its number, code and message, its times in the run's
-    zone (``utc``: ``--utc``)."""
+    """One entry per finding: its severity, number and code in aligned columns, then its
+    message, its times in the run's zone (``utc``: ``--utc``). A message too long for ``width``
+    wraps at its spaces, words whole, each line under the message's first; when the columns
+    leave it less than :data:`MESSAGE_MIN` cells, every finding's message goes under its
+    code instead. ``severity`` is ``--severity``, named when nothing is left to show."""
     if not findings:
-        return [painter.paint([("no findings", "green")])]
-    out = []
-    for item in findings:
-        severity = inert(item.get("Severity"))
-        rest: list[Span] = []
-        if with_number:
-            rest.append((f"{inert(item.get('PhoneNumberId'))}  ", ""))
-        rest.append((inert(item.get("Code")), "bold"))
-        rest.append((f"  {inert(message_text(item.get('Message'), utc=utc))}", ""))
-        head = (f"{severity:<{SEVERITY_WIDTH}}", SEVERITY_STYLES.get(severity, ""))
-        lines = block(rest, width - SEVERITY_WIDTH)
-        indent = (" " * SEVERITY_WIDTH, "")
-        out += [painter.paint([head if n == 0 else indent, *line]) for n, line in enumerate(lines)]
+        shown = "no findings" if severity == INFO else f"no findings at {severity} or above"
+        return [painter.paint([(shown, "green")])]
+    rows = [
+        (
+            inert(item.get("Severity")),
+            inert(item.get("PhoneNumberId")) if with_number else "",
+            inert(item.get("Code")),
+            inert(message_text(item.get("Message"), utc=utc)),
+        )
+        for item in findings
+    ]
+    numbers = max(cell_len(row[1]) for row in rows) + GAP if with_number else 0
+    codes = max(cell_len(row[2]) for row in rows) + GAP
+    start = SEVERITY_WIDTH + numbers + codes
+    beside = width - start >= MESSAGE_MIN
+    indent = start if beside else MESSAGE_INDENT
+    out: list[str] = []
+    for level, number, code, message in rows:
+        lead: list[Span] = [
+            (level, SEVERITY_STYLES.get(level, "")),
+            (_pad(level, SEVERITY_WIDTH), ""),
+        ]
+        if beside:
+            if with_number:
+                lead += [(number, ""), (_pad(number, numbers), "")]
+            lead += [(code, "bold"), (_pad(code, codes), "")]
+            text = block([(message, "")], width - start)
+            out.append(painter.paint([*lead, *text[0]]).rstrip())
+            text = text[1:]
+        else:
+            # The head on its own (wrapped like any line: a hostile code may be long), the
+            # message under it.
+            words: list[Span] = [(f"{number}{' ' * GAP}", "")] if with_number else []
+            for n, line in enumerate(block([*words, (code, "bold")], width - SEVERITY_WIDTH)):
+                first = lead if n == 0 else [(" " * SEVERITY_WIDTH, "")]
+                out.append(painter.paint([*first, *line]).rstrip())
+            text = block([(message, "")], width - indent) if message else []
+        out += [painter.paint([(" " * indent, ""), *line]).rstrip() for line in text]
     return out
+
+
+def _pad(text: str, cells: int) -> str:
+    """The spaces that fill ``text`` out to ``cells`` (one at least: columns never touch)."""
+    return " " * max(cells - cell_len(text), 1)
 
 
 class FindingRows(CsvRows):
