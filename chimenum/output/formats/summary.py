@@ -30,6 +30,7 @@ from chimenum.output.formats.layout import (
     list_sizes,
     plain,
     spans_len,
+    tokens,
     wrap,
 )
 from chimenum.output.formats.values import Values
@@ -258,7 +259,6 @@ class Summary:
         widths = self.sizes
         color = self.painter.color
         last = len(cells) - 1
-        used = 0
         for index, spans in enumerate(cells):
             text = spans[0][0] if len(spans) == 1 else plain(spans)
             size = len(text) if text.isascii() else cell_len(text)
@@ -269,22 +269,21 @@ class Summary:
                     spans = self.painter.truncate(spans, width)
                     text = plain(spans)
                     size = cell_len(text)
-                elif self.env.stdout_isatty and kind == "list":
+                elif self.env.stdout_isatty and kind != "id":
                     return self.tall(cells)
                 else:
                     widths[index] = width = size
             out.append(self.painter.paint(spans) if color else text)
-            used += size
             if index < last:
                 out.append(" " * (width - size + GAP))
-                used += width - size + GAP
-        if used > self.env.width and self.env.stdout_isatty:
+        # Every row of a terminal breaks where the header did: the columns' widths decide.
+        if self.env.stdout_isatty and sum(widths) + GAP * last > self.env.width:
             return self.tall(cells)
         return "".join(out)
 
     def tall(self, cells: list[list[Span]]) -> str:
-        """A row on a terminal as several lines: a list wrapped in its column, an item or a
-        word per line, and a row still too wide broken between cells, so that the terminal
+        """A row on a terminal as several lines: a list wrapped in its column (an item or a
+        word per line), prose wrapped at its spaces (cut instead in the fitted view), and a row still too wide broken between cells, so that the terminal
         never splits a value."""
         assert self.columns is not None
         widths = self.sizes
@@ -297,6 +296,8 @@ class Summary:
                 block = wrap(list_pieces(spans, width), width)
             elif kind == "prose" and self.fit:
                 block = [self.painter.truncate(spans, width)]
+            elif kind == "prose":
+                block = wrap(tokens(spans, "prose"), width, prose=True)
             else:
                 block = [list(spans)]
             # An id, or a word of a list, wider than its column widens it from now on.
