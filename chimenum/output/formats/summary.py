@@ -216,9 +216,9 @@ class Summary:
             columns = columns[: len(widths)]
             rows = [row[: len(widths)] for row in rows]
         elif self.env.stdout_isatty:
-            # A list wraps rather than run past the terminal (and be split by it).
+            # A list or prose wraps rather than run past the terminal (and be split by it).
             widths = [
-                max(size[-1], min(size[0], width - BAND_INDENT)) if c.kind == "list" else size[0]
+                max(size[-1], min(size[0], width - BAND_INDENT)) if c.kind != "id" else size[0]
                 for c, size in zip(columns, sizes, strict=True)
             ]
         else:
