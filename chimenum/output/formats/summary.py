@@ -1,15 +1,18 @@
-"""The summary table (``list``, several ids): one line per number, written as results arrive.
+"""The summary table (``list``, several ids): a row per number, written as results arrive.
 
 As kubectl does, column widths are fixed from the first page (the first :data:`FIRST_ROWS`
-results of a batch) and every later row is one formatted line, so memory stays flat for any
+results of a batch) and every later row is formatted at once, so memory stays flat for any
 inventory. A later value wider than its column widens that column from then on (an id is never
-cut); on a terminal, a prose column (a calling name) is cut with an ellipsis instead.
+cut); in the fitted view, a prose column (a calling name) is cut with an ellipsis instead.
 
-On a terminal the default columns are fitted to its width: columns are dropped in
-:data:`DROP_ORDER` (a hint on stderr names them and ``-o wide``) and the calling name is cut,
-so that at 100 columns each number is one line. Piped, every default column is written in full.
-``-o wide`` shows :data:`COLUMNS` in full; ``--columns`` picks them by name; ``--sort-by``
-sorts by one, which needs every row first: it keeps the listing in memory.
+On a terminal the default columns are fitted to its width by priority
+(:data:`DEFAULT_COLUMNS`, :func:`~.layout.fit_columns`): the number, its status and its
+associations always, each next column only when it and all before it fit; a short hint on
+stderr counts the hidden ones. Nothing is ever left for the terminal to wrap (it would split
+an id): a list wraps in its column between items or words, and a row still wider than the
+terminal (``-o wide``, ``--columns``, a later wider id) is broken between cells. Piped, every
+default column is written in full, one line per number. ``--sort-by`` sorts by one column,
+which needs every row first: it keeps the listing in memory.
 """
 
 from __future__ import annotations
@@ -283,8 +286,8 @@ class Summary:
 
     def tall(self, cells: list[list[Span]]) -> str:
         """A row on a terminal as several lines: a list wrapped in its column (an item or a
-        word per line), prose wrapped at its spaces (cut instead in the fitted view), and a row still too wide broken between cells, so that the terminal
-        never splits a value."""
+        word per line), prose wrapped at its spaces (cut instead in the fitted view), and a row
+        still too wide broken between cells, so that the terminal never splits a value."""
         assert self.columns is not None
         widths = self.sizes
         blocks: list[list[list[Span]]] = []
