@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 #: ``(text, style)``; text is already inert, style is words of :data:`_SGR` (or empty).
 Span = tuple[str, str]
-Kind = Literal["id", "prose"]
+Kind = Literal["id", "prose", "list"]
+#: Between the items of a list value (associations): where a cell of the value may wrap.
+LIST_SEPARATOR: Span = (", ", "")
 
 _SGR = {
     "bold": "1",
@@ -156,9 +158,12 @@ BREAK: list[Span] = []
 
 
 def tokens(spans: Sequence[Span], kind: Kind) -> list[list[Span]]:
-    """The pieces a value may be wrapped between: an id is one piece, prose one per word."""
+    """The pieces a value may be wrapped between: an id is one piece, prose one per word, a
+    list one per item."""
     if kind == "id":
         return [list(spans)]
+    if kind == "list":
+        return list_pieces(spans, spans_len(spans))
     out: list[list[Span]] = []
     for text, style in spans:
         out.extend([(word, style)] for word in text.split(" ") if word)
@@ -244,52 +249,79 @@ def tree_lines(root: Branch, painter: Painter, width: int) -> list[str]:
     return out
 
 
-def fit_columns(
-    names: list[str],
-    widths: dict[str, int],
-    width: int,
-    *,
-    gap: int,
-    drop_order: Sequence[str],
-    shrinkable: dict[str, int],
-) -> tuple[list[str], dict[str, int]]:
-    """The columns of ``names`` that fit in ``width`` cells, and their widths.
+def fit_columns(sizes: Sequence[Sequence[int]], width: int, *, gap: int, always: int) -> list[int]:
+    """The widths of the columns to show, a prefix of ``sizes`` (most important column first;
+    each column's widths it can take, widest first) that fits in ``width`` cells.
 
-    Columns are dropped in ``drop_order`` while the row would not fit even with every column
-    of ``shrinkable`` (name -> least width; prose) cut to its least width, and those that fit
-    again are taken back; then the shrinkable columns are cut, last first, until the row fits.
-    Columns not in ``drop_order`` are never dropped (they may still overflow a very narrow
-    terminal, which then wraps the line).
+    The first ``always`` columns are always shown, at the widest of their widths (taken
+    together, level by level) that fits, else at their narrowest. Every later column is shown
+    at its narrowest only if it and every column before it fit. Room left over widens the
+    shown columns back toward their full width, the most important first. A pure function of
+    the width and the values' widths: the same terminal always gets the same columns.
     """
-    kept = list(names)
-    widths = dict(widths)
+    levels = max((len(options) for options in sizes[:always]), default=1)
 
-    def total() -> int:
-        return sum(widths[name] for name in kept) + gap * (len(kept) - 1)
+    def at(level: int) -> list[int]:
+        return [options[min(level, len(options) - 1)] for options in sizes[:always]]
 
-    def slack() -> int:
-        return sum(max(widths[n] - shrinkable[n], 0) for n in kept if n in shrinkable)
+    def total(widths: Sequence[int]) -> int:
+        return sum(widths) + gap * (len(widths) - 1)
 
-    dropped = []
-    for name in drop_order:
-        if total() - slack() <= width:
+    chosen = next((at(n) for n in range(levels) if total(at(n)) <= width), at(levels - 1))
+    for options in sizes[always:]:
+        if total([*chosen, options[-1]]) > width:
             break
-        if name in kept:
-            kept.remove(name)
-            dropped.append(name)
-    # A narrow column dropped early may still fit in what the later drops freed.
-    for name in reversed(dropped):
-        kept.append(name)
-        kept.sort(key=names.index)
-        if total() - slack() > width:
-            kept.remove(name)
-    for name in reversed(kept):
-        over = total() - width
-        if over <= 0:
+        chosen.append(options[-1])
+    for index, options in enumerate(sizes[: len(chosen)]):
+        room = width - total(chosen)
+        if room <= 0:
             break
-        if name in shrinkable:
-            widths[name] = max(shrinkable[name], widths[name] - over)
-    return kept, {name: widths[name] for name in kept}
+        chosen[index] = min(options[0], chosen[index] + room)
+    return chosen
+
+
+def list_pieces(spans: Sequence[Span], width: int) -> list[list[Span]]:
+    """A list value's pieces for a column ``width`` cells wide: an item per piece (items are
+    separated by a ``", "`` span, the comma kept on the item before it); an item wider than
+    the column in words, each word whole."""
+    items: list[list[Span]] = [[]]
+    for span in spans:
+        if span == LIST_SEPARATOR:
+            text, style = items[-1][-1] if items[-1] else ("", "")
+            items[-1][-1:] = [(text + ",", style)]
+            items.append([])
+        else:
+            items[-1].append(span)
+    out: list[list[Span]] = []
+    for item in items:
+        out.extend([item] if spans_len(item) <= width else tokens(item, "prose"))
+    return out
+
+
+def list_sizes(spans: Sequence[Span]) -> tuple[int, int, int]:
+    """A list value's widths, widest first: on one line, an item per line, a word per line."""
+    items = list_pieces(spans, spans_len(spans))
+    words = list_pieces(spans, 0)
+    return (
+        spans_len(spans),
+        max(map(spans_len, items), default=0),
+        max(map(spans_len, words), default=0),
+    )
+
+
+def bands(widths: Sequence[int], width: int, *, gap: int, indent: int) -> list[tuple[int, int]]:
+    """A row too wide for ``width`` cells, broken between its cells: ``(first, end)`` column
+    ranges, one per band of lines; every band after the first is indented ``indent`` cells."""
+    out: list[tuple[int, int]] = []
+    first, used = 0, 0
+    for index, size in enumerate(widths):
+        if index > first and used + gap + size > width:
+            out.append((first, index))
+            first, used = index, indent + size
+        else:
+            used += size + (gap if index > first else 0)
+    out.append((first, len(widths)))
+    return out
 
 
 #: A cell of a grid: its spans, and whether it is aligned to the right (a number, a duration).

@@ -1,15 +1,18 @@
-"""The summary table (``list``, several ids): one line per number, written as results arrive.
+"""The summary table (``list``, several ids): a row per number, written as results arrive.
 
 As kubectl does, column widths are fixed from the first page (the first :data:`FIRST_ROWS`
-results of a batch) and every later row is one formatted line, so memory stays flat for any
+results of a batch) and every later row is formatted at once, so memory stays flat for any
 inventory. A later value wider than its column widens that column from then on (an id is never
-cut); on a terminal, a prose column (a calling name) is cut with an ellipsis instead.
+cut); in the fitted view, a prose column (a calling name) is cut with an ellipsis instead.
 
-On a terminal the default columns are fitted to its width: columns are dropped in
-:data:`DROP_ORDER` (a hint on stderr names them and ``-o wide``) and the calling name is cut,
-so that at 100 columns each number is one line. Piped, every default column is written in full.
-``-o wide`` shows :data:`COLUMNS` in full; ``--columns`` picks them by name; ``--sort-by``
-sorts by one, which needs every row first: it keeps the listing in memory.
+On a terminal the default columns are fitted to its width by priority
+(:data:`DEFAULT_COLUMNS`, :func:`~.layout.fit_columns`): the number, its status and its
+associations always, each next column only when it and all before it fit; a short hint on
+stderr counts the hidden ones. Nothing is ever left for the terminal to wrap (it would split
+an id): a list wraps in its column between items or words, and a row still wider than the
+terminal (``-o wide``, ``--columns``, a later wider id) is broken between cells. Piped, every
+default column is written in full, one line per number. ``--sort-by`` sorts by one column,
+which needs every row first: it keeps the listing in memory.
 """
 
 from __future__ import annotations
@@ -23,10 +26,15 @@ from chimenum.output.formats.layout import (
     Kind,
     Painter,
     Span,
+    bands,
     cell_len,
     fit_columns,
+    list_pieces,
+    list_sizes,
     plain,
     spans_len,
+    tokens,
+    wrap,
 )
 from chimenum.output.formats.values import Values
 
@@ -50,14 +58,17 @@ def _field(key: str) -> Callable[[Values, Number], list[Span]]:
     return lambda values, number: values.text(number.get(key))
 
 
+#: Every column, most important first: the order of the table, ``-o wide`` and ``--columns``.
 COLUMNS: tuple[Column, ...] = (
     Column("number", "Phone number", "id", lambda v, n: v.text(e164_of(n))),
     # The id as the service spells it (``%2B...``), as JSON and --query have it: -o wide only.
     Column("id", "Phone number id", "id", _field("PhoneNumberId")),
     Column("status", "Status", "id", lambda v, n: v.status(n.get("Status"))),
-    Column("type", "Type", "id", _field("Type")),
-    Column("product-type", "Product type", "id", _field("ProductType")),
-    Column("country", "Country", "id", _field("Country")),
+    # Where calls go: with the number and its status, what an operator looks for first.
+    Column(
+        "associations", "Associations", "list", lambda v, n: v.associations(n.get("Associations"))
+    ),
+    Column("name", "Name", "prose", _field("Name"), field="Name"),
     Column("calling-name", "Calling name", "prose", _field("CallingName")),
     Column(
         "calling-name-status",
@@ -65,14 +76,14 @@ COLUMNS: tuple[Column, ...] = (
         "id",
         lambda v, n: v.status(n.get("CallingNameStatus")),
     ),
+    Column("type", "Type", "id", _field("Type")),
+    Column("country", "Country", "id", _field("Country")),
+    Column("product-type", "Product type", "id", _field("ProductType")),
     Column(
         "capabilities",
         "Capabilities in / out",
         "id",
         lambda v, n: v.capabilities(n.get("Capabilities")),
-    ),
-    Column(
-        "associations", "Associations", "id", lambda v, n: v.associations(n.get("Associations"))
     ),
     Column("created", "Created", "id", lambda v, n: v.timestamp_spans(n.get("CreatedTimestamp"))),
     Column(
@@ -82,43 +93,39 @@ COLUMNS: tuple[Column, ...] = (
         lambda v, n: v.timestamp_spans(n.get("UpdatedTimestamp"), date_only=True),
     ),
     Column("deleted", "Deletion", "id", lambda v, n: v.timestamp_spans(n.get("DeletionTimestamp"))),
-    Column("name", "Name", "prose", _field("Name"), field="Name"),
     Column("order-id", "Order id", "id", _field("OrderId"), field="OrderId"),
     Column("arn", "ARN", "id", _field("PhoneNumberArn"), field="PhoneNumberArn"),
 )
 BY_NAME = {column.name: column for column in COLUMNS}
 COLUMN_NAMES = tuple(BY_NAME)
+#: The default columns, in priority order: on a terminal too narrow for all of them, the last
+#: are left out first. Product type is the widest of the rest (25 cells) and says less than
+#: the associations beside it, so it goes before the narrow ones.
 DEFAULT_COLUMNS = (
     "number",
     "status",
-    "type",
-    "product-type",
-    "country",
-    "calling-name",
-    "capabilities",
     "associations",
-    "updated",
     "name",
+    "calling-name",
+    "type",
+    "country",
+    "product-type",
+    "capabilities",
+    "updated",
     "order-id",
     "arn",
 )
-#: On a terminal, the columns given up first when the default ones do not fit.
-DROP_ORDER = (
-    "associations",
-    "arn",
-    "order-id",
-    "name",
-    "updated",
-    "country",
-    "type",
-    "capabilities",
-    "calling-name",
-    "product-type",
-)
+#: On a terminal, the leading default columns shown whatever its width: the number, its status
+#: and where its calls go (the associations wrap, an item or a word per line, never an id).
+ALWAYS = 3
 #: Prose columns are cut (with an ellipsis) to no less than this many cells before dropped.
 PROSE_MIN = 10
 #: Cells between two columns.
 GAP = 3
+#: On a terminal, a row wider than it is broken between cells; the rest indented this much.
+BAND_INDENT = 4
+#: The hint about hidden columns fits the narrowest terminal people use.
+HINT_WIDTH = 79
 #: Rows a batch (which has no pages) collects before its column widths are fixed.
 FIRST_ROWS = 100
 
@@ -191,45 +198,63 @@ class Summary:
             or any(BY_NAME[name].field in number for number in self.pending)
         ]
 
+    def sizes_of(self, column: Column, cells: list[list[Span]]) -> list[int]:
+        """The widths ``column`` can take for these cells, widest first."""
+        header = len(column.header)
+        if column.kind == "list":
+            levels = [list_sizes(spans) for spans in cells]
+            return sorted({max([header] + [level[n] for level in levels]) for n in range(3)})[::-1]
+        full = max([header] + [spans_len(spans) for spans in cells])
+        return [full, min(full, PROSE_MIN)] if column.kind == "prose" else [full]
+
     def start(self) -> None:
         """Fix the columns and their widths from the rows so far, and write them."""
         columns = self.chosen()
         rows = [[c.value(self.values, n) for c in columns] for n in self.pending]
-        widths = {
-            c.name: max([len(c.header)] + [spans_len(row[i]) for row in rows])
-            for i, c in enumerate(columns)
-        }
+        sizes = [self.sizes_of(c, [row[i] for row in rows]) for i, c in enumerate(columns)]
+        width = self.env.width
         if self.fit:
-            names, widths = fit_columns(
-                [c.name for c in columns],
-                widths,
-                self.env.width,
-                gap=GAP,
-                drop_order=DROP_ORDER,
-                shrinkable={c.name: PROSE_MIN for c in columns if c.kind == "prose"},
-            )
-            hidden = [c.name for c in columns if c.name not in names]
-            if hidden:
-                self.env.warn(
-                    f"{len(hidden)} column{'s' if len(hidden) != 1 else ''} hidden to fit"
-                    f" {self.env.width} columns ({', '.join(hidden)}): -o wide shows every"
-                    " column, --columns picks them"
-                )
-            keep = [columns.index(BY_NAME[name]) for name in names]
-            columns = [columns[i] for i in keep]
-            rows = [[row[i] for i in keep] for row in rows]
+            widths = fit_columns(sizes, width, gap=GAP, always=ALWAYS)
+            self.hint([c.name for c in columns[len(widths) :]])
+            columns = columns[: len(widths)]
+            rows = [row[: len(widths)] for row in rows]
+        elif self.env.stdout_isatty:
+            # A list or prose wraps rather than run past the terminal (and be split by it).
+            widths = [
+                max(size[-1], min(size[0], width - BAND_INDENT)) if c.kind != "id" else size[0]
+                for c, size in zip(columns, sizes, strict=True)
+            ]
+        else:
+            widths = [size[0] for size in sizes]
         self.columns = columns
-        self.sizes = [widths[c.name] for c in columns]
+        self.sizes = widths
         lines = []
         if self.layout.headers:
             lines.append(self.line([[(c.header, "bold")] for c in columns]))
-            total = sum(widths.values()) + GAP * (len(columns) - 1)
+            total = sum(widths) + GAP * (len(columns) - 1)
+            if self.env.stdout_isatty:
+                total = min(total, width)
             lines.append(self.painter.paint([(self.painter.glyph("rule") * total, "")]))
         lines.extend(self.line(row) for row in rows)
         self.pending = []
         self.lines = lines
 
+    def hint(self, hidden: list[str]) -> None:
+        """One short line on stderr naming the hidden columns, when there is room for them."""
+        if not hidden:
+            return
+        count = f"{len(hidden)} column{'s' if len(hidden) != 1 else ''} hidden"
+        for text in (
+            f"{count} ({', '.join(hidden)}): -o wide shows them",
+            f"{count}: -o wide shows them",
+        ):
+            if len("chimenum: ") + cell_len(text) <= HINT_WIDTH:
+                break
+        self.env.warn(text)
+
     def line(self, cells: list[list[Span]]) -> str:
+        """A row as one line; a row that needs more (a list to wrap, a terminal to fit) is
+        drawn by :meth:`tall`."""
         # Called for every row: the plain text of a cell is measured once (cell widths add
         # up) and is what is written when there is no colour.
         assert self.columns is not None
@@ -242,13 +267,57 @@ class Summary:
             size = len(text) if text.isascii() else cell_len(text)
             width = widths[index]
             if size > width:
-                if self.fit and self.columns[index].kind == "prose":
+                kind = self.columns[index].kind
+                if self.fit and kind == "prose":
                     spans = self.painter.truncate(spans, width)
                     text = plain(spans)
                     size = cell_len(text)
+                elif self.env.stdout_isatty and kind != "id":
+                    return self.tall(cells)
                 else:
                     widths[index] = width = size
             out.append(self.painter.paint(spans) if color else text)
             if index < last:
                 out.append(" " * (width - size + GAP))
+        # Every row of a terminal breaks where the header did: the columns' widths decide.
+        if self.env.stdout_isatty and sum(widths) + GAP * last > self.env.width:
+            return self.tall(cells)
         return "".join(out)
+
+    def tall(self, cells: list[list[Span]]) -> str:
+        """A row on a terminal as several lines: a list wrapped in its column (an item or a
+        word per line), prose wrapped at its spaces (cut instead in the fitted view), and a row
+        still too wide broken between cells, so that the terminal never splits a value."""
+        assert self.columns is not None
+        widths = self.sizes
+        blocks: list[list[list[Span]]] = []
+        for index, spans in enumerate(cells):
+            kind, width = self.columns[index].kind, widths[index]
+            if spans_len(spans) <= width:
+                block = [list(spans)]
+            elif kind == "list":
+                block = wrap(list_pieces(spans, width), width)
+            elif kind == "prose" and self.fit:
+                block = [self.painter.truncate(spans, width)]
+            elif kind == "prose":
+                block = wrap(tokens(spans, "prose"), width, prose=True)
+            else:
+                block = [list(spans)]
+            # An id, or a word of a list, wider than its column widens it from now on.
+            widths[index] = max([width, *map(spans_len, block)])
+            blocks.append(block)
+        out = []
+        for band, (first, end) in enumerate(
+            bands(widths, self.env.width, gap=GAP, indent=BAND_INDENT)
+        ):
+            indent = (" " * BAND_INDENT, "") if band else ("", "")
+            for row in range(max(len(block) for block in blocks[first:end])):
+                parts: list[Span] = [indent]
+                for index in range(first, end):
+                    block = blocks[index]
+                    piece = block[row] if row < len(block) else []
+                    parts.extend(piece)
+                    if index < end - 1:
+                        parts.append((" " * (widths[index] - spans_len(piece) + GAP), ""))
+                out.append(self.painter.paint(parts).rstrip())
+        return "\n".join(out)
