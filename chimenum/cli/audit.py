@@ -53,20 +53,22 @@ def audit(
 ) -> int:
     """Describe every number of the account and sum up what is wrong.
 
-    Lists the numbers as `list` does (same filters), describes each one as `describe` does (at
-    most --concurrency at once; each shared resource read once), then prints a summary (numbers
-    by status, product type and country; findings by severity and code) and the findings.
-    ndjson and csv stream one finding per line as numbers are described (ndjson ends with a
-    {"Summary": ...} line); json and the table keep at most 10,000 findings. Memory stays flat
-    whatever the size of the inventory. Severities are audit's: an unassigned number is
-    info (it costs, nothing is broken), where describe calls it an error (docs/describe.md).
-    Exit codes as for describe.
+    Lists the numbers as `list` does (same filters), describes each one as `describe` does,
+    then prints a summary (numbers by status, product type and country; findings by severity
+    and code) and the list of findings. Exit codes as for describe.
 
     \b
     Examples:
       chimenum --demo audit --fail-on never
       chimenum --demo --api voice audit -o csv > findings.csv
       chimenum audit --product-type VoiceConnector --json | jq '.Summary.FindingsByCode'
+    \f
+    At most --concurrency numbers are described at once, and each shared resource is read
+    once. ndjson and csv stream one finding per line as numbers are described (ndjson ends
+    with a {"Summary": ...} line); json and the table keep at most 10,000 findings. Memory
+    stays flat whatever the size of the inventory. Severities are audit's: an unassigned
+    number is info (it costs, nothing is broken), where describe calls it an error
+    (docs/describe.md).
     """
     filters = filters_of(ctx, status, product_type, filter_name, filter_value)
 

@@ -49,10 +49,19 @@ def get(
     """Fetch phone numbers by id and show them.
 
     An ID is the number in E.164 form (+12065550100); the percent-encoded form that list output
-    shows (%2B12065550100) and separators (+1 206-555-0100) are accepted. Duplicate ids are
-    fetched once. One ID prints the document `aws chime get-phone-number` prints (with --api
-    voice: `aws chime-sdk-voice get-phone-number`); several, or any read from a file or stdin,
+    shows (%2B12065550100) and separators (+1 206-555-0100) are accepted. One ID prints the
+    document `aws chime get-phone-number` prints; several, or any read from a file or stdin,
     print {"PhoneNumbers": [...], "PhoneNumberErrors": [...]} in input order.
+
+    \b
+    Examples:
+      chimenum get +12065550100
+      chimenum get +12065550100 +12065550101 --json | jq '.PhoneNumberErrors'
+      chimenum get - -o ndjson < numbers.txt
+      chimenum get +12065550100 --query PhoneNumber.Status -o text
+    \f
+    Duplicate ids are fetched once. With --api voice, one ID prints what `aws chime-sdk-voice
+    get-phone-number` prints.
 
     `-` (or --from-file FILE) reads ids one per line; blank lines and everything after a `#`
     are skipped. Any invalid line is reported with its line number and nothing is fetched
@@ -60,14 +69,6 @@ def get(
     and 5xx answers are retried with backoff (--max-attempts tries per id) while the request
     rate adapts to what the API accepts. On a terminal, batches taking over a second show a
     progress bar on stderr. Ctrl-C stops at once, writes what was fetched, and exits 130.
-
-    \b
-    Examples:
-      chimenum get +12065550100
-      chimenum get %2B12065550100 --utc
-      chimenum get +12065550100 +12065550101 --json | jq '.PhoneNumberErrors'
-      chimenum get - -o ndjson < numbers.txt
-      chimenum get +12065550100 --query PhoneNumber.Status -o text
     """
     env = context.environment(ctx, quiet=quiet, color=color)
     batch = not one_id(ids, from_files)
