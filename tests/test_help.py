@@ -292,3 +292,9 @@ def test_a_status_of_the_other_api_is_refused_in_its_api_spelling(
     assert run.exit_code == 2
     assert "'Cancelled'" in run.stderr and "voice" in run.stderr
     assert not fake.requests
+
+
+def test_an_unknown_status_lists_the_api_spellings(chimenum: Callable[..., Run]) -> None:
+    run = chimenum("list", "--status", "asigned")
+    assert run.exit_code == 2
+    assert "'asigned' is not one of AcquireInProgress, AcquireFailed, Unassigned," in run.stderr

@@ -54,6 +54,10 @@ class OneOf(click.Choice[str]):
     def get_missing_message(self, param: click.Parameter, ctx: click.Context | None) -> str:
         return "Choose from: " + ", ".join(self.allowed(ctx))
 
+    def get_invalid_choice_message(self, value: Any, ctx: click.Context | None) -> str:
+        # click's own lists the values as it compares them: lower-cased when any case is taken.
+        return f"{value!r} is not one of {', '.join(self.allowed(ctx))}."
+
     def allowed(self, ctx: click.Context | None) -> tuple[str, ...]:
         return tuple(str(choice) for choice in self.choices)
 
