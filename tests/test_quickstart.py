@@ -122,7 +122,7 @@ def test_quick_start_as_written_leaves_a_command_and_its_man_page(tmp_path: Path
             "-c",
             "import chimenum; print(chimenum.__file__)",
         ],
-        cwd=tmp_path,
+        cwd="/",  # not next to the clone: its folder would import as a namespace package
         capture_output=True,
         text=True,
         timeout=60,
