@@ -1,7 +1,7 @@
 """Benchmark chimenum against the tools people use instead, in one run, on this machine.
 
-    .venv/bin/python bench/run.py            # the full run (a few minutes)
-    .venv/bin/python bench/run.py --quick    # smaller samples (about a minute)
+    .venv-dev/bin/python bench/run.py            # the full run (a few minutes)
+    .venv-dev/bin/python bench/run.py --quick    # smaller samples (about a minute)
 
 Every peer runs as its own process against the loopback fake (``python -m testing.fakechime``),
 which itself runs as a separate process with a simulated per-request latency. Wall time is

@@ -37,7 +37,7 @@ def test_generated_parts_are_fresh() -> None:
     pages = ["README.md", *sorted(str(p.relative_to(ROOT)) for p in DOCS.glob("*.md"))]
     proc = run(sys.executable, "-m", "cogapp", "--check", *pages)
     assert proc.returncode == 0, (
-        "stale: run `.venv/bin/cog -r README.md docs/*.md`\n" + proc.stdout + proc.stderr
+        "stale: run `.venv-dev/bin/cog -r README.md docs/*.md`\n" + proc.stdout + proc.stderr
     )
 
 

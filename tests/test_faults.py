@@ -312,7 +312,7 @@ def test_timeouts_must_be_sensible_numbers(fake: FakeChime, chimenum, value: str
 
 
 def test_timeout_defaults_are_documented(chimenum) -> None:
-    out = chimenum("get", "--help").stdout
+    out = chimenum("--help").stdout  # the AWS options are described there only
     assert "Seconds to wait for a connection (default: 5)." in out
     # Help text wraps: compare it with its lines joined.
     assert "Seconds to wait for a whole answer, headers and body (default: 15)." in " ".join(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 
@@ -176,3 +177,124 @@ def test_a_refused_starting_token_is_called_invalid_and_not_offered_again(
     assert run.stdout == ""
     assert run.stderr.startswith("chimenum: error: --starting-token 'abc' is not valid:")
     assert "resume with" not in run.stderr
+
+
+# -- one screen: the exit codes and the AWS options are described once, in chimenum --help ------
+
+#: "About 40 lines": each command's --help at the width it is laid out for (max_content_width),
+#: and a little more at 80 columns, where click wraps option help into a narrow column.
+SCREEN = {100: 42, 80: 50}
+SUBCOMMANDS = [path for path in commands() if path]
+
+
+def help_of(path: tuple[str, ...], columns: int = 100) -> str:
+    run = CliRunner().invoke(cli, [*path, "--help"], prog_name="chimenum", terminal_width=columns)
+    assert run.exit_code == 0, run.output
+    return run.stdout
+
+
+@pytest.mark.parametrize("columns", sorted(SCREEN))
+@pytest.mark.parametrize("path", SUBCOMMANDS, ids=" ".join)
+def test_each_command_help_fits_one_screen(path: tuple[str, ...], columns: int) -> None:
+    shown = help_of(path, columns)
+    assert len(shown.splitlines()) <= SCREEN[columns], shown
+
+
+@pytest.mark.parametrize("path", [p for p in SUBCOMMANDS if p != ("completion",)], ids=" ".join)
+def test_each_command_points_to_the_one_exit_code_table(path: tuple[str, ...]) -> None:
+    from chimenum.cli.options import GLOBAL_OPTIONS
+
+    shown = help_of(path)
+    assert "Exit codes:\n" not in shown and "interrupted (Ctrl-C)" not in shown
+    pointer = " ".join(shown.split("Global options (", 1)[1].split())
+    assert "Exit codes: chimenum --help, man chimenum, docs/exit-codes.md." in pointer
+    # The AWS options are named, not described: their help is chimenum --help's.
+    assert pointer.startswith(" ".join(GLOBAL_OPTIONS) + ")")
+    assert "--region REGION" not in shown and "AWS region" not in shown
+
+
+def test_chimenum_help_holds_the_exit_codes_and_the_aws_options() -> None:
+    from chimenum.core.errors import EXIT_CODE_MEANINGS
+
+    shown = help_of(())
+    for code, meaning in EXIT_CODE_MEANINGS.items():
+        assert f"{int(code):>3}  {meaning}" in shown
+    assert "--region REGION" in shown and "AWS region" in shown
+
+
+def test_the_man_page_and_docs_hold_every_exit_code() -> None:
+    from pathlib import Path
+
+    from chimenum.core.errors import EXIT_CODE_MEANINGS
+
+    root = Path(__file__).resolve().parent.parent
+    man = root.joinpath("man", "chimenum.1").read_text()
+    status = man.split(".SH EXIT STATUS\n", 1)[1].split("\n.SH ", 1)[0]
+    docs = root.joinpath("docs", "exit-codes.md").read_text()
+    for code in EXIT_CODE_MEANINGS:
+        assert f".TP\n\\fB{int(code)}\\fR\n" in status
+        assert f"\n| {int(code)} | " in docs
+
+
+def test_an_aws_option_left_out_of_a_command_help_is_still_taken_there(
+    chimenum: Callable[..., Run], fake: FakeChime
+) -> None:
+    run = chimenum("get", "+12065550101", "--api", "voice", "--region", "us-west-2", "--json")
+    assert run.exit_code == 0, run.stderr
+    assert [(r.api, r.region) for r in fake.requests] == [("voice", "us-west-2")]
+
+
+def test_audit_help_says_its_table_is_a_summary_and_a_list_of_findings() -> None:
+    shown = " ".join(help_of(("audit",)).split())
+    assert "table: the summary, then one line per finding" in shown
+    assert "tree" not in shown
+
+
+# -- status values: any case in, the API's case out --------------------------------------------
+
+
+def test_list_status_in_any_case_is_sent_and_shown_as_the_api_spells_it(
+    chimenum: Callable[..., Run], fake: FakeChime
+) -> None:
+    run = chimenum("list", "--status", "assigned", "--product-type", "voiceconnector", "--json")
+    assert run.exit_code == 0, run.stderr
+    assert [r.query["status"] for r in fake.requests] == [["Assigned"]] * len(fake.requests)
+    assert all(r.query["product-type"] == ["VoiceConnector"] for r in fake.requests)
+    shown = {(n["Status"], n["ProductType"]) for n in json.loads(run.stdout)["PhoneNumbers"]}
+    assert shown == {("Assigned", "VoiceConnector")}
+
+
+def test_audit_status_in_any_case(chimenum: Callable[..., Run], fake: FakeChime) -> None:
+    run = chimenum("audit", "--status", "UNASSIGNED", "--json", "--fail-on", "never")
+    assert run.exit_code == 0, run.stderr
+    listed = [r for r in fake.requests if r.operation == "ListPhoneNumbers"]
+    assert listed and all(r.query["status"] == ["Unassigned"] for r in listed)
+    assert set(json.loads(run.stdout)["Summary"]["ByStatus"]) == {"Unassigned"}
+
+
+def test_wait_status_in_any_case_prints_the_api_case(
+    chimenum: Callable[..., Run], fake: FakeChime
+) -> None:
+    reached = chimenum("wait", "+12065550100", "--status", "aSSIGNED", "--interval", "0.05")
+    assert reached.exit_code == 0, reached.stderr
+    assert "Assigned reached" in reached.stdout and "aSSIGNED" not in reached.stdout
+    timed_out = chimenum(
+        "wait", "+12065550105", "--status", "assigned", "--timeout", "0.1", "--interval", "0.05"
+    )
+    assert timed_out.exit_code == 13
+    assert "waiting for Assigned" in timed_out.stderr
+
+
+def test_a_status_of_the_other_api_is_refused_in_its_api_spelling(
+    chimenum: Callable[..., Run], fake: FakeChime
+) -> None:
+    run = chimenum("list", "--status", "cancelled")
+    assert run.exit_code == 2
+    assert "'Cancelled'" in run.stderr and "voice" in run.stderr
+    assert not fake.requests
+
+
+def test_an_unknown_status_lists_the_api_spellings(chimenum: Callable[..., Run]) -> None:
+    run = chimenum("list", "--status", "asigned")
+    assert run.exit_code == 2
+    assert "'asigned' is not one of AcquireInProgress, AcquireFailed, Unassigned," in run.stderr

@@ -301,10 +301,17 @@ def test_pages_stream_as_they_arrive(big: FakeChime, chimenum_exe: str) -> None:
     assert len(first) + len(rest.splitlines()) == 1300
 
 
-def test_list_help_names_the_choices(chimenum) -> None:
-    out = chimenum("list", "--help").stdout
-    for value in ("PortinInProgress", "BusinessCalling", "SipRuleId", "AccountId", "--limit"):
-        assert value in out
+def test_a_wrong_choice_names_the_choices(chimenum) -> None:
+    # --help stays a screen long: the values are listed by the error a wrong one gets.
+    assert "--limit" in chimenum("list", "--help").stdout
+    for option, values in (
+        ("--status", ("DeleteFailed", "Assigned")),
+        ("--product-type", ("BusinessCalling", "VoiceConnector")),
+        ("--filter-name", ("SipRuleId", "AccountId")),
+    ):
+        run = chimenum("list", option, "x")
+        assert run.exit_code == 2
+        assert all(value in run.stderr for value in values), run.stderr
 
 
 def help_examples(command: str) -> list[str]:

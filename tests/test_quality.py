@@ -21,12 +21,12 @@ def test_readme_quick_start_matches_ci() -> None:
 def test_ci_runs_every_check_unloosened() -> None:
     """Moving the checks out of pytest loosened none of them: each is a step, as strict."""
     for check in (
-        'step "ruff check" .venv/bin/ruff check .\n',
-        'step "ruff format" .venv/bin/ruff format --check .\n',
-        'step "mypy --strict" .venv/bin/mypy --strict chimenum\n',
-        'step "import contracts" .venv/bin/lint-imports --no-cache\n',
+        'step "ruff check" .venv-dev/bin/ruff check .\n',
+        'step "ruff format" .venv-dev/bin/ruff format --check .\n',
+        'step "mypy --strict" .venv-dev/bin/mypy --strict chimenum\n',
+        'step "import contracts" .venv-dev/bin/lint-imports --no-cache\n',
         'step "import contracts catch a broken rule" contracts_catch_a_broken_rule\n',
-        'step "declared dependencies" .venv/bin/deptry .\n',
-        'step "wheel" .venv/bin/python .ci/wheel.py\n',
+        'step "declared dependencies" .venv-dev/bin/deptry .\n',
+        'step "wheel" .venv-dev/bin/python .ci/wheel.py\n',
     ):
         assert check in CI, check

@@ -115,3 +115,19 @@ def test_readme_exit_table_matches_the_code() -> None:
 
     rows = dict(re.findall(r"^\| (\d+) \| (.+) \|$", README, re.M))
     assert sorted(int(code) for code in rows) == sorted(int(code) for code in ExitCode)
+
+
+def test_the_development_venv_is_named_alike_in_readme_ci_and_development_md() -> None:
+    """The README's second quick-start command is the one .ci/run runs and development.md gives,
+    and every tool .ci/run calls comes from the venv that command makes: not the user's .venv,
+    whose man page an editable install would remove."""
+    section = README.split("\n## Quick start\n", 1)[1].split("\n## ", 1)[0]
+    second = re.findall(r"```sh\n(?:#.*\n)*(.*)\n```", section)[1]
+    venv = re.fullmatch(r"python3 -m venv (\S+) && .*", second)
+    assert venv and venv[1] != ".venv", second
+    ci = (ROOT / ".ci" / "run").read_text()
+    development = (ROOT / "docs" / "development.md").read_text()
+    assert re.search(rf"^{re.escape(second)} 2>&1 \| tee ", ci, re.M)
+    assert f"```sh\n{second}\n```" in development
+    tools = re.findall(r"(\S*?)/bin/(?:ruff|mypy|lint-imports|deptry|python)\b", ci)
+    assert len(tools) >= 7 and {tool.removeprefix('"$root/') for tool in tools} == {venv[1]}

@@ -198,10 +198,12 @@ def test_option_misuse_is_refused_before_any_request(
     assert fake.requests == []
 
 
-def test_help_lists_the_column_names(chimenum) -> None:
+def test_a_wrong_column_name_lists_the_column_names(chimenum) -> None:
     out = " ".join(chimenum("list", "--help").stdout.split())
-    assert "number, id, status, associations, name, calling-name," in out
-    assert "wide" in out and "csv" in out
+    assert "a wrong name lists all" in out and "wide" in out and "csv" in out
+    run = chimenum("list", "--columns", "nope")
+    assert run.exit_code == 2
+    assert "number, id, status, associations, name, calling-name," in run.stderr
 
 
 # -- CSV -------------------------------------------------------------------------------------

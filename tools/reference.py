@@ -14,6 +14,7 @@ docs/commands.md, docs/exit-codes.md and README.md embed the Markdown through co
 from __future__ import annotations
 
 import inspect
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,8 +94,10 @@ class Command:
 
 
 def help_blocks(text: str) -> list[Block]:
+    """The help's paragraphs, those after click's ``\\f`` included: ``--help`` stops there to
+    fit a screen, the man page and docs/commands.md go on."""
     blocks = []
-    for paragraph in inspect.cleandoc(text).split("\n\n"):
+    for paragraph in re.split(r"\n{2,}", inspect.cleandoc(text).replace("\f", "\n\n")):
         lines = paragraph.splitlines()
         if lines and lines[0].strip() == "\b":
             blocks.append(Block("\n".join(lines[1:]), raw=True))
@@ -110,6 +113,18 @@ def shared_option_names(app: click.Group) -> set[str]:
         for param in app.params
         if isinstance(param, click.Option) and param.name and param.name != "version"
     }
+
+
+def with_values(param: click.Option, record: tuple[str, str]) -> tuple[str, str]:
+    """A value of one API's table (``--status``...): --help, kept to a screen, leaves the list
+    to the error a wrong value gets; the reference lists the values of both APIs."""
+    from chimenum.cli.params import PerApi, per_api
+
+    if not isinstance(param.type, PerApi):
+        return record
+    values = per_api(param.type.table)
+    opts, text = record
+    return (opts, text) if values in text else (opts, f"{text} Values: {values}.")
 
 
 def _context(command: click.Command, parent: click.Context | None, name: str) -> click.Context:
@@ -135,7 +150,7 @@ def commands(app: click.Group) -> Iterator[Command]:
                 continue
             record = param.get_help_record(ctx)
             if record is not None:
-                options.append(record)
+                options.append(with_values(param, record))
         yield Command(
             path=name,
             usage=" ".join([name, *command.collect_usage_pieces(ctx)]),

@@ -12,7 +12,7 @@ import click
 
 from chimenum import __version__
 from chimenum.cli.boundary import ChimenumGroup
-from chimenum.cli.options import EXIT_CODES_HELP, aws_options
+from chimenum.cli.options import EXIT_CODE_TABLE, aws_options
 from chimenum.cli.signals import STOP_CODES, end_now
 
 
@@ -36,7 +36,7 @@ def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> N
     name="chimenum",
     cls=ChimenumGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog=EXIT_CODES_HELP,
+    epilog=EXIT_CODE_TABLE,
 )
 @click.option(
     "--version",

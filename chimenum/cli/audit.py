@@ -55,17 +55,9 @@ def audit(
 ) -> int:
     """Describe every number of the account and sum up what is wrong.
 
-    Lists the numbers as `list` does (same filters), describes each one as `describe` does (at
-    most --concurrency at once; each shared resource read once), then prints a summary (numbers
-    by status, product type and country, a missing field as "unknown"; findings by severity
-    and code) and the findings. The table lists them most severe first, then by number (the
-    10,000 most severe; a message longer than 300 cells is cut). ndjson and csv stream one
-    finding per line in the order found, as numbers are described (ndjson ends with a
-    {"Summary": ...} line); json keeps the first 10,000 found, in that order. Memory stays
-    flat whatever the size of the inventory. --severity picks the findings every format
-    shows; the summary and --fail-on count them all. Severities are audit's: an unassigned
-    number is info (it costs, nothing is broken), where describe calls it an error
-    (docs/describe.md). Exit codes as for describe.
+    Lists the numbers as `list` does (same filters), describes each one as `describe` does,
+    then prints a summary (numbers by status, product type and country; findings by severity
+    and code) and the list of findings. Exit codes as for describe.
 
     \b
     Examples:
@@ -73,6 +65,16 @@ def audit(
       chimenum --demo audit --severity warning
       chimenum --demo --api voice audit -o csv > findings.csv
       chimenum audit --product-type VoiceConnector --json | jq '.Summary.FindingsByCode'
+    \f
+    At most --concurrency numbers are described at once, and each shared resource is read
+    once. A missing field is counted as "unknown". The table lists the findings most severe
+    first, then by number (the 10,000 most severe; a message longer than 300 cells is cut).
+    ndjson and csv stream one finding per line in the order found, as numbers are described
+    (ndjson ends with a {"Summary": ...} line); json keeps the first 10,000 found, in that
+    order. Memory stays flat whatever the size of the inventory. --severity picks the findings
+    every format shows; the summary and --fail-on count them all. Severities are audit's: an
+    unassigned number is info (it costs, nothing is broken), where describe calls it an error
+    (docs/describe.md).
     """
     filters = filters_of(ctx, status, product_type, filter_name, filter_value)
 

@@ -52,25 +52,9 @@ def describe(
 ) -> int:
     """Show numbers with every related resource resolved, and what is wrong with them.
 
-    Each number is fetched as `get` fetches it, then its associations are followed: a voice
-    connector (origination routes, termination, termination health), a voice connector group
-    and its connectors, a SIP rule and its SIP media applications (Lambda endpoints), the
-    order, with --tags the number's tags; with --api chime also the account and user. Each
-    resource is read once per run however many numbers share it; one missing from the
-    region is looked for in every other Voice Connector region, and is called missing only
-    when every region answered not found (a region that refused or failed is named instead).
-    A number's lookups run at once (up to 8), each given up at --number-timeout; a SIP rule's
-    targets past 25, a group's connectors and an origination's routes past 100 are not followed
-    (FANOUT_CAPPED). A related endpoint that cannot be reached, or refuses the credentials,
-    fails the lookups that need it by name; every number is still printed.
-
-    Findings have a severity and a stable code (docs/describe.md lists them all, with their
-    severity for describe and for audit): error (the number cannot take calls, or calls
-    cannot reach a working target), warning (degraded, pending, or not readable: "not
-    permitted" never fails a number), info. The exit code is get's for the numbers
-    themselves and for resources that could not be read, else 15 when a finding is at least
-    --fail-on (default error), else 0. --severity picks the findings every format shows;
-    --fail-on counts them all.
+    Each number is fetched as `get` fetches it, then what it leads to is resolved (voice
+    connectors, groups, SIP rules and applications, the order); findings have a severity and a
+    stable code (docs/describe.md). Exit 15 when a finding is at least --fail-on.
 
     \b
     Examples:
@@ -78,6 +62,25 @@ def describe(
       chimenum --demo --api voice describe +12065550103 --json | jq -r '.Findings[].Code'
       chimenum --demo describe +12065550100 +12065550108 -o csv
       chimenum --api voice --region us-west-2 describe - -o ndjson < numbers.txt
+    \f
+    The associations followed: a voice connector (origination routes, termination,
+    termination health), a voice connector group and its connectors, a SIP rule and its SIP
+    media applications (Lambda endpoints), the order, with --tags the number's tags; with --api
+    chime also the account and user. Each resource is read once per run however many numbers
+    share it; one missing from the region is looked for in every other Voice Connector region,
+    and is called missing only when every region answered not found (a region that refused or
+    failed is named instead). A number's lookups run at once (up to 8), each given up at
+    --number-timeout; a SIP rule's targets past 25, a group's connectors and an origination's
+    routes past 100 are not followed (FANOUT_CAPPED). A related endpoint that cannot be reached,
+    or refuses the credentials, fails the lookups that need it by name; every number is still
+    printed.
+
+    Severities: error (the number cannot take calls, or calls cannot reach a working target),
+    warning (degraded, pending, or not readable: "not permitted" never fails a number), info.
+    docs/describe.md lists every code, with its severity for describe and for audit. The exit
+    code is get's for the numbers themselves and for resources that could not be read, else 15
+    when a finding is at least --fail-on (default error), else 0. --severity picks the findings
+    every format shows; --fail-on counts them all.
     """
     env = context.environment(ctx, quiet=quiet, color=color)
     asked = read_ids(ctx, env, ids, from_files)

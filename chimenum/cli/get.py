@@ -49,12 +49,20 @@ def get(
     """Fetch phone numbers by id and show them.
 
     An ID is the number in E.164 form (+12065550100); the percent-encoded form that list output
-    shows (%2B12065550100), separators (+1 206-555-0100) and the number's ARN (PhoneNumberArn)
-    are accepted; a +1 number needs ten digits after the 1. One ID prints the document
-    `aws chime get-phone-number` prints (with --api voice: `aws chime-sdk-voice
-    get-phone-number`); several, or any read from a file or stdin, print {"PhoneNumbers":
-    [...], "PhoneNumberErrors": [...]} in input order. An id given twice is fetched once and
-    printed twice: the Nth entry of the output (line, row, array element) is about the Nth id.
+    shows (%2B12065550100), separators (+1 206-555-0100) and the number's ARN are accepted.
+    One ID prints the document `aws chime get-phone-number` prints; several, or any read from a
+    file or stdin, print {"PhoneNumbers": [...], "PhoneNumberErrors": [...]} in input order.
+
+    \b
+    Examples:
+      chimenum get +12065550100
+      chimenum get +12065550100 +12065550101 --json | jq '.PhoneNumberErrors'
+      chimenum get - -o ndjson < numbers.txt
+      chimenum get +12065550100 --query PhoneNumber.Status -o text
+    \f
+    A +1 number needs ten digits after the 1. An id given twice is fetched once and printed
+    twice: the Nth entry of the output (line, row, array element) is about the Nth id. With
+    --api voice, one ID prints what `aws chime-sdk-voice get-phone-number` prints.
 
     `-` (or --from-file FILE) reads ids one per line; blank lines and everything after a `#`
     are skipped. Any invalid line is reported with its line number and nothing is fetched
@@ -62,14 +70,6 @@ def get(
     and 5xx answers are retried with backoff (--max-attempts tries per id) while the request
     rate adapts to what the API accepts. On a terminal, batches taking over a second show a
     progress bar on stderr. Ctrl-C stops at once, writes what was fetched, and exits 130.
-
-    \b
-    Examples:
-      chimenum get +12065550100
-      chimenum get %2B12065550100 --utc
-      chimenum get +12065550100 +12065550101 --json | jq '.PhoneNumberErrors'
-      chimenum get - -o ndjson < numbers.txt
-      chimenum get +12065550100 --query PhoneNumber.Status -o text
     """
     env = context.environment(ctx, quiet=quiet, color=color)
     batch = not one_id(ids, from_files)

@@ -66,20 +66,24 @@ def list_(
 ) -> int:
     """List every phone number of the account, page after page.
 
+    Each page is printed as it arrives. A page that still fails after retries leaves what was
+    received printed, and stderr says where to resume (--starting-token) and why.
+
+    \b
+    Examples:
+      chimenum list --status assigned --product-type VoiceConnector -o ndjson
+      chimenum --api voice list --filter-name VoiceConnectorId --filter-value abcdef1ghij2klmno3pqr4
+      chimenum list -o text --query 'PhoneNumbers[?Status==`Unassigned`].E164PhoneNumber'
+    \f
     Pages (99 numbers for chime, 100 for voice) are requested one after the other, following
     NextToken to the end; every format prints each page as it arrives, so memory stays flat
     (--query and --sort-by wait for the whole listing, and hold it in memory). On a terminal,
     the table fits its width: columns that do not fit are left out (a hint on stderr says
-    which); -o wide shows them all. A throttled or failing page is retried like any request; if it
-    still fails, what was received stays printed, stderr says where it stopped (resume with
-    --starting-token) and the exit code says why: a listing never ends early in silence.
+    which); -o wide shows them all. The exit code says why a listing stopped: it never ends
+    early in silence.
 
     \b
-    Examples:
-      chimenum list
-      chimenum list --status Assigned --product-type VoiceConnector -o ndjson
-      chimenum --api voice list --filter-name VoiceConnectorId --filter-value abcdef1ghij2klmno3pqr4
-      chimenum list -o text --query 'PhoneNumbers[?Status==`Unassigned`].E164PhoneNumber'
+    More examples:
       chimenum list --json | jq -r '.PhoneNumbers[] | select(.Status != "Assigned").E164PhoneNumber'
     """
     fmt, options = render_options(

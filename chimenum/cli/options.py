@@ -19,7 +19,6 @@ from chimenum.cli.params import (
     check_for_api,
     choices_of,
     column_names,
-    per_api,
     query_expression,
 )
 from chimenum.cli.signals import STOP_CODES
@@ -50,7 +49,9 @@ SEVERITY_ORDER = ", ".join(
 
 # Paragraphs are separated by a blank line: click's no-rewrap marker \b only works at the start
 # of a paragraph, and anywhere else it is printed as a raw backspace.
-EXIT_CODES_HELP = (
+#: ``chimenum --help``'s epilog: the one exit-code table --help shows (the man page's EXIT STATUS
+#: and docs/exit-codes.md are generated from the same table).
+EXIT_CODE_TABLE = (
     "\b\nExit codes:\n"
     + "\n".join(f"  {int(code):>3}  {meaning}" for code, meaning in EXIT_CODE_MEANINGS.items())
     + "\n\nWith several ids, the exit code is that of the most severe failure, in the order"
@@ -91,11 +92,20 @@ def complete_ids(ctx: click.Context, param: click.Parameter, incomplete: str) ->
     return complete_ids(ctx, param, incomplete)
 
 
+class GlobalOption(click.Option):
+    """An AWS option: listed by ``chimenum --help`` only. Every command accepts it too, and says
+    so in one line (:data:`EXIT_CODES_HELP`), so that a command's help fits one screen."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        return None if ctx.parent is not None else super().get_help_record(ctx)
+
+
 def aws_options(f: F) -> F:
     """Where and how to reach AWS; accepted on the group and on every command."""
     decorators = [
         click.option(
             "--api",
+            cls=GlobalOption,
             type=OneOf(list(SERVICE_NAMES)),
             expose_value=False,
             callback=_store,
@@ -104,6 +114,7 @@ def aws_options(f: F) -> F:
         ),
         click.option(
             "--profile",
+            cls=GlobalOption,
             metavar="NAME",
             expose_value=False,
             callback=_store,
@@ -112,6 +123,7 @@ def aws_options(f: F) -> F:
         ),
         click.option(
             "--region",
+            cls=GlobalOption,
             metavar="REGION",
             type=RegionName(),
             expose_value=False,
@@ -123,6 +135,7 @@ def aws_options(f: F) -> F:
         ),
         click.option(
             "--endpoint-url",
+            cls=GlobalOption,
             metavar="URL",
             expose_value=False,
             callback=_endpoint,
@@ -130,6 +143,7 @@ def aws_options(f: F) -> F:
         ),
         click.option(
             "--connect-timeout",
+            cls=GlobalOption,
             type=Seconds(0.1, 300),
             metavar="SECONDS",
             expose_value=False,
@@ -138,6 +152,7 @@ def aws_options(f: F) -> F:
         ),
         click.option(
             "--read-timeout",
+            cls=GlobalOption,
             type=Seconds(0.1, 900),
             metavar="SECONDS",
             expose_value=False,
@@ -147,6 +162,7 @@ def aws_options(f: F) -> F:
         ),
         click.option(
             "--demo",
+            cls=GlobalOption,
             is_flag=True,
             expose_value=False,
             callback=_store,
@@ -154,6 +170,7 @@ def aws_options(f: F) -> F:
         ),
         click.option(
             "--debug",
+            cls=GlobalOption,
             is_flag=True,
             expose_value=False,
             callback=_store,
@@ -165,20 +182,29 @@ def aws_options(f: F) -> F:
     return f
 
 
+#: The AWS options, as ``chimenum --help`` names them.
+GLOBAL_OPTIONS = tuple(param.opts[0] for param in click.command()(aws_options(lambda: None)).params)
+
+#: Every command's epilog: where the AWS options and the exit codes are described, once.
+EXIT_CODES_HELP = (
+    f"Global options ({' '.join(GLOBAL_OPTIONS)}) go before or after the command: see"
+    " chimenum --help. Exit codes: chimenum --help, man chimenum, docs/exit-codes.md."
+)
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Same as --output json.")
 color_option = click.option(
     "--color",
     type=OneOf(["auto", "always", "never"]),
     default="auto",
     show_default=True,
-    help="Colour on stdout: auto means on a terminal, unless $NO_COLOR is set "
-    "($CLICOLOR_FORCE=1 forces it).",
+    help="Colour on stdout; auto: on a terminal, unless $NO_COLOR is set.",
 )
 utc_option = click.option("--utc", is_flag=True, help="Show timestamps in UTC, not local time.")
 
 
 def quiet_option(
-    help: str = "No per-id error lines on stderr; the exit code still tells.",
+    help: str = "No per-id error lines on stderr.",
 ) -> Callable[[F], F]:
     return click.option("-q", "--quiet", is_flag=True, help=help)
 
@@ -204,13 +230,16 @@ def output_option(document: Document, help: str) -> Callable[[F], F]:
     """``-o/--output``: the choices, and the default (the first), are the format registry's
     formats of ``document``: named once, there."""
     choices = formats_of(document)
+    # The choices lead the help text rather than the metavar: on its own, the metavar pushes
+    # the help to the next line in every command's --help.
     return click.option(
         "-o",
         "--output",
         type=OneOf(list(choices)),
         default=choices[0],
         show_default=True,
-        help=help,
+        metavar="FORMAT",
+        help=f"{'|'.join(choices)}. {help}",
     )
 
 
@@ -221,18 +250,15 @@ def output_options(f: F) -> F:
         [
             output_option(
                 "numbers",
-                "Output format. table fits a terminal's width (columns that do not fit are"
-                " left out, with a hint on stderr); wide shows every column; text is the AWS"
-                " CLI's tab-separated text; csv is RFC 4180 with a header row (cells a"
-                " spreadsheet would run as a formula get a leading ', E.164 numbers excepted).",
+                "table fits the terminal (columns that do not fit are left out), wide has"
+                " them all; json and text are the AWS CLI's.",
             ),
             json_option,
             click.option(
                 "--query",
                 metavar="EXPR",
                 callback=query_expression,
-                help="JMESPath expression applied to the JSON document, as in the AWS CLI "
-                "(per line with ndjson).",
+                help="JMESPath on the JSON, as the AWS CLI's (per line with ndjson).",
             ),
             color_option,
             utc_option,
@@ -240,19 +266,19 @@ def output_options(f: F) -> F:
                 "--columns",
                 metavar="NAME,...",
                 callback=column_names,
-                help=f"Table columns to show, in this order: {', '.join(COLUMN_NAMES)}.",
+                help=f"Table columns, in this order ({COLUMN_NAMES[0]},{COLUMN_NAMES[2]},...;"
+                " a wrong name lists all).",
             ),
             click.option(
                 "--sort-by",
                 metavar="COLUMN",
                 type=click.Choice(COLUMN_NAMES),
-                help="Sort the table by this column (it then waits for every row, holding the"
-                " whole listing in memory).",
+                help="Sort the table by this column (holds every row until the last).",
             ),
             click.option(
                 "--no-headers",
                 is_flag=True,
-                help="No header row (table, wide and csv), for scripts that read tables.",
+                help="No header row (table, wide and csv).",
             ),
             quiet_option(),
         ],
@@ -271,15 +297,17 @@ def findings_options(f: F) -> F:
                 type=OneOf(["error", "warning", "never"]),
                 default="error",
                 show_default=True,
-                help="Exit 15 when a finding is at least this severe (never: findings never"
-                " fail); it counts every finding, shown or not.",
+                metavar="LEVEL",
+                help="error|warning|never. Exit 15 when a finding is at least this severe, shown"
+                " or not.",
             ),
             click.option(
                 "--severity",
                 type=OneOf(["error", "warning", "info"]),
                 default="info",
                 show_default=True,
-                help="Show only findings at least this severe (every format; info: all).",
+                metavar="LEVEL",
+                help="error|warning|info. Show only findings at least this severe.",
             ),
             click.option("--tags", is_flag=True, help="Also read each number's tags (voice only)."),
             click.option(
@@ -309,22 +337,20 @@ def listing_filters(f: F) -> F:
                 type=choices_of(STATUSES),
                 metavar="STATUS",
                 multiple=True,
-                help=f"Only numbers in this status ({per_api(STATUSES)}); once (the API filters"
-                " on one).",
+                help="Only numbers in this status (any case; once: the API filters on one).",
             ),
             click.option(
                 "--product-type",
                 type=choices_of(PRODUCT_TYPES),
                 metavar="TYPE",
                 multiple=True,
-                help=f"Only numbers of this product type ({per_api(PRODUCT_TYPES)}); once.",
+                help="Only numbers of this product type (any case; once).",
             ),
             click.option(
                 "--filter-name",
                 type=choices_of(FILTER_NAMES),
                 metavar="NAME",
-                help="Only numbers with an association of this kind, given with --filter-value"
-                f" ({per_api(FILTER_NAMES)}).",
+                help="Only numbers with an association of this kind, with --filter-value.",
             ),
             click.option(
                 "--filter-value",

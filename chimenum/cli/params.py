@@ -70,6 +70,10 @@ class OneOf(click.Choice[str]):
     def get_missing_message(self, param: click.Parameter, ctx: click.Context | None) -> str:
         return "Choose from: " + ", ".join(self.allowed(ctx))
 
+    def get_invalid_choice_message(self, value: Any, ctx: click.Context | None) -> str:
+        # click's own lists the values as it compares them: lower-cased when any case is taken.
+        return f"{value!r} is not one of {', '.join(self.allowed(ctx))}."
+
     def allowed(self, ctx: click.Context | None) -> tuple[str, ...]:
         return tuple(str(choice) for choice in self.choices)
 
@@ -77,12 +81,13 @@ class OneOf(click.Choice[str]):
 class PerApi(OneOf):
     """The values of one API's table: both APIs' values parse (``--api`` may come later on the
     line, and is checked then), but completion and "choose from" offer only those of the API
-    in effect."""
+    in effect. Any case is accepted (``--status assigned``); the value passed on is the API's
+    own spelling (``Assigned``), which the API requires and every view prints."""
 
     def __init__(self, table: dict[str, tuple[str, ...]]) -> None:
         from chimenum.core.apis import union
 
-        super().__init__(union(table))
+        super().__init__(union(table), case_sensitive=False)
         self.table = table
 
     def allowed(self, ctx: click.Context | None) -> tuple[str, ...]:
@@ -100,7 +105,9 @@ class PerApi(OneOf):
         from click.shell_completion import CompletionItem
 
         return [
-            CompletionItem(value) for value in self.allowed(ctx) if value.startswith(incomplete)
+            CompletionItem(value)
+            for value in self.allowed(ctx)
+            if value.lower().startswith(incomplete.lower())
         ]
 
 

@@ -14,7 +14,7 @@ from chimenum.cli.options import (
     max_attempts_option,
     quiet_option,
 )
-from chimenum.cli.params import Seconds, check_for_api, choices_of, per_api
+from chimenum.cli.params import Seconds, check_for_api, choices_of
 from chimenum.core.apis import STATUSES
 from chimenum.core.errors import ExitCode
 from chimenum.core.settings import (
@@ -33,7 +33,7 @@ from chimenum.core.settings import (
     multiple=True,
     required=True,
     metavar="STATUS",
-    help=f"A wanted status; repeat for several, any one will do ({per_api(STATUSES)}).",
+    help="A wanted status, in any case; repeat for several, any one will do.",
 )
 @click.option(
     "--timeout",
@@ -67,23 +67,25 @@ def wait(
 ) -> int:
     """Wait until every ID reaches one of the wanted statuses.
 
-    Polls every --interval seconds. Exit 0 once every id has been seen in a wanted status (an id
-    is done the first time it is; it is not polled again). Exit 14 as soon as an id is in a
-    failed state it does not leave on its own (AcquireFailed, DeleteFailed, ReleaseFailed,
-    Cancelled) and that is not wanted. Exit 13 if the timeout passes first (a last poll is made
-    at the deadline). An id that cannot be fetched (NotFoundException, ...) ends the wait with
-    that error's exit code. Throttled polls are retried, as for get. Ids are read as get reads
-    them: arguments, `-` for stdin or --from-file FILE, one per line.
-
-    On a terminal a live table shows each id's status and how long it has waited; piped, one
-    line per status change: "SECONDS ID STATUS [reached|failed|error]".
+    Polls every --interval seconds. Exit 0 once every id has been seen in a wanted status, 14
+    when one is in a failed state it does not leave on its own, 13 when the timeout passes.
 
     \b
     Examples:
       chimenum wait +12065550105 --status Unassigned --interval 1
-      chimenum --api voice wait +12065550111 --status Unassigned --timeout 600 --interval 1
+      chimenum --api voice wait +12065550111 --status unassigned --timeout 600 --interval 1
       chimenum wait +12065550107 --status Unassigned --status Assigned --timeout 60 --interval 1
       chimenum wait - --status Unassigned --interval 1 <<< +12065550104
+    \f
+    An id is done the first time it is seen in a wanted status; it is not polled again. The
+    failed states are AcquireFailed, DeleteFailed, ReleaseFailed and Cancelled, when not wanted;
+    exit 14 comes as soon as an id is in one. A last poll is made at the deadline before exit 13.
+    An id that cannot be fetched (NotFoundException, ...) ends the wait with that error's exit
+    code. Throttled polls are retried, as for get. Ids are read as get reads them: arguments,
+    `-` for stdin or --from-file FILE, one per line.
+
+    On a terminal a live table shows each id's status and how long it has waited; piped, one
+    line per status change: "SECONDS ID STATUS [reached|failed|error]".
     """
     settings = context.settings_of(ctx)
     check_for_api(ctx, settings.api, [("status", status) for status in statuses])
