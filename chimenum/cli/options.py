@@ -374,6 +374,8 @@ def render_options(
     for flag, given in (("--columns", columns), ("--sort-by", sort_by)):
         if given is not None and (fmt not in ("table", "wide") or query is not None):
             raise click.UsageError(f"{flag} applies to -o table and -o wide, without --query")
+    if fmt == "name" and query is not None:
+        raise click.UsageError("--query does not apply to -o name (one number per line)")
     if no_headers and (fmt not in ("table", "wide", "csv") or query is not None):
         raise click.UsageError("--no-headers applies to -o table, wide and csv, without --query")
     options = RenderOptions(
