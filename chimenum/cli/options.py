@@ -15,9 +15,11 @@ from chimenum.cli.context import settings_of as _settings
 from chimenum.cli.params import (
     OneOf,
     Seconds,
+    Several,
     check_for_api,
     choices_of,
     column_names,
+    flattened,
     per_api,
     query_expression,
 )
@@ -285,11 +287,11 @@ def listing_filters(f: F) -> F:
         [
             click.option(
                 "--status",
-                type=choices_of(STATUSES),
-                metavar="STATUS",
+                type=Several(STATUSES),
+                metavar="STATUS[,...]",
                 multiple=True,
-                help=f"Only numbers in this status ({per_api(STATUSES)}); once (the API filters"
-                " on one).",
+                help=f"Only numbers in these statuses ({per_api(STATUSES)}); comma-separated or"
+                " repeated: one listing per status, one after the other.",
             ),
             click.option(
                 "--product-type",
@@ -319,7 +321,7 @@ def listing_filters(f: F) -> F:
 
 def filters_of(
     ctx: click.Context,
-    status: tuple[str, ...],
+    status: tuple[tuple[str, ...], ...],
     product_type: tuple[str, ...],
     filter_name: str | None,
     filter_value: str | None,
@@ -327,7 +329,7 @@ def filters_of(
     """The listing's filters; values the API cannot filter on are usage errors (exit 2)."""
     from chimenum.core.listing import Filters
 
-    for flag, given in (("--status", status), ("--product-type", product_type)):
+    for flag, given in (("--product-type", product_type),):
         if len(given) > 1:
             # The API filters on one value; taking the last silently would hide numbers.
             raise click.UsageError(
@@ -336,7 +338,7 @@ def filters_of(
                 ctx,
             )
     filters = Filters(
-        status[0] if status else None,
+        flattened(status),
         product_type[0] if product_type else None,
         filter_name,
         filter_value,
@@ -345,7 +347,7 @@ def filters_of(
         ctx,
         _settings(ctx).api,
         [
-            ("status", filters.status),
+            *(("status", value) for value in filters.statuses),
             ("product type", filters.product_type),
             ("filter name", filter_name),
         ],
