@@ -515,8 +515,11 @@ def test_a_number_that_moved_between_listings_is_listed_once() -> None:
 
     one, two, three = ({"PhoneNumberId": f"+1206555010{i}"} for i in range(3))
     lister = _stubbed_lister(
-        [{"PhoneNumbers": [one, two]}, {"PhoneNumbers": [two, three], "NextToken": "t"}]
-        + [{"PhoneNumbers": [{"PhoneNumberId": "+12065550109"}]}]
+        [
+            {"PhoneNumbers": [one, two]},
+            {"PhoneNumbers": [two, three], "NextToken": "t"},
+            {"PhoneNumbers": [{"PhoneNumberId": "+12065550109"}]},
+        ]
     )
     pages = lister.pages(Filters(statuses=("Assigned", "Unassigned")), limit=3)
     assert [n["PhoneNumberId"] for page in pages for n in page.numbers] == [

@@ -396,7 +396,7 @@ def test_yaml_escapes_what_a_terminal_would_act_on_and_keeps_the_value(
     as_yaml = chimenum("get", "+12065550100", "-o", "yaml")
     as_json = chimenum("get", "+12065550100", "--json")
     assert as_yaml.exit_code == 0, as_yaml.stderr
-    raw = [ch for ch in as_yaml.stdout if ch != "\n" and ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0]
+    raw = [ch for ch in as_yaml.stdout if (ch != "\n" and ord(ch) < 0x20) or 0x7F <= ord(ch) < 0xA0]
     assert raw == []
     for unsafe in ("\u202e", "\u2028", "\ue000"):
         assert unsafe not in as_yaml.stdout
@@ -446,3 +446,9 @@ def test_name_refuses_query(fake: FakeChime, chimenum) -> None:
     run = chimenum("list", "-o", "name", "--query", "PhoneNumbers")
     assert run.exit_code == 2
     assert "--query does not apply to -o name" in run.stderr
+
+
+def test_get_help_names_the_one_shape_for_any_number_of_ids(chimenum) -> None:
+    text = " ".join(chimenum("get", "--help").stdout.split())
+    assert "For one shape whatever the number of ids" in text
+    assert 'use -o ndjson: one {"PhoneNumber": {...}} line per id' in text

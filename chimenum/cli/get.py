@@ -52,8 +52,10 @@ def get(
     shows (%2B12065550100) and separators (+1 206-555-0100) are accepted. One ID prints the
     document `aws chime get-phone-number` prints (with --api voice: `aws chime-sdk-voice
     get-phone-number`); several, or any read from a file or stdin, print {"PhoneNumbers":
-    [...], "PhoneNumberErrors": [...]} in input order. An id given twice is fetched once and
-    printed twice: the Nth entry of the output (line, row, array element) is about the Nth id.
+    [...], "PhoneNumberErrors": [...]} in input order. For one shape whatever the number of
+    ids (a script passing "$@" on), use -o ndjson: one {"PhoneNumber": {...}} line per id, or
+    its error object. An id given twice is fetched once and printed twice: the Nth entry of the
+    output (line, row, array element) is about the Nth id.
 
     `-` (or --from-file FILE) reads ids one per line; blank lines and everything after a `#`
     are skipped. Any invalid line is reported with its line number and nothing is fetched

@@ -222,7 +222,8 @@ def output_options(f: F) -> F:
                 "Output format. table fits a terminal's width (columns that do not fit are"
                 " left out, with a hint on stderr); wide shows every column; text is the AWS"
                 " CLI's tab-separated text; csv is RFC 4180 with a header row (cells a"
-                " spreadsheet would run as a formula get a leading ', E.164 numbers excepted).",
+                " spreadsheet would run as a formula get a leading ', E.164 numbers"
+                " excepted); yaml is the JSON as YAML; name is one E.164 number per line.",
             ),
             json_option,
             click.option(
