@@ -77,9 +77,10 @@ from chimenum.output.formats import formats_of
     type=OneOf(["live", *formats_of("numbers")]),
     default="live",
     show_default=True,
+    metavar="FORMAT",
     help="live: the changes as they happen (a live table on a terminal, a line per change"
-    " piped); any other format: nothing until the wait ends, then each id's final state as get"
-    " prints it.",
+    f" piped); or one of get's formats ({', '.join(formats_of('numbers'))}): nothing until"
+    " the wait ends, then each id's final state as get prints it.",
 )
 @json_option
 @click.option(
@@ -132,7 +133,7 @@ def wait(
       chimenum wait +12065550105 --status Unassigned --interval 1
       chimenum --api voice wait +12065550111 --status Unassigned --timeout 600 --interval 1
       chimenum wait +12065550107 --status Unassigned,Assigned --timeout 60 --interval 1
-      chimenum wait - --status Unassigned --interval 1 -o ndjson <<< +12065550104
+      chimenum wait - --status Unassigned -o ndjson <<< +12065550104
     """
     wanted = flattened(statuses)
     settings = context.settings_of(ctx)
