@@ -481,3 +481,92 @@ def test_unreachable_endpoint_ends_a_listing_at_once(chimenum) -> None:
     assert url in run.stderr.splitlines()[-1]
     # One try, not max-attempts tries: counted, not timed.
     assert run.stderr.count("Making request for OperationModel(name=ListPhoneNumbers)") == 1
+
+
+# -- several statuses: one listing per status, one after the other ---------------------------
+
+
+def listed(run: Any) -> list[str]:
+    return [json.loads(line)["PhoneNumber"]["PhoneNumberId"] for line in run.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("api", ["chime", "voice"])
+def test_several_statuses_are_listed_one_after_the_other(
+    big: FakeChime, chimenum, api: str
+) -> None:
+    # Comma-separated and repeated, in any case: printed and asked for in the API's case.
+    run = chimenum(
+        "--api", api, "list", "--status", "deletefailed,ASSIGNED", "--status", "Unassigned",
+        "-o", "ndjson",
+    )  # fmt: skip
+    assert run.exit_code == 0, run.stderr
+    records = big.records_for(api)
+    order = ["DeleteFailed", "Assigned", "Unassigned"]
+    expected = [e for status in order for e in ids(records, Status=status)]
+    assert listed(run) == served(expected)
+    asked = [r.query["status"][0] for r in big.requests]
+    assert asked == sorted(asked, key=order.index), "each listing ends before the next starts"
+    assert len(set(asked)) == 3 and len(asked) > 3
+
+
+def test_a_status_given_twice_is_listed_once(big: FakeChime, chimenum) -> None:
+    run = chimenum("list", "--status", "Assigned,assigned", "--status", "Assigned", "--json")
+    assert run.exit_code == 0, run.stderr
+    got = [n["PhoneNumberId"] for n in json.loads(run.stdout)["PhoneNumbers"]]
+    assert got == served(ids(big.records, Status="Assigned"))
+    assert {r.query["status"][0] for r in big.requests} == {"Assigned"}
+
+
+def test_a_number_that_moved_between_listings_is_listed_once() -> None:
+    from chimenum.core.listing import Filters
+
+    one, two, three = ({"PhoneNumberId": f"+1206555010{i}"} for i in range(3))
+    lister = _stubbed_lister(
+        [
+            {"PhoneNumbers": [one, two]},
+            {"PhoneNumbers": [two, three], "NextToken": "t"},
+            {"PhoneNumbers": [{"PhoneNumberId": "+12065550109"}]},
+        ]
+    )
+    pages = lister.pages(Filters(statuses=("Assigned", "Unassigned")), limit=3)
+    assert [n["PhoneNumberId"] for page in pages for n in page.numbers] == [
+        "+12065550100",
+        "+12065550101",
+        "+12065550102",
+    ]
+
+
+def test_several_statuses_stopped_say_how_to_resume_and_nothing_is_lost(
+    big: FakeChime, chimenum
+) -> None:
+    # DeleteFailed is 325 numbers (4 pages of 99): the 6th request is Assigned's second page.
+    big.inject("*", "ThrottledClientException", skip=5)
+    statuses = ["--status", "DeleteFailed,Assigned,Unassigned"]
+    run = chimenum("list", *statuses, "-o", "ndjson", "--max-attempts", "1")
+    assert run.exit_code == 7
+    token = big.requests[5].query["next-token"][0]
+    assert run.stderr.endswith(
+        f"; resume with --status Assigned,Unassigned --starting-token {token}\n"
+    ), run.stderr
+    big.faults.clear()
+    rest = chimenum(
+        "list", "--status", "Assigned,Unassigned", "--starting-token", token, "-o", "ndjson"
+    )
+    assert rest.exit_code == 0, rest.stderr
+    order = ["DeleteFailed", "Assigned", "Unassigned"]
+    expected = [e for status in order for e in ids(big.records, Status=status)]
+    assert listed(run) + listed(rest) == served(expected)
+
+
+def test_audit_reads_several_statuses(fake: FakeChime, chimenum) -> None:
+    run = chimenum(
+        "audit", "--status", "AcquireFailed", "--status", "deletefailed", "--json",
+        "--fail-on", "never",
+    )  # fmt: skip
+    assert run.exit_code == 0, run.stderr
+    summary = json.loads(run.stdout)["Summary"]
+    assert summary["ByStatus"] == {"AcquireFailed": 1, "DeleteFailed": 1}
+    assert [r.query["status"][0] for r in fake.requests if r.query.get("status")] == [
+        "AcquireFailed",
+        "DeleteFailed",
+    ]

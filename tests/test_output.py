@@ -348,3 +348,107 @@ def test_ten_thousand_copies_of_one_id_give_ten_thousand_lines(fake: FakeChime, 
     lines = run.stdout.splitlines()
     assert len(lines) == 10_000 and len(set(lines)) == 1
     assert fake.requested_ids() == ["+12065550100"]
+
+
+# -- -o yaml and -o name: registry entries of every document kind ------------------------------
+
+#: A command printing each document kind, against the fake's voice numbers.
+KIND_COMMANDS = {
+    "numbers-one": ["get", "+12065550101"],
+    "numbers-many": ["get", "+12065550101", "+12065550102", "+19995550100"],
+    "numbers-list": ["list"],
+    "descriptions": ["describe", "+12065550101", "+12065550103"],
+    "audit": ["audit"],
+}
+
+
+#: --query (get and list) is applied before the YAML is written, as before the JSON.
+QUERIED = [
+    ("numbers-one", "PhoneNumber.Status"),
+    ("numbers-many", "PhoneNumbers[].Status"),
+    ("numbers-list", "PhoneNumbers[?Status=='Assigned'].E164PhoneNumber"),
+]
+
+
+@pytest.mark.parametrize(("command", "query"), [*((c, None) for c in KIND_COMMANDS), *QUERIED])
+def test_yaml_is_the_json_document_of_every_kind(
+    fake: FakeChime, chimenum, voice: None, command: str, query: str | None
+) -> None:
+    import yaml
+
+    args = [*KIND_COMMANDS[command], *(["--query", query] if query else [])]
+    as_json = chimenum(*args, "--json")
+    as_yaml = chimenum(*args, "-o", "yaml")
+    assert as_json.exit_code == as_yaml.exit_code, as_yaml.stderr
+    assert as_json.stderr == as_yaml.stderr
+    assert yaml.safe_load(as_yaml.stdout) == json.loads(as_json.stdout)
+    # Block style, and timestamps are the JSON's strings, not YAML dates.
+    assert "{" not in as_yaml.stdout.split(":", 1)[0]
+    assert yaml.safe_load(as_yaml.stdout) is not None
+
+
+def test_yaml_escapes_what_a_terminal_would_act_on_and_keeps_the_value(
+    fake: FakeChime, chimenum
+) -> None:
+    import yaml
+
+    fake.inject("*", "hostile")
+    as_yaml = chimenum("get", "+12065550100", "-o", "yaml")
+    as_json = chimenum("get", "+12065550100", "--json")
+    assert as_yaml.exit_code == 0, as_yaml.stderr
+    raw = [ch for ch in as_yaml.stdout if (ch != "\n" and ord(ch) < 0x20) or 0x7F <= ord(ch) < 0xA0]
+    assert raw == []
+    for unsafe in ("\u202e", "\u2028", "\ue000"):
+        assert unsafe not in as_yaml.stdout
+    assert "\\u202e" in as_yaml.stdout
+    assert yaml.safe_load(as_yaml.stdout) == json.loads(as_json.stdout)
+
+
+def test_yaml_keeps_unicode_unless_stdout_is_ascii(fake: FakeChime, chimenum, chimenum_exe) -> None:
+    import yaml
+
+    fake.records["+12065550100"]["CallingName"] = "Café Zürich"
+    run = chimenum("get", "+12065550100", "-o", "yaml")
+    assert "CallingName: Café Zürich\n" in run.stdout
+    ascii_run = subprocess.run(
+        [chimenum_exe, "get", "+12065550100", "-o", "yaml"],
+        env={**os.environ, "PYTHONIOENCODING": "ascii"},
+        capture_output=True,
+        check=False,
+    )
+    assert ascii_run.returncode == 0, ascii_run.stderr
+    assert ascii_run.stdout.isascii()
+    assert yaml.safe_load(ascii_run.stdout)["PhoneNumber"]["CallingName"] == "Café Zürich"
+
+
+def test_name_is_one_e164_number_per_line_for_every_kind(
+    fake: FakeChime, chimenum, voice: None
+) -> None:
+    listed = json.loads(chimenum("list", "--json").stdout)["PhoneNumbers"]
+    assert chimenum("list", "-o", "name").stdout.splitlines() == [
+        n["E164PhoneNumber"] for n in listed
+    ]
+    # A failed id prints nothing on stdout: its error line and exit code say it.
+    many = chimenum("get", "+12065550102", "+19995550100", "+12065550101", "-o", "name")
+    assert many.stdout == "+12065550102\n+12065550101\n"
+    assert many.exit_code != 0 and "+19995550100" in many.stderr
+    described = chimenum("describe", "+12065550103", "+12065550101", "-o", "name")
+    assert described.stdout == "+12065550103\n+12065550101\n"
+    # audit: each number with a finding, once, in the order found.
+    audit = json.loads(chimenum("audit", "--json", "--fail-on", "never").stdout)
+    flagged = list(dict.fromkeys(f["PhoneNumberId"] for f in audit["Findings"]))
+    names = chimenum("audit", "-o", "name", "--fail-on", "never")
+    assert (names.exit_code, names.stdout.splitlines()) == (0, flagged)
+    assert flagged
+
+
+def test_name_refuses_query(fake: FakeChime, chimenum) -> None:
+    run = chimenum("list", "-o", "name", "--query", "PhoneNumbers")
+    assert run.exit_code == 2
+    assert "--query does not apply to -o name" in run.stderr
+
+
+def test_get_help_names_the_one_shape_for_any_number_of_ids(chimenum) -> None:
+    text = " ".join(chimenum("get", "--help").stdout.split())
+    assert "For one shape whatever the number of ids" in text
+    assert 'use -o ndjson: one {"PhoneNumber": {...}} line per id' in text

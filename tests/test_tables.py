@@ -182,7 +182,7 @@ def test_sort_by_and_no_headers(fake: FakeChime, chimenum) -> None:
         (["--columns", "number", "--json"], "--columns applies to -o table and -o wide"),
         (["--sort-by", "status", "-o", "csv"], "--sort-by applies to -o table and -o wide"),
         (["--no-headers", "-o", "ndjson"], "--no-headers applies to -o table, wide and csv"),
-        (["--status", "Assigned", "--status", "Unassigned"], "--status takes one value"),
+        (["--status", "Assigned,"], "'' is not one of"),
         (
             ["--product-type", "VoiceConnector", "--product-type", "BusinessCalling"],
             "takes one value",
@@ -472,6 +472,8 @@ def test_every_format_of_every_kind_keeps_ids_whole_on_a_narrow_terminal(
     words = set(re.split(r"[\s,\"]+", run.stdout))
     # What every format of the kind shows (the findings, for CSV): a number's, a rule's ids.
     shown = [VOICE_ONE, "+12065550103"] if document == "numbers" else [demo.RULE_BROKEN]
+    if output == "name":  # numbers only, one a line
+        shown = ["+12065550103"]
     for whole in [*shown, "+12065550103"]:
         assert any(whole in word for word in words), whole
     if output == "table" and document != "numbers":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -263,3 +264,102 @@ def test_polls_every_interval_and_once_more_at_the_deadline(fake: FakeChime) -> 
     assert clock.sleeps == [4, 4, 2]
     assert len(fake.requests) == 4
     assert [c.status for c in changes] == ["AcquireInProgress"]
+
+
+# -- --keep-going, ids from stdin and files, the final states as a document --------------------
+
+
+def test_keep_going_waits_for_the_others_and_exits_with_the_most_severe(
+    fake: FakeChime, chimenum
+) -> None:
+    fake.move("+12065550105", "Assigned", after_requests=3)
+    run = chimenum(
+        "wait", "+12065550106", "+12065550199", "+12065550105", "--status", "Assigned",
+        "--keep-going", "--json", *FAST,
+    )  # fmt: skip
+    # Not found (3) outranks a failed state (14): the precedence of chimenum --help.
+    assert run.exit_code == 3
+    assert run.stderr.splitlines() == [
+        "chimenum: +12065550106 is AcquireFailed, a failed state that cannot become Assigned",
+        "chimenum: error: +12065550199: NotFoundException: The requested resource was not found.",
+    ]
+    doc = json.loads(run.stdout)
+    assert [(n["E164PhoneNumber"], n["Status"]) for n in doc["PhoneNumbers"]] == [
+        ("+12065550106", "AcquireFailed"),
+        ("+12065550105", "Assigned"),
+    ]
+    assert [e["PhoneNumberId"] for e in doc["PhoneNumberErrors"]] == ["+12065550199"]
+    # The failed ones were polled once; the other until it was reached.
+    assert fake.requested_ids().count("+12065550106") == 1
+    assert fake.requested_ids().count("+12065550105") == 4
+
+
+def test_without_keep_going_the_first_failure_ends_the_wait(fake: FakeChime, chimenum) -> None:
+    fake.move("+12065550105", "Assigned", after_requests=3)
+    run = chimenum(
+        "wait", "+12065550106", "+12065550105", "--status", "Assigned", "-o", "ndjson", *FAST
+    )
+    assert run.exit_code == 14
+    states = [json.loads(line) for line in run.stdout.splitlines()]
+    assert states[0]["PhoneNumber"]["Status"] == "AcquireFailed"
+    # The other id is still there, never lost: the round stopped before its answer was taken.
+    assert states[1] == {
+        "PhoneNumberId": "+12065550105",
+        "ErrorCode": "NotFetched",
+        "ErrorMessage": "the wait ended before this number was fetched",
+    }
+
+
+def test_keep_going_with_a_timeout_is_the_failure_first(fake: FakeChime, chimenum) -> None:
+    run = chimenum(
+        "wait", "+12065550105", "+12065550106", "--status", "Assigned", "--keep-going",
+        "--timeout", "0", "-o", "ndjson",
+    )  # fmt: skip
+    assert run.exit_code == 14
+    assert "+12065550106 is AcquireFailed" in run.stderr
+    assert "timed out after 0s waiting for Assigned: +12065550105 is AcquireInProgress" in (
+        run.stderr
+    )
+    assert [json.loads(line)["PhoneNumber"]["Status"] for line in run.stdout.splitlines()] == [
+        "AcquireInProgress",
+        "AcquireFailed",
+    ]
+
+
+@pytest.mark.parametrize("source", ["stdin", "file"])
+def test_ids_from_stdin_or_a_file_and_ndjson_of_the_final_states(
+    fake: FakeChime, chimenum, tmp_path, source: str
+) -> None:
+    fake.move("+12065550105", "Assigned", after_requests=2)
+    text = "+12065550105\n+12065550100\n"
+    if source == "stdin":
+        run = chimenum("wait", "-", "--status", "assigned", "-o", "ndjson", *FAST, input=text)
+    else:
+        (tmp_path / "ids.txt").write_text(text)
+        args = ["--from-file", str(tmp_path / "ids.txt"), "-o", "ndjson"]
+        run = chimenum("wait", *args, "--status", "Assigned", *FAST)
+    assert run.exit_code == 0, run.stderr
+    states = [json.loads(line)["PhoneNumber"] for line in run.stdout.splitlines()]
+    assert [(n["E164PhoneNumber"], n["Status"]) for n in states] == [
+        ("+12065550105", "Assigned"),
+        ("+12065550100", "Assigned"),
+    ]
+
+
+def test_ndjson_is_one_shape_whatever_the_number_of_ids(fake: FakeChime, chimenum) -> None:
+    one = chimenum("wait", "+12065550100", "--status", "Assigned", "-o", "ndjson")
+    two = chimenum("wait", "+12065550100", "+12065550101", "--status", "Assigned", "-o", "ndjson")
+    assert one.stdout.splitlines() == two.stdout.splitlines()[:1]
+    assert list(json.loads(one.stdout)) == ["PhoneNumber"]
+    # --json for one id is get's one-id document, and --query sees it.
+    status = chimenum(
+        "wait", "+12065550100", "--status", "Assigned", "--query", "PhoneNumber.Status", "--json"
+    )
+    assert (status.exit_code, status.stdout) == (0, '"Assigned"\n')
+
+
+def test_query_needs_a_format(fake: FakeChime, chimenum) -> None:
+    run = chimenum("wait", "+12065550100", "--status", "Assigned", "--query", "PhoneNumber")
+    assert run.exit_code == 2
+    assert "--query applies to a format" in run.stderr
+    assert fake.requests == []

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 @click.pass_context
 def audit(
     ctx: click.Context,
-    status: tuple[str, ...],
+    status: tuple[tuple[str, ...], ...],
     product_type: tuple[str, ...],
     filter_name: str | None,
     filter_value: str | None,

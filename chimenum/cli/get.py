@@ -52,6 +52,8 @@ def get(
     shows (%2B12065550100), separators (+1 206-555-0100) and the number's ARN are accepted.
     One ID prints the document `aws chime get-phone-number` prints; several, or any read from a
     file or stdin, print {"PhoneNumbers": [...], "PhoneNumberErrors": [...]} in input order.
+    For one shape whatever the number of ids (a script passing "$@" on), use -o ndjson: one
+    {"PhoneNumber": {...}} line per id, or its error object.
 
     \b
     Examples:

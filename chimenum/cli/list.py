@@ -34,6 +34,14 @@ def _token_refused(stop: ListingStopped, starting_token: str | None) -> bool:
     )
 
 
+def _resume(stop: ListingStopped, *, several: bool) -> str:
+    """How to list what is missing: the token resumes the first of the statuses left."""
+    options = [f"--status {','.join(stop.statuses_left)}"] if several else []
+    if stop.next_token:
+        options.append(f"--starting-token {stop.next_token}")
+    return f"; resume with {' '.join(options)}" if options else ""
+
+
 @click.command(name="list", epilog=EXIT_CODES_HELP)
 @output_options
 @listing_filters
@@ -56,7 +64,7 @@ def list_(
     sort_by: str | None,
     no_headers: bool,
     quiet: bool,
-    status: tuple[str, ...],
+    status: tuple[tuple[str, ...], ...],
     product_type: tuple[str, ...],
     filter_name: str | None,
     filter_value: str | None,
@@ -129,7 +137,7 @@ def list_(
                 )
                 return
             renderer.incomplete(stop.next_token)
-            resume = f"; resume with --starting-token {stop.next_token}" if stop.next_token else ""
+            resume = _resume(stop, several=len(filters.statuses) > 1)
             env.error(
                 f"error: listing stopped after {count} numbers ({stop.pages_so_far} pages):"
                 f" {failure.code}: {failure.message}{resume}"
@@ -145,7 +153,7 @@ def list_(
 
     def after() -> None:
         if count == 0 and not outcome.codes and fmt in ("table", "wide") and query is None:
-            env.warn("no phone numbers" + (" match" if filters.params() else ""))
+            env.warn("no phone numbers" + (" match" if filters.narrow() else ""))
 
     return runner.run(
         outcome,

@@ -16,9 +16,11 @@ from chimenum.cli.params import (
     OneOf,
     RegionName,
     Seconds,
+    Several,
     check_for_api,
     choices_of,
     column_names,
+    flattened,
     query_expression,
 )
 from chimenum.cli.signals import STOP_CODES
@@ -251,7 +253,8 @@ def output_options(f: F) -> F:
             output_option(
                 "numbers",
                 "table fits the terminal (columns that do not fit are left out), wide has"
-                " them all; json and text are the AWS CLI's.",
+                " them all; json and text are the AWS CLI's; yaml is the JSON as YAML; name is"
+                " one E.164 number per line.",
             ),
             json_option,
             click.option(
@@ -334,10 +337,11 @@ def listing_filters(f: F) -> F:
         [
             click.option(
                 "--status",
-                type=choices_of(STATUSES),
-                metavar="STATUS",
+                type=Several(STATUSES),
+                metavar="STATUS[,...]",
                 multiple=True,
-                help="Only numbers in this status (any case; once: the API filters on one).",
+                help="Only numbers in these statuses (any case); comma-separated or repeated:"
+                " one listing per status, one after the other.",
             ),
             click.option(
                 "--product-type",
@@ -366,7 +370,7 @@ def listing_filters(f: F) -> F:
 
 def filters_of(
     ctx: click.Context,
-    status: tuple[str, ...],
+    status: tuple[tuple[str, ...], ...],
     product_type: tuple[str, ...],
     filter_name: str | None,
     filter_value: str | None,
@@ -374,7 +378,7 @@ def filters_of(
     """The listing's filters; values the API cannot filter on are usage errors (exit 2)."""
     from chimenum.core.listing import Filters
 
-    for flag, given in (("--status", status), ("--product-type", product_type)):
+    for flag, given in (("--product-type", product_type),):
         if len(given) > 1:
             # The API filters on one value; taking the last silently would hide numbers.
             raise click.UsageError(
@@ -383,7 +387,7 @@ def filters_of(
                 ctx,
             )
     filters = Filters(
-        status[0] if status else None,
+        flattened(status),
         product_type[0] if product_type else None,
         filter_name,
         filter_value,
@@ -392,7 +396,7 @@ def filters_of(
         ctx,
         _settings(ctx).api,
         [
-            ("status", filters.status),
+            *(("status", value) for value in filters.statuses),
             ("product type", filters.product_type),
             ("filter name", filter_name),
         ],
@@ -421,6 +425,8 @@ def render_options(
     for flag, given in (("--columns", columns), ("--sort-by", sort_by)):
         if given is not None and (fmt not in ("table", "wide") or query is not None):
             raise click.UsageError(f"{flag} applies to -o table and -o wide, without --query")
+    if fmt == "name" and query is not None:
+        raise click.UsageError("--query does not apply to -o name (one number per line)")
     if no_headers and (fmt not in ("table", "wide", "csv") or query is not None):
         raise click.UsageError("--no-headers applies to -o table, wide and csv, without --query")
     options = RenderOptions(

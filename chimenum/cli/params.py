@@ -115,6 +115,46 @@ def choices_of(table: dict[str, tuple[str, ...]]) -> click.Choice[str]:
     return PerApi(table)
 
 
+class Several(PerApi):
+    """Values of one API's table, comma-separated (``--status AcquireFailed,DeleteFailed``),
+    each matched whatever its case and given back in the API's case, as a tuple; an option
+    given again adds its values."""
+
+    name = "values"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, tuple):
+            return value
+        in_api_case = {str(choice).lower(): str(choice) for choice in self.choices}
+        values = []
+        for part in str(value).split(","):
+            found = in_api_case.get(part.strip().lower())
+            if found is None:
+                self.fail(
+                    f"{part.strip()!r} is not one of {', '.join(self.allowed(ctx))}", param, ctx
+                )
+            values.append(found)
+        return tuple(values)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        done, _, last = incomplete.rpartition(",")
+        prefix = done + "," if done else ""
+        return [
+            CompletionItem(prefix + value)
+            for value in self.allowed(ctx)
+            if value.lower().startswith(last.lower())
+        ]
+
+
+def flattened(given: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """The values of a :class:`Several` option given once or more, in order, each once."""
+    return tuple(dict.fromkeys(value for values in given for value in values))
+
+
 def per_api(table: dict[str, tuple[str, ...]]) -> str:
     """``"A, B; chime only: C; voice only: D"``: the values of both APIs, for --help."""
     both = [v for v in table["chime"] if v in table["voice"]]

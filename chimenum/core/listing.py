@@ -11,7 +11,7 @@ A listing never stops early in silence: when a page still fails after its retrie
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,21 +23,30 @@ from chimenum.core.policy import RequestPolicy
 
 @dataclass(frozen=True)
 class Filters:
-    """The ``ListPhoneNumbers`` filters; ``None`` leaves one out of the request."""
+    """The ``ListPhoneNumbers`` filters; ``None`` leaves one out of the request.
 
-    status: str | None = None
+    The API filters on one status: several ``statuses`` make one listing per status, one after
+    the other, in the order given (:meth:`Lister.pages`).
+    """
+
+    statuses: tuple[str, ...] = ()
     product_type: str | None = None
     filter_name: str | None = None
     filter_value: str | None = None
 
-    def params(self) -> dict[str, str]:
+    def listings(self) -> list[dict[str, str]]:
+        """The filters of each listing's requests: one listing per status, or one in all."""
         names = {
-            "Status": self.status,
             "ProductType": self.product_type,
             "FilterName": self.filter_name,
             "FilterValue": self.filter_value,
         }
-        return {key: value for key, value in names.items() if value is not None}
+        common = {key: value for key, value in names.items() if value is not None}
+        return [{"Status": status, **common} for status in self.statuses] or [common]
+
+    def narrow(self) -> bool:
+        """Whether any filter is set (an empty listing then means "none match")."""
+        return bool(self.listings()[0])
 
 
 @dataclass(frozen=True)
@@ -51,17 +60,24 @@ class ListingStopped(Exception):
     """A page failed after every retry; the numbers yielded before it are all there was.
 
     ``next_token`` is where the failed page starts (``None``: at the beginning): pass it as
-    ``--starting-token`` to resume.
+    ``--starting-token`` to resume. With several statuses, ``statuses_left`` are the listing
+    that stopped and those after it: resuming lists them, the token applying to the first.
     """
 
     def __init__(
-        self, failure: Failure, next_token: str | None, numbers_so_far: int, pages_so_far: int
+        self,
+        failure: Failure,
+        next_token: str | None,
+        numbers_so_far: int,
+        pages_so_far: int,
+        statuses_left: tuple[str, ...] = (),
     ) -> None:
         super().__init__(failure.message)
         self.failure = failure
         self.next_token = next_token
         self.numbers_so_far = numbers_so_far
         self.pages_so_far = pages_so_far
+        self.statuses_left = statuses_left
 
 
 class Lister:
@@ -86,38 +102,72 @@ class Lister:
         limit: int | None = None,
         starting_token: str | None = None,
     ) -> Iterator[Page]:
-        """Every page in order, at most ``limit`` numbers in all; raises :class:`ListingStopped`."""
-        token = starting_token
-        seen_tokens: set[str] = set()
+        """Every page in order, at most ``limit`` numbers in all; raises :class:`ListingStopped`.
+
+        With several statuses, each status's listing follows the one before, in the API's
+        order; ``starting_token`` resumes the first. A number already listed under an earlier
+        status (it changed status in between) is left out of a later one: none twice.
+        """
+        listings = filters.listings()
+        seen: set[str] | None = set() if len(listings) > 1 else None
         count = pages = 0
+        token = starting_token
+
+        def room() -> int | None:
+            return None if limit is None else limit - count
+
+        for index, params in enumerate(listings):
+            if index:
+                token = None
+            try:
+                for page in self._listing(params, token, room):
+                    numbers = page.numbers
+                    if seen is not None:
+                        numbers = [n for n in numbers if _key(n) not in seen]
+                        seen.update(map(_key, numbers))
+                    if limit is not None:
+                        numbers = numbers[: limit - count]
+                    count += len(numbers)
+                    pages += 1
+                    token = page.next_token
+                    yield Page(numbers, page.next_token)
+                    if limit is not None and count >= limit:
+                        return
+            except _PageFailed as exc:
+                statuses_left = filters.statuses[index:]
+                raise ListingStopped(exc.failure, token, count, pages, statuses_left) from None
+
+    def _listing(
+        self, filters: dict[str, str], token: str | None, room: Callable[[], int | None]
+    ) -> Iterator[Page]:
+        """One listing's pages from ``token`` on, each asking for at most ``room()`` numbers
+        (the rest of the limit); raises :class:`_PageFailed`."""
+        seen_tokens: set[str] = set()
         while True:
-            size = self.page_size if limit is None else min(self.page_size, limit - count)
-            params: dict[str, Any] = {**filters.params(), "MaxResults": size}
+            wanted = room()
+            size = self.page_size if wanted is None else min(self.page_size, wanted)
+            params: dict[str, Any] = {**filters, "MaxResults": size}
             if token:
                 params["NextToken"] = token
-            try:
-                page = self._page(params)
-                if page.next_token is not None and page.next_token in seen_tokens | {token}:
-                    # A token seen before would list the same numbers forever.
-                    raise _PageFailed(
-                        classify(
-                            MalformedResponse(f"NextToken {page.next_token!r} repeats"),
-                            self.policy.endpoint,
-                        )
+            page = self._page(params)
+            if page.next_token is not None and page.next_token in seen_tokens | {token}:
+                # A token seen before would list the same numbers forever.
+                raise _PageFailed(
+                    classify(
+                        MalformedResponse(f"NextToken {page.next_token!r} repeats"),
+                        self.policy.endpoint,
                     )
-            except _PageFailed as exc:
-                raise ListingStopped(exc.failure, token, count, pages) from None
+                )
             if token:
                 seen_tokens.add(token)
-            numbers = page.numbers
-            if limit is not None:
-                numbers = numbers[: limit - count]
-            count += len(numbers)
-            pages += 1
-            yield Page(numbers, page.next_token)
+            yield page
             token = page.next_token
-            if token is None or (limit is not None and count >= limit):
+            if token is None:
                 return
+
+
+def _key(number: dict[str, Any]) -> str:
+    return str(number.get("PhoneNumberId") or number.get("E164PhoneNumber"))
 
 
 class _PageFailed(Exception):

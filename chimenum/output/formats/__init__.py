@@ -44,6 +44,8 @@ REGISTRY: dict[Document, dict[str, str]] = {
         "ndjson": f"{_NUMBERS}.ndjson:NdjsonRenderer",
         "text": f"{_NUMBERS}.text:TextRenderer",
         "csv": f"{_NUMBERS}.csv:CsvRenderer",
+        "yaml": f"{_NUMBERS}.yaml:NumbersYaml",
+        "name": f"{_NUMBERS}.name:NameRenderer",
     },
     "descriptions": {
         "table": f"{_NUMBERS}.describe:TreeRenderer",
@@ -51,6 +53,8 @@ REGISTRY: dict[Document, dict[str, str]] = {
         "ndjson": f"{_NUMBERS}.describe:DescriptionsNdjson",
         "text": f"{_NUMBERS}.describe:DescriptionsText",
         "csv": f"{_NUMBERS}.describe:DescriptionsCsv",
+        "yaml": f"{_NUMBERS}.yaml:DescriptionsYaml",
+        "name": f"{_NUMBERS}.name:NameRenderer",
     },
     "audit": {
         "table": f"{_NUMBERS}.audit:AuditTable",
@@ -58,6 +62,8 @@ REGISTRY: dict[Document, dict[str, str]] = {
         "ndjson": f"{_NUMBERS}.audit:AuditNdjson",
         "text": f"{_NUMBERS}.audit:AuditText",
         "csv": f"{_NUMBERS}.audit:AuditCsv",
+        "yaml": f"{_NUMBERS}.yaml:AuditYaml",
+        "name": f"{_NUMBERS}.name:AuditNames",
     },
 }
 #: The phone-number formats (``get``, ``list``).
