@@ -8,12 +8,11 @@ from typing import TYPE_CHECKING
 import click
 
 from chimenum.cli import context, runner
+from chimenum.cli.filters import filters_of, listing_filters
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
     aws_options,
-    filters_of,
     findings_options,
-    listing_filters,
     max_attempts_option,
     output_option,
 )
@@ -27,11 +26,10 @@ if TYPE_CHECKING:
 @listing_filters
 @output_option(
     "audit",
-    "table: the summary, then the findings, most severe first; text: the JSON as the AWS"
-    " CLI's text; csv: one row per finding.",
+    "table: the summary, then one line per finding, most severe first; csv: a row per finding.",
 )
 @findings_options
-@max_attempts_option("Tries per request when throttled or the service fails (5xx).")
+@max_attempts_option("Tries per request (throttling, 5xx).")
 @aws_options
 @click.pass_context
 def audit(
@@ -55,14 +53,13 @@ def audit(
 ) -> int:
     """Describe every number of the account and sum up what is wrong.
 
-    Lists the numbers as `list` does (same filters), describes each one as `describe` does,
-    then prints a summary (numbers by status, product type and country; findings by severity
-    and code) and the list of findings. Exit codes as for describe.
+    Lists the numbers as `list` does (same filters) and describes each as `describe` does; a
+    summary (numbers by status, product type and country; findings by severity and code) comes
+    first. Exit codes as for describe.
 
     \b
     Examples:
-      chimenum --demo audit --fail-on never
-      chimenum --demo audit --severity warning
+      chimenum --demo audit --severity warning --fail-on never
       chimenum --demo --api voice audit -o csv > findings.csv
       chimenum audit --product-type VoiceConnector --json | jq '.Summary.FindingsByCode'
     \f

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     " csv: one row per finding.",
 )
 @findings_options
-@max_attempts_option("Tries per request when throttled or the service fails (5xx).")
+@max_attempts_option("Tries per request (throttling, 5xx).")
 @aws_options
 @click.pass_context
 def describe(

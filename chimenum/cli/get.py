@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 @id_arguments
 @output_options
 @concurrency_option("Requests in flight at once for several ids.")
-@max_attempts_option("Tries per id when throttled or the service fails (5xx).")
+@max_attempts_option("Tries per id (throttling, 5xx).")
 @aws_options
 @click.pass_context
 def get(

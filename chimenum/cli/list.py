@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING
 import click
 
 from chimenum.cli import context, runner
+from chimenum.cli.filters import filters_of, listing_filters
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
     aws_options,
-    filters_of,
-    listing_filters,
     max_attempts_option,
     output_options,
     render_options,
@@ -50,7 +49,7 @@ def _resume(stop: ListingStopped, *, several: bool) -> str:
     metavar="TOKEN",
     help="Resume a listing where it stopped (the NextToken an unfinished listing reports).",
 )
-@max_attempts_option("Tries per page when throttled or the service fails.")
+@max_attempts_option("Tries per page (throttling, 5xx).")
 @aws_options
 @click.pass_context
 def list_(

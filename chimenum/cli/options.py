@@ -16,15 +16,11 @@ from chimenum.cli.params import (
     OneOf,
     RegionName,
     Seconds,
-    Several,
-    check_for_api,
-    choices_of,
     column_names,
-    flattened,
     query_expression,
 )
 from chimenum.cli.signals import STOP_CODES
-from chimenum.core.apis import FILTER_NAMES, PRODUCT_TYPES, SERVICE_NAMES, STATUSES
+from chimenum.core.apis import SERVICE_NAMES
 from chimenum.core.errors import EXIT_CODE_MEANINGS, SEVERITY, ExitCode
 from chimenum.core.settings import (
     DEFAULT_CONCURRENCY,
@@ -39,7 +35,6 @@ from chimenum.output.formats import Document, formats_of
 from chimenum.output.formats.summary import COLUMN_NAMES
 
 if TYPE_CHECKING:
-    from chimenum.core.listing import Filters
     from chimenum.output.formats import DocumentKind, RenderOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -222,7 +217,7 @@ def concurrency_option(help: str) -> Callable[[F], F]:
     )
 
 
-def _apply(f: F, decorators: list[Callable[[F], F]]) -> F:
+def apply_all(f: F, decorators: list[Callable[[F], F]]) -> F:
     for decorator in reversed(decorators):
         f = decorator(f)
     return f
@@ -247,7 +242,7 @@ def output_option(document: Document, help: str) -> Callable[[F], F]:
 
 def output_options(f: F) -> F:
     """How to render results; shared by every command that prints phone numbers."""
-    return _apply(
+    return apply_all(
         f,
         [
             output_option(
@@ -291,7 +286,7 @@ def output_options(f: F) -> F:
 def findings_options(f: F) -> F:
     """What ``describe`` and ``audit`` share: findings, concurrency (each declares its own
     ``-o`` from the format registry, :func:`output_option`)."""
-    return _apply(
+    return apply_all(
         f,
         [
             json_option,
@@ -301,8 +296,7 @@ def findings_options(f: F) -> F:
                 default="error",
                 show_default=True,
                 metavar="LEVEL",
-                help="error|warning|never. Exit 15 when a finding is at least this severe, shown"
-                " or not.",
+                help="error|warning|never. Exit 15 on a finding this severe, shown or not.",
             ),
             click.option(
                 "--severity",
@@ -319,8 +313,7 @@ def findings_options(f: F) -> F:
                 default=DEFAULT_NUMBER_TIMEOUT,
                 show_default=True,
                 metavar="SECONDS",
-                help="Seconds one number's related lookups may take in all; what is not read by"
-                " then is reported as LOOKUP_FAILED (NumberTimeout) with the rest of the number.",
+                help="For one number's related lookups in all; the rest is LOOKUP_FAILED.",
             ),
             color_option,
             utc_option,
@@ -328,82 +321,6 @@ def findings_options(f: F) -> F:
             concurrency_option("Numbers described at once."),
         ],
     )
-
-
-def listing_filters(f: F) -> F:
-    """Which numbers ``list`` and ``audit`` read: the filters of ListPhoneNumbers, and a limit."""
-    return _apply(
-        f,
-        [
-            click.option(
-                "--status",
-                type=Several(STATUSES),
-                metavar="STATUS[,...]",
-                multiple=True,
-                help="Only numbers in these statuses (any case); comma-separated or repeated:"
-                " one listing per status, one after the other.",
-            ),
-            click.option(
-                "--product-type",
-                type=choices_of(PRODUCT_TYPES),
-                metavar="TYPE",
-                multiple=True,
-                help="Only numbers of this product type (any case; once).",
-            ),
-            click.option(
-                "--filter-name",
-                type=choices_of(FILTER_NAMES),
-                metavar="NAME",
-                help="Only numbers with an association of this kind, with --filter-value.",
-            ),
-            click.option(
-                "--filter-value",
-                metavar="VALUE",
-                help="The association's value, for --filter-name.",
-            ),
-            click.option(
-                "--limit", type=click.IntRange(min=1), metavar="N", help="Stop after N numbers."
-            ),
-        ],
-    )
-
-
-def filters_of(
-    ctx: click.Context,
-    status: tuple[tuple[str, ...], ...],
-    product_type: tuple[str, ...],
-    filter_name: str | None,
-    filter_value: str | None,
-) -> Filters:
-    """The listing's filters; values the API cannot filter on are usage errors (exit 2)."""
-    from chimenum.core.listing import Filters
-
-    for flag, given in (("--product-type", product_type),):
-        if len(given) > 1:
-            # The API filters on one value; taking the last silently would hide numbers.
-            raise click.UsageError(
-                f"{flag} takes one value (ListPhoneNumbers filters on one); it was given"
-                f" {len(given)} times",
-                ctx,
-            )
-    filters = Filters(
-        flattened(status),
-        product_type[0] if product_type else None,
-        filter_name,
-        filter_value,
-    )
-    check_for_api(
-        ctx,
-        _settings(ctx).api,
-        [
-            *(("status", value) for value in filters.statuses),
-            ("product type", filters.product_type),
-            ("filter name", filter_name),
-        ],
-    )
-    if (filter_name is None) != (filter_value is None):
-        raise click.UsageError("--filter-name and --filter-value go together", ctx)
-    return filters
 
 
 def render_options(

@@ -89,7 +89,7 @@ from chimenum.output.formats import formats_of
 )
 @color_option
 @utc_option
-@max_attempts_option("Tries per poll of an id when throttled or the service fails.")
+@max_attempts_option("Tries per poll of an id (throttling, 5xx).")
 @quiet_option("No line on stderr when the wait fails.")
 @aws_options
 @click.pass_context
