@@ -16,9 +16,11 @@ from chimenum.cli.params import (
     OneOf,
     RegionName,
     Seconds,
+    baseline_file,
     check_for_api,
     choices_of,
     column_names,
+    mutelist_file,
     per_api,
     query_expression,
 )
@@ -281,6 +283,13 @@ def findings_options(f: F) -> F:
                 show_default=True,
                 help="Show only findings at least this severe (every format; info: all).",
             ),
+            click.option(
+                "--mutelist",
+                metavar="FILE",
+                callback=mutelist_file,
+                help="Mute accepted findings: a YAML or JSON file of rules, each with a Reason"
+                " (docs/mutelist.md). A muted finding is shown, marked, and never fails.",
+            ),
             click.option("--tags", is_flag=True, help="Also read each number's tags (voice only)."),
             click.option(
                 "--number-timeout",
@@ -297,6 +306,15 @@ def findings_options(f: F) -> F:
             concurrency_option("Numbers described at once."),
         ],
     )
+
+
+baseline_option = click.option(
+    "--baseline",
+    metavar="PREVIOUS.json",
+    callback=baseline_file,
+    help="An earlier `audit --json`: only findings not in it count for --fail-on; the summary"
+    " counts new, unchanged and resolved ones (docs/mutelist.md).",
+)
 
 
 def listing_filters(f: F) -> F:
