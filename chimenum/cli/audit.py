@@ -138,7 +138,9 @@ def audit(
             findings = judged(mutes.expired_findings(AUDIT))
             tally.count(None, findings)
             outcome.described(Described({"Findings": counting(findings)}, []), fail_on)
-            renderer.add(Result("", {"PhoneNumber": None, "Findings": at_least(findings, severity)}))
+            renderer.add(
+                Result("", {"PhoneNumber": None, "Findings": at_least(findings, severity)})
+            )
         summary = tally.summary()
         if mutes:
             summary["Mutes"] = mutes.summary()

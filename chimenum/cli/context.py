@@ -122,7 +122,6 @@ def fetcher(ctx: click.Context, concurrency: int, max_attempts: int) -> Fetcher:
 def lister(ctx: click.Context, max_attempts: int) -> Lister:
     """A Lister for the run's own API, under its endpoint's policy."""
     from chimenum.core.listing import Lister
-    from chimenum.core.mutes import Mutelist, Mutes
 
     run = run_of(ctx, max_attempts=max_attempts)
     own = run.client()

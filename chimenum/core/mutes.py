@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any
 
 from chimenum.core.findings import CODES, DESCRIBE, ERROR, Finding, severity
@@ -92,9 +93,9 @@ def _decode(text: str) -> tuple[Any, dict[int, int]]:
         yield data
         data.update(loader.construct_mapping(node))
 
-    Loader.add_constructor("tag:yaml.org,2002:map", mapping)  # type: ignore[arg-type]
+    Loader.add_constructor("tag:yaml.org,2002:map", mapping)
     try:
-        return yaml.load(text, Loader=Loader), lines  # noqa: S506 - a SafeLoader
+        return yaml.load(text, Loader=Loader), lines
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}: " if mark else ""
@@ -110,12 +111,12 @@ def _decode_json(text: str, lines: dict[int, int]) -> Any:
 
     def parse_object(s_and_end: tuple[str, int], *args: Any) -> tuple[Any, int]:
         # The pure-Python scanner calls this for every object: where it starts is its line.
-        found, end = decoder.JSONObject(s_and_end, *args)
+        found, end = decoder.JSONObject(s_and_end, *args)  # type: ignore[attr-defined]
         lines[id(found)] = s_and_end[0].count("\n", 0, s_and_end[1]) + 1
         return found, end
 
-    parser.parse_object = parse_object  # type: ignore[assignment]
-    parser.scan_once = scanner.py_make_scanner(parser)
+    parser.parse_object = parse_object  # type: ignore[attr-defined]
+    parser.scan_once = scanner.py_make_scanner(parser)  # type: ignore[attr-defined]
     try:
         return parser.decode(text)
     except json.JSONDecodeError as exc:
@@ -185,7 +186,7 @@ def parse(text: str) -> list[Rule]:
 def read_text(path: str, what: str, limit: int = MAX_MUTELIST_BYTES) -> str:
     """A file's text, at most ``limit`` bytes, or :class:`MutelistError`."""
     try:
-        with open(path, "rb") as file:
+        with Path(path).open("rb") as file:
             raw = file.read(limit + 1)
     except OSError as exc:
         raise MutelistError(f"cannot read it: {exc.strerror or exc}") from None
@@ -335,4 +336,3 @@ class Baseline:
     def summary(self) -> dict[str, int]:
         resolved = len(self.known - self.seen)
         return {"New": self.new, "Unchanged": self.unchanged, "Resolved": resolved}
-
