@@ -101,6 +101,11 @@ def audit(
     tally = Tally()
     outcome = runner.Outcome(env)
     mutes = mutelist and context.mutes(ctx, env, mutelist, lister.client)
+    if baseline and baseline.unlisted:
+        env.warn(
+            f"warning: --baseline lists {baseline.unlisted} fewer findings than it counted"
+            " (--severity, or past the 10,000 kept): those count as new"
+        )
 
     def described() -> Iterator[Described]:
         try:
