@@ -165,7 +165,8 @@ def test_describe_reports_an_expired_rule_on_stderr(
         ),
         (
             "noreason.json",
-            '{"Mutes": [\n  {"Code": "ORDER_FAILED", "Reason": "x"},\n  {"Code": "ORDER_FAILED"}\n]}',
+            '{"Mutes": [\n  {"Code": "ORDER_FAILED", "Reason": "x"},\n'
+            '  {"Code": "ORDER_FAILED"}\n]}',
             "line 3: Reason is required",
         ),
         ("noexpiry.yaml", "\n- Code: SIP_RULE_DISABLED\n  Reason: x\n", "line 2: Expires is req"),
