@@ -62,7 +62,7 @@ class Rule:
 
     def shown(self) -> dict[str, Any]:
         """The rule as the summary lists it."""
-        extra = {"Owner": self.owner, "Expires": self.expires and self.expires.isoformat()}
+        extra = {"Owner": self.owner, "Expires": self.expires and str(self.expires)}
         return {
             "Line": self.line,
             **self.match,
