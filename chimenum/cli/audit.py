@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,6 +12,7 @@ from chimenum.cli.filters import filters_of, listing_filters
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
     aws_options,
+    baseline_option,
     findings_options,
     max_attempts_option,
     output_option,
@@ -20,15 +21,17 @@ from chimenum.output.env import ColorChoice
 
 if TYPE_CHECKING:
     from chimenum.core.describe import Described
+    from chimenum.core.mutes import Baseline, Mutelist
 
 
 @click.command(epilog=EXIT_CODES_HELP)
 @listing_filters
 @output_option(
     "audit",
-    "table: the summary, then one line per finding, most severe first; csv: a row per finding.",
+    "table: the summary, then one line per finding, most severe first.",
 )
 @findings_options
+@baseline_option
 @max_attempts_option("Tries per request (throttling, 5xx).")
 @aws_options
 @click.pass_context
@@ -43,6 +46,8 @@ def audit(
     as_json: bool,
     fail_on: str,
     severity: str,
+    mutelist: Mutelist | None,
+    baseline: Baseline | None,
     tags: bool,
     number_timeout: float,
     color: ColorChoice,
@@ -60,8 +65,8 @@ def audit(
     \b
     Examples:
       chimenum --demo audit --severity warning --fail-on never
-      chimenum --demo --api voice audit -o csv > findings.csv
       chimenum audit --product-type VoiceConnector --json | jq '.Summary.FindingsByCode'
+      chimenum audit --mutelist mutes.yaml --baseline yesterday.json --fail-on warning
     \f
     At most --concurrency numbers are described at once, and each shared resource is read
     once. A missing field is counted as "unknown". The table lists the findings most severe
@@ -69,17 +74,21 @@ def audit(
     ndjson and csv stream one finding per line in the order found, as numbers are described
     (ndjson ends with a {"Summary": ...} line); json keeps the first 10,000 found, in that
     order. Memory stays flat whatever the size of the inventory. --severity picks the findings
-    every format shows; the summary and --fail-on count them all. Severities are audit's: an
+    every format shows; the summary and --fail-on count them all, but for findings --mutelist
+    mutes (shown, marked muted, counted in the summary's Mutes) and, with --baseline, findings
+    the earlier audit already had, which never fail the run. Severities are audit's: an
     unassigned number is info (it costs, nothing is broken), where describe calls it an error
     (docs/describe.md).
     """
     filters = filters_of(ctx, status, product_type, filter_name, filter_value)
 
     from chimenum.core.audit import Tally, audit
+    from chimenum.core.describe import Described
     from chimenum.core.fetch import Result
-    from chimenum.core.findings import at_least
+    from chimenum.core.findings import AUDIT, at_least
     from chimenum.core.ids import e164_of
     from chimenum.core.listing import ListingStopped
+    from chimenum.core.mutes import counting
     from chimenum.output.formats import RenderOptions, get_renderer
 
     env = context.environment(ctx, quiet=quiet, color=color)
@@ -89,6 +98,12 @@ def audit(
     lister = context.lister(ctx, max_attempts)
     tally = Tally()
     outcome = runner.Outcome(env)
+    mutes = mutelist and context.mutes(ctx, env, mutelist, lister.client)
+    if baseline and baseline.unlisted:
+        env.warn(
+            f"warning: --baseline lists {baseline.unlisted} fewer findings than it counted"
+            " (--severity, or past the 10,000 kept): those count as new"
+        )
 
     def described() -> Iterator[Described]:
         try:
@@ -103,11 +118,17 @@ def audit(
                 f" {stop.failure.code}: {stop.failure.message}"
             )
 
+    def judged(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        findings = mutes.apply(findings) if mutes else findings
+        return baseline.mark(findings) if baseline else findings
+
     def take(number: Described) -> None:
-        # The summary and --fail-on see every finding; the renderer only those --severity shows.
-        tally.add(number)
-        outcome.described(number, fail_on)
-        shown = {**number.document, "Findings": at_least(number.document["Findings"], severity)}
+        # The summary sees every finding, --fail-on those neither muted nor in the baseline,
+        # the renderer those --severity shows.
+        findings = judged(number.document["Findings"])
+        tally.count(number.document["PhoneNumber"], findings)
+        outcome.described(Described({"Findings": counting(findings)}, number.failures), fail_on)
+        shown = {**number.document, "Findings": at_least(findings, severity)}
         renderer.add(Result(e164_of(number.document["PhoneNumber"]), shown))
 
     def stop() -> None:
@@ -115,7 +136,20 @@ def audit(
         tally.complete = False
 
     def finish() -> None:
-        renderer.totals(tally.summary())
+        if mutes:
+            # Reported once the inventory is, as findings of no number.
+            findings = judged(mutes.expired_findings(AUDIT))
+            tally.count(None, findings)
+            outcome.described(Described({"Findings": counting(findings)}, []), fail_on)
+            renderer.add(
+                Result("", {"PhoneNumber": None, "Findings": at_least(findings, severity)})
+            )
+        summary = tally.summary()
+        if mutes:
+            summary["Mutes"] = mutes.summary()
+        if baseline:
+            summary["Baseline"] = baseline.summary()
+        renderer.totals(summary)
         renderer.finish()
 
     return runner.run(

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from chimenum.core.fetch import Fetcher
     from chimenum.core.listing import Lister
+    from chimenum.core.mutes import Mutelist, Mutes
     from chimenum.core.run import Run
 
 #: The run's Environment, set by the error boundary before click parses anything.
@@ -125,3 +126,11 @@ def lister(ctx: click.Context, max_attempts: int) -> Lister:
     run = run_of(ctx, max_attempts=max_attempts)
     own = run.client()
     return Lister(own, run.settings.api, run.policy(own))
+
+
+def mutes(ctx: click.Context, env: Environment, mutelist: Mutelist, client: BaseClient) -> Mutes:
+    """``--mutelist`` judged for this run: on its day (``CHIMENUM_TODAY``, else today in UTC),
+    with its one profile and region standing for every finding's."""
+    settings = settings_of(ctx)
+    where = {"Profile": settings.profile or "default", "Region": str(client.meta.region_name)}
+    return mutelist.for_run(settings.today or env.now().date(), where)

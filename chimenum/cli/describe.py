@@ -21,6 +21,7 @@ from chimenum.output.env import ColorChoice
 if TYPE_CHECKING:
     from chimenum.core.describe import Described
     from chimenum.core.fetch import Result
+    from chimenum.core.mutes import Mutelist
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -42,6 +43,7 @@ def describe(
     as_json: bool,
     fail_on: str,
     severity: str,
+    mutelist: Mutelist | None,
     tags: bool,
     number_timeout: float,
     color: ColorChoice,
@@ -80,17 +82,21 @@ def describe(
     docs/describe.md lists every code, with its severity for describe and for audit. The exit
     code is get's for the numbers themselves and for resources that could not be read, else 15
     when a finding is at least --fail-on (default error), else 0. --severity picks the findings
-    every format shows; --fail-on counts them all.
+    every format shows; --fail-on counts them all but those --mutelist mutes (shown, marked
+    muted); a rule of it past its Expires date mutes nothing and is a MUTE_EXPIRED warning on
+    stderr.
     """
     env = context.environment(ctx, quiet=quiet, color=color)
     asked = read_ids(ctx, env, ids, from_files)
     if asked is None:
         return int(ExitCode.USAGE)
 
-    from chimenum.core.describe import describe_ids
+    from chimenum.core.describe import Described, describe_ids
     from chimenum.core.fetch import Result
     from chimenum.core.findings import at_least
+    from chimenum.core.mutes import counting
     from chimenum.output.formats import RenderOptions, get_renderer
+    from chimenum.output.times import message_text
 
     options = RenderOptions(kind="one" if asked.one else "many", utc=utc, severity=severity)
     renderer = get_renderer("json" if as_json else output, env, options, "descriptions")
@@ -100,6 +106,7 @@ def describe(
     fetcher = runner.fetcher_of(ctx, concurrency, max_attempts)
     resolver = runner.resolver_of(ctx, env, tags=tags, number_timeout=number_timeout)
     outcome = runner.Outcome(env, runner.other_api_hint(ctx, fetcher.client, one=asked.one))
+    mutes = mutelist and context.mutes(ctx, env, mutelist, fetcher.client)
     done = 0
 
     def take(pair: tuple[Result, Described | None]) -> None:
@@ -110,14 +117,21 @@ def describe(
         if described is None:
             renderer.add(result)
         else:
-            findings = at_least(described.document["Findings"], severity)
-            shown = {**described.document, "Findings": findings}
+            found = described.document["Findings"]
+            found = mutes.apply(found) if mutes else found
+            shown = {**described.document, "Findings": at_least(found, severity)}
             renderer.add(Result(result.phone_number_id, shown))
+            outcome.described(Described({"Findings": counting(found)}, described.failures), fail_on)
         done += 1
         if result.failure is not None:
             outcome.failed(result.phone_number_id, result.failure)
-        if described is not None:
-            outcome.described(described, fail_on)
+
+    def expired() -> None:
+        # Not a number's finding: a line on stderr, and a warning for --fail-on.
+        findings = mutes.apply(mutes.expired_findings()) if mutes else []
+        for item in counting(findings):
+            env.warn(f"warning: {item['Code']}: {message_text(item['Message'])}")
+        outcome.described(Described({"Findings": counting(findings)}, []), fail_on)
 
     def stop() -> None:
         context.run_of(ctx).stop()
@@ -130,4 +144,5 @@ def describe(
         stop=stop,
         finish=renderer.finish,
         so_far=lambda: f"{done} of {len(asked.ids)} ids described",
+        after=expired,
     )

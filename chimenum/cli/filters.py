@@ -29,7 +29,7 @@ def listing_filters(f: F) -> F:
                 type=Several(STATUSES),
                 metavar="STATUS[,...]",
                 multiple=True,
-                help="Only numbers in these statuses (any case; comma-separated or repeated).",
+                help="Only these statuses (any case; comma-separated or repeated).",
             ),
             click.option(
                 "--product-type",

@@ -16,7 +16,9 @@ from chimenum.cli.params import (
     OneOf,
     RegionName,
     Seconds,
+    baseline_file,
     column_names,
+    mutelist_file,
     query_expression,
 )
 from chimenum.cli.signals import STOP_CODES
@@ -296,7 +298,7 @@ def findings_options(f: F) -> F:
                 default="error",
                 show_default=True,
                 metavar="LEVEL",
-                help="error|warning|never. Exit 15 on a finding this severe, shown or not.",
+                help="Exit 15 on a finding this bad: error|warning|never.",
             ),
             click.option(
                 "--severity",
@@ -306,6 +308,12 @@ def findings_options(f: F) -> F:
                 metavar="LEVEL",
                 help="error|warning|info. Show only findings at least this severe.",
             ),
+            click.option(
+                "--mutelist",
+                metavar="FILE",
+                callback=mutelist_file,
+                help="YAML or JSON rules muting accepted findings (docs/mutelist.md).",
+            ),
             click.option("--tags", is_flag=True, help="Also read each number's tags (voice only)."),
             click.option(
                 "--number-timeout",
@@ -313,7 +321,7 @@ def findings_options(f: F) -> F:
                 default=DEFAULT_NUMBER_TIMEOUT,
                 show_default=True,
                 metavar="SECONDS",
-                help="For one number's related lookups in all; the rest is LOOKUP_FAILED.",
+                help="Per number, for its related lookups.",
             ),
             color_option,
             utc_option,
@@ -321,6 +329,14 @@ def findings_options(f: F) -> F:
             concurrency_option("Numbers described at once."),
         ],
     )
+
+
+baseline_option = click.option(
+    "--baseline",
+    metavar="PREVIOUS.json",
+    callback=baseline_file,
+    help="An earlier audit --json: only findings new since then count for --fail-on.",
+)
 
 
 def render_options(

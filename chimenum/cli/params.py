@@ -209,3 +209,28 @@ def column_names(ctx: click.Context, param: click.Parameter, value: str | None) 
             param,
         )
     return names
+
+
+def mutelist_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--mutelist FILE``, read and checked while parsing: a bad rule fails before any request."""
+    from chimenum.core.mutes import Mutelist
+
+    return _read(ctx, param, value, Mutelist.read)
+
+
+def baseline_file(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """``--baseline PREVIOUS.json``: an earlier ``audit --json``, read while parsing."""
+    from chimenum.core.mutes import Baseline
+
+    return _read(ctx, param, value, Baseline.read)
+
+
+def _read(ctx: click.Context, param: click.Parameter, path: str | None, read: Any) -> Any:
+    from chimenum.core.mutes import MutelistError
+
+    if path is None:
+        return None
+    try:
+        return read(path)
+    except MutelistError as exc:
+        raise click.BadParameter(f"{path}: {exc}", ctx, param) from None

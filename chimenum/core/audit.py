@@ -14,7 +14,7 @@ from typing import Any
 
 from chimenum.core.describe import Described, Resolver, describe
 from chimenum.core.fetch import policy_pool
-from chimenum.core.findings import AUDIT, SEVERITIES
+from chimenum.core.findings import AUDIT, SEVERITIES, Finding
 from chimenum.core.listing import Filters, Lister, ListingStopped
 from chimenum.core.pool import Deadline
 
@@ -40,13 +40,17 @@ class Tally:
         self.complete = True
 
     def add(self, described: Described) -> None:
-        number = described.document["PhoneNumber"]
-        findings = described.document["Findings"]
-        self.numbers += 1
-        self.by_status[_known(number.get("Status"))] += 1
-        self.by_product[_known(number.get("ProductType"))] += 1
-        self.by_country[_known(number.get("Country"))] += 1
-        self.with_findings += bool(findings)
+        self.count(described.document["PhoneNumber"], described.document["Findings"])
+
+    def count(self, number: dict[str, Any] | None, findings: list[Finding]) -> None:
+        """A number and its findings; findings of no number (``None``: an expired mute rule)
+        count only as findings."""
+        if number is not None:
+            self.numbers += 1
+            self.by_status[_known(number.get("Status"))] += 1
+            self.by_product[_known(number.get("ProductType"))] += 1
+            self.by_country[_known(number.get("Country"))] += 1
+            self.with_findings += bool(findings)
         for item in findings:
             self.by_severity[item["Severity"]] += 1
             self.by_code[item["Code"]] += 1

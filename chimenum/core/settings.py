@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 from chimenum.core.apis import SERVICE_NAMES, Api
@@ -130,6 +131,11 @@ ENVIRONMENT: tuple[Variable, ...] = (
         ("CHIMENUM_COMPLETION_TIMEOUT",),
         f"{DEFAULT_COMPLETION_TIMEOUT:g}",
         "Seconds a TAB waits for the account's ids before offering the cached ones.",
+    ),
+    Variable(
+        ("CHIMENUM_TODAY",),
+        "today (UTC)",
+        "The date (YYYY-MM-DD) a --mutelist rule's Expires is judged against.",
     ),
     Variable(("XDG_CACHE_HOME",), "~/.cache", "Where the completion id cache lives."),
     Variable(("NO_COLOR",), "", "Set and not empty: no colour with --color auto.", "terminal"),
@@ -274,6 +280,8 @@ class Settings:
     completion_ttl: float = DEFAULT_COMPLETION_TTL
     completion_timeout: float = DEFAULT_COMPLETION_TIMEOUT
     terminal: Terminal = field(default_factory=Terminal)
+    #: ``CHIMENUM_TODAY``: the day mutelist rules expire against (``None``: today in UTC).
+    today: date | None = None
 
     @property
     def service_name(self) -> str:
@@ -319,7 +327,19 @@ class Settings:
                 env, "CHIMENUM_COMPLETION_TIMEOUT", DEFAULT_COMPLETION_TIMEOUT
             ),
             terminal=Terminal.from_environ(env),
+            today=_date(env, "CHIMENUM_TODAY"),
         )
+
+
+def _date(env: Mapping[str, str], name: str) -> date | None:
+    """A date (YYYY-MM-DD); unset or empty: ``None``."""
+    text = env.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SettingError(name, f"{text!r} is not a date (YYYY-MM-DD)", _CONFIG_EXIT) from None
 
 
 def _seconds(env: Mapping[str, str], name: str, default: float, *, positive: bool = False) -> float:

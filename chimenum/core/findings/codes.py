@@ -212,6 +212,11 @@ CODES: dict[str, Code] = {
         W, W, "The Amazon Chime user's UserRegistrationStatus is Suspended.",
         "A suspended user cannot use Amazon Chime.",
     ),
+    "MUTE_EXPIRED": Code(
+        W, W, "A rule of --mutelist is past its Expires date; it mutes nothing (the finding"
+        " names the file and line).",
+        "Not AWS's: an accepted finding is accepted until a date, then looked at again.",
+    ),
 }  # fmt: skip
 
 

@@ -35,7 +35,7 @@ MAX_KEPT_FINDINGS = 10_000
 #: bounded, whatever a resource's name or a backend's text.
 MAX_MESSAGE_CELLS = 300
 #: What a finding's line in the table shows, all that the table keeps of it.
-SHOWN = ("Severity", "PhoneNumberId", "Code")
+SHOWN = ("Severity", "PhoneNumberId", "Code", "Muted", "MuteReason")
 #: The summary's rows: label, then the key of its counters.
 COUNTERS = (
     ("By status", "ByStatus"),
@@ -128,6 +128,7 @@ class AuditTable(AuditRenderer):
             counts = self.counts[key]
             shown = ", ".join(f"{inert(k)} {v}" for k, v in counts.items()) or "none"
             rows.append((label, [(shown, "")]))
+        rows += mutes_rows(self.counts)
         if not self.counts["Complete"]:
             rows.append(("Incomplete", [("the listing stopped early", "bold red")]))
         start = max(cell_len(label) for label, _ in rows) + LABEL_GAP
@@ -153,6 +154,7 @@ class AuditTable(AuditRenderer):
                 f"... and {self.omitted} more findings, none more severe than those above"
                 " (-o ndjson or -o csv lists every one)"
             )
+        lines += unmatched_lines(self.counts, painter)
         by_severity = self.counts.get("FindingsBySeverity", {})
         hidden = sum(n for level, n in by_severity.items() if _rank(level) > rank(severity))
         if hidden:
@@ -162,6 +164,34 @@ class AuditTable(AuditRenderer):
                 )
             )
         self.env.write("".join(line + "\n" for line in lines))
+
+
+def mutes_rows(counts: dict[str, Any]) -> list[tuple[str, list[Span]]]:
+    """The summary's rows for ``--mutelist`` and ``--baseline``, when given."""
+    rows: list[tuple[str, list[Span]]] = []
+    mutes = counts.get("Mutes")
+    if mutes:
+        said = f"{mutes['Muted']} findings, by {mutes['Rules']} rules ({mutes['Expired']} expired)"
+        rows.append(("Muted", [(said, "")]))
+    baseline = counts.get("Baseline")
+    if baseline:
+        said = ", ".join(
+            f"{key.lower()} {baseline[key]}" for key in ("New", "Unchanged", "Resolved")
+        )
+        rows.append(("Since baseline", [(said, "")]))
+    return rows
+
+
+def unmatched_lines(counts: dict[str, Any], painter: Painter) -> list[str]:
+    """The mute rules that matched nothing, at the end: stale mutes rot."""
+    unmatched = (counts.get("Mutes") or {}).get("MatchedNothing") or []
+    if not unmatched:
+        return []
+    lines = [painter.paint([(f"Mute rules that matched nothing ({len(unmatched)}):", "yellow")])]
+    for rule in unmatched:
+        keys = ", ".join(f"{k} {v}" for k, v in rule.items() if k not in ("Line", "Reason"))
+        lines.append(inert(f"  line {rule.get('Line')}: {keys}: {rule.get('Reason')}"))
+    return lines
 
 
 class AuditNdjson(Renderer):

@@ -18,7 +18,16 @@ from chimenum.output.times import message_text
 if TYPE_CHECKING:
     from chimenum.output.env import Environment
 
-FINDING_COLUMNS = ("PhoneNumberId", "Severity", "Code", "ResourceKind", "ResourceId", "Message")
+FINDING_COLUMNS = (
+    "PhoneNumberId",
+    "Severity",
+    "Code",
+    "ResourceKind",
+    "ResourceId",
+    "Message",
+    "Muted",
+    "MuteReason",
+)
 SEVERITY_STYLES = {ERROR: "bold red", WARNING: "yellow", INFO: "cyan"}
 #: Cells of the severity column.
 SEVERITY_WIDTH = 8
@@ -50,9 +59,10 @@ def findings_lines(
     rows = [
         (
             inert(item.get("Severity")),
-            inert(item.get("PhoneNumberId")) if with_number else "",
+            # A finding of no number: an expired mute rule.
+            inert(item.get("PhoneNumberId") or "-") if with_number else "",
             inert(item.get("Code")),
-            inert(message_text(item.get("Message"), utc=utc)),
+            inert(muted_mark(item) + message_text(item.get("Message"), utc=utc)),
         )
         for item in findings
     ]
@@ -86,6 +96,11 @@ def findings_lines(
     return out
 
 
+def muted_mark(finding: dict[str, Any]) -> str:
+    """What a muted finding's message starts with in people's views: that it is, and why."""
+    return f"muted ({finding.get('MuteReason')}): " if finding.get("Muted") else ""
+
+
 def _pad(text: str, cells: int) -> str:
     """The spaces that fill ``text`` out to ``cells`` (one at least: columns never touch)."""
     return " " * max(cells - cell_len(text), 1)
@@ -100,5 +115,6 @@ class FindingRows(CsvRows):
 
     def add(self, findings: list[dict[str, Any]]) -> None:
         for item in findings:
-            self.row(item.get(column) for column in FINDING_COLUMNS)
+            row = {**item, "Muted": bool(item.get("Muted"))}
+            self.row(row.get(column) for column in FINDING_COLUMNS)
         self.flush()
