@@ -116,6 +116,8 @@ def diff(
     from chimenum.core import diff as core
     from chimenum.core.documents import BadDocument
     from chimenum.core.errors import ExitCode
+
+    CHANGED = ExitCode.CHANGED
     from chimenum.core.fetch import Result
     from chimenum.core.listing import ListingStopped
     from chimenum.output.formats import RenderOptions, get_renderer
@@ -131,7 +133,7 @@ def diff(
         return int(ExitCode.USAGE)
     if live and snapshot.kind != "numbers":
         raise click.UsageError(f"--live compares a numbers document; {name} is an audit", ctx)
-    changes = core.Diff(snapshot, "live" if live else str(new))
+    changes = core.Diff(snapshot, "live" if live else "stdin" if new == "-" else str(new))
     renderer = get_renderer(fmt, env, RenderOptions(kind="list"), "changes")
 
     def listed() -> Iterator[Item]:
@@ -179,7 +181,7 @@ def diff(
                     f"warning: {which.name}: {which.failed} ids had failed when it was written"
                 )
 
-    return runner.run(
+    code = runner.run(
         outcome,
         changes.changes(listed() if live else read_new()),
         take,
@@ -188,3 +190,5 @@ def diff(
         so_far=lambda: "diff stopped",
         after=report_incomplete,
     )
+    # USAGE has no place in the run's precedence (it ends a run before any request, elsewhere).
+    return int(ExitCode.USAGE) if changes.bad is not None and code in (0, CHANGED) else code
