@@ -19,7 +19,7 @@ from chimenum.output.document import to_json
 from chimenum.output.formats import Renderer
 from chimenum.output.formats.csv import CsvRows
 from chimenum.output.formats.json import emit
-from chimenum.output.formats.layout import Cell, Painter, grid_lines
+from chimenum.output.formats.layout import Cell, Painter, Span, block, cell_len, grid_lines
 from chimenum.output.formats.ndjson import write_line
 
 if TYPE_CHECKING:
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 #: Rows the table keeps (the rest are counted, and -o ndjson lists them).
 MAX_KEPT_ROWS = 10_000
+#: Cells a change's detail is indented under its number, when the grid does not fit.
+STACKED_INDENT = 2
 #: Changes a streamed document writes at once.
 CHANGES_PER_WRITE = 100
 CSV_COLUMNS = (
@@ -195,20 +197,41 @@ class ChangesTable(Renderer):
             cells = [[(word, style)]] + ([[(inert(account), "")]] if accounts else [])
             rows.append(cells + [[(inert(text), "")] for text in rest])
         header = ["CHANGE", *(["ACCOUNT"] if accounts else []), "NUMBER", "WHAT", "OLD", "NEW"]
-        lines = (
-            [
-                line.rstrip()
-                for line in grid_lines(
-                    rows, painter, header=header if self.options.headers else None
-                )
-            ]
-            if rows
-            else []
-        )
+        shown = header if self.options.headers else None
+        lines = [line.rstrip() for line in grid_lines(rows, painter, header=shown)] if rows else []
+        if any(cell_len(line) > self.env.width for line in lines):
+            lines = self.stacked(painter)
+        closing = [(counts_line(self.summary), "bold")]
         if self.omitted:
-            lines.append(f"... and {self.omitted} more changes (-o ndjson lists every one)")
-        lines.append(painter.paint([(counts_line(self.summary), "bold")]))
+            more = f"... and {self.omitted} more changes (-o ndjson lists every one)"
+            lines += [painter.paint(line) for line in block([(more, "")], self.env.width)]
+        lines += [painter.paint(line) for line in block(closing, self.env.width)]
         self.env.write("".join(line + "\n" for line in lines))
+
+    def stacked(self, painter: Painter) -> list[str]:
+        """Too narrow for the grid: each change's number on a line, what changed under it,
+        wrapped at its spaces (an id is never split)."""
+        width = self.env.width
+        lines = []
+        for kind, account, number, what, old, new in self.kept:
+            word, style = WORDS.get(kind, (kind, ""))
+            head: list[Span] = [(word, style), (" ", "")]
+            head += [(inert(account), ""), (" ", "")] if account else []
+            lines += [painter.paint(line) for line in block([*head, (inert(number), "")], width)]
+            detail = " ".join(
+                part
+                for part in (
+                    f"{inert(what)}:" if what else "",
+                    inert(old),
+                    painter.glyph("arrow") if old and new else "",
+                    inert(new),
+                )
+                if part
+            )
+            indent = [(" " * STACKED_INDENT, "")]
+            wrapped = block([(detail, "")], width - STACKED_INDENT) if detail else []
+            lines += [painter.paint([*indent, *line]) for line in wrapped]
+        return lines
 
 
 def counts_line(summary: dict[str, Any]) -> str:
