@@ -115,7 +115,7 @@ def _command_modules() -> dict[str, Path]:
 def test_the_command_modules_are_found() -> None:
     """The next test is not vacuous: it sees every command."""
     assert {name.rsplit(".", 1)[1] for name in _command_modules()} == {
-        "get", "list", "wait", "describe", "audit", "completion",
+        "get", "list", "wait", "describe", "audit", "diff", "completion",
     }  # fmt: skip
 
 

@@ -17,6 +17,7 @@ import re
 import sys
 import time
 import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ from chimenum.core.settings import Terminal
 from chimenum.output.env import Environment
 from chimenum.output.formats import REGISTRY, Document, RenderOptions, entries, get_renderer
 from testing.fakechime import FakeChime
+from tests.changing import diff_args
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 #: Every (document kind, format) of the format registry.
@@ -306,7 +308,8 @@ def render(document: Document, name: str, docs: list[dict[str, Any]], colour: bo
         terminal=Terminal(columns=100),
         color="always" if colour else "never",
     )
-    kind = "list" if document == "audit" else "one" if len(docs) == 1 else "many"
+    listing = document in ("audit", "changes")
+    kind = "list" if listing else "one" if len(docs) == 1 else "many"
     renderer = get_renderer(name, env, RenderOptions(kind=kind, utc=False), document)
     tally = Tally()
     for index, doc in enumerate(docs):
@@ -315,6 +318,8 @@ def render(document: Document, name: str, docs: list[dict[str, Any]], colour: bo
             tally.add(Described(doc, []))
     if document == "audit":
         renderer.totals(tally.summary())
+    elif document == "changes":
+        renderer.totals({"Kind": "numbers", "NumbersChanged": len(docs), "Changed": True})
     else:
         renderer.add(Result("+12065559999", failure=_hostile_failure()))
     renderer.finish()
@@ -383,9 +388,54 @@ def test_description_and_audit_renderers_never_emit_raw_controls(
     check_renderers(document, docs, colour)
 
 
+def changes(numbers: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """``diff``'s changes, of every kind, with any values a document could hold."""
+    fields = st.lists(
+        st.fixed_dictionaries(
+            {"Field": strings, "New": st.one_of(strings, numbers)}, optional={"Old": strings}
+        ),
+        max_size=3,
+    )
+    return st.one_of(
+        st.builds(
+            lambda kind, number, account: {
+                "Change": kind,
+                "E164PhoneNumber": number.get("E164PhoneNumber"),
+                "AwsAccountId": account,
+                "Status": number.get("Status"),
+                "ProductType": number.get("ProductType"),
+            },
+            st.sampled_from(["NumberAdded", "NumberRemoved"]),
+            numbers,
+            strings,
+        ),
+        st.fixed_dictionaries(
+            {"Change": st.just("NumberChanged"), "E164PhoneNumber": strings, "Fields": fields}
+        ),
+        st.fixed_dictionaries(
+            {
+                "Change": st.sampled_from(["FindingNew", "FindingResolved", "Unknown"]),
+                "E164PhoneNumber": strings,
+                "Code": strings,
+                "ResourceId": strings,
+                "Severity": strings,
+                "Message": strings,
+            }
+        ),
+    )
+
+
+@with_fixtures(60)
+@given(st.lists(changes(model_records), min_size=1, max_size=3), st.booleans())
+def test_change_renderers_never_emit_raw_controls(
+    local_time: None, docs: list[dict[str, Any]], colour: bool
+) -> None:
+    check_renderers("changes", docs, colour)
+
+
 def test_every_document_kind_is_checked() -> None:
     """The property tests above cover the whole registry, not the phone-number formats only."""
-    assert set(REGISTRY) == {"numbers", "descriptions", "audit"}
+    assert set(REGISTRY) == {"numbers", "descriptions", "audit", "changes"}
 
 
 YEAR_ONE = "0001-01-01T00:00:00Z"
@@ -395,6 +445,7 @@ YEAR_ONE = "0001-01-01T00:00:00Z"
 def test_every_format_of_every_kind_shows_year_one_west_of_utc(
     fake: FakeChime,
     chimenum,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     local_time: None,
     document: str,
@@ -408,11 +459,15 @@ def test_every_format_of_every_kind_shows_year_one_west_of_utc(
     for kind, field in (("VoiceConnector", "CreatedTimestamp"), ("TerminationHealth", "Timestamp")):
         key = (kind, demo.VC_MAIN)
         fake.put(demo.HOME_REGION, *key, {**fake.resources[demo.HOME_REGION][key], field: YEAR_ONE})
+    if document == "changes":
+        # Written before the year-1 timestamps: they are not compared, the statuses are.
+        args = diff_args(chimenum, tmp_path, "--api", "voice")
     fake.voice_records["+12065550101"]["CreatedTimestamp"] = YEAR_ONE
-    command = {"numbers": "get", "descriptions": "describe", "audit": "audit"}[document]
-    ids = [] if document == "audit" else ["+12065550101"]
-    run = chimenum("--api", "voice", command, *ids, "-o", output)
-    assert run.exit_code in (0, 15), run.stderr
+    if document != "changes":
+        command = {"numbers": "get", "descriptions": "describe", "audit": "audit"}[document]
+        args = [command, *([] if document == "audit" else ["+12065550101"])]
+    run = chimenum("--api", "voice", *args, "-o", output)
+    assert run.exit_code in (0, 15, 17), run.stderr
     assert "internal error" not in run.stderr
     # Findings (audit, and describe's CSV) carry no timestamps: every other output shows them.
     # -o name is the numbers alone.
@@ -543,7 +598,9 @@ def test_csv_never_writes_a_cell_a_spreadsheet_runs(
     import csv
 
     numbers = model_records.map(lambda record: {"PhoneNumber": record})
-    kind_docs = numbers if document == "numbers" else descriptions(model_records)
+    kind_docs = {"numbers": numbers, "changes": changes(model_records)}.get(
+        document, descriptions(model_records)
+    )
     docs = [poisoned(doc, data) for doc in data.draw(st.lists(kind_docs, min_size=1, max_size=2))]
     text = render(document, "csv", docs, colour=False)
     cells = [cell for row in csv.reader(io.StringIO(text, newline="")) for cell in row]

@@ -16,6 +16,7 @@ import re
 import subprocess
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pexpect
@@ -28,6 +29,7 @@ from chimenum.output.formats import entries
 from chimenum.output.formats.csv import FIELDS
 from chimenum.output.formats.layout import cell_len
 from testing.fakechime import FakeChime, generate_numbers
+from tests.changing import changed_snapshot, diff_args
 
 #: Every (document kind, format) of the format registry.
 EVERY_FORMAT = [pytest.param(*entry, id="-".join(entry)) for entry in entries()]
@@ -436,14 +438,19 @@ DEMO_COMMANDS = {
 
 @pytest.mark.parametrize(("document", "output"), EVERY_FORMAT)
 def test_every_format_of_every_kind_on_an_ascii_stdout(
-    chimenum_exe: str, document: str, output: str
+    chimenum_exe: str, tmp_path: Path, document: str, output: str
 ) -> None:
     """``PYTHONIOENCODING=ascii``: ASCII glyphs (a tree's guides and arrow included), never a
     UnicodeEncodeError."""
-    args = [chimenum_exe, "--demo", "--api", "voice", *DEMO_COMMANDS[document], "-o", output]
+    demo = [chimenum_exe, "--demo", "--api", "voice"]
+    command = DEMO_COMMANDS.get(document, [])
+    if document == "changes":
+        listing = subprocess.run([*demo, "list", "-o", "ndjson"], capture_output=True, timeout=120)
+        command = ["diff", str(changed_snapshot(listing.stdout.decode(), tmp_path)), "--live"]
+    args = [*demo, *command, "-o", output]
     env = {**os.environ, "PYTHONIOENCODING": "ascii"}
     proc = subprocess.run(args, capture_output=True, env=env, timeout=120)
-    assert proc.returncode in (0, 15), proc.stderr
+    assert proc.returncode in (0, 15, 17), proc.stderr
     assert b"internal error" not in proc.stderr
     assert proc.stdout.isascii() and proc.stdout.strip()
     if "json" in output:
@@ -457,6 +464,7 @@ def test_every_format_of_every_kind_keeps_ids_whole_on_a_narrow_terminal(
     fake: FakeChime,
     chimenum,
     monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
     document: str,
     output: str,
 ) -> None:
@@ -467,11 +475,16 @@ def test_every_format_of_every_kind_keeps_ids_whole_on_a_narrow_terminal(
 
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     monkeypatch.setenv("COLUMNS", str(MIN_WIDTH))
-    run = chimenum("--api", "voice", *DEMO_COMMANDS[document], "-o", output)
-    assert run.exit_code in (0, 15), run.stderr
+    if document == "changes":
+        command = diff_args(chimenum, tmp_path, "--api", "voice")
+    else:
+        command = DEMO_COMMANDS[document]
+    run = chimenum("--api", "voice", *command, "-o", output)
+    assert run.exit_code in (0, 15, 17), run.stderr
     words = set(re.split(r"[\s,\"]+", run.stdout))
     # What every format of the kind shows (the findings, for CSV): a number's, a rule's ids.
-    shown = [VOICE_ONE, "+12065550103"] if document == "numbers" else [demo.RULE_BROKEN]
+    numbers = document in ("numbers", "changes")
+    shown = [VOICE_ONE, "+12065550103"] if numbers else [demo.RULE_BROKEN]
     if output == "name":  # numbers only, one a line
         shown = ["+12065550103"]
     for whole in [*shown, "+12065550103"]:

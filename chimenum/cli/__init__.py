@@ -64,11 +64,12 @@ def _register() -> None:
     from chimenum.cli.audit import audit
     from chimenum.cli.completion import completion
     from chimenum.cli.describe import describe
+    from chimenum.cli.diff import diff
     from chimenum.cli.get import get
     from chimenum.cli.list import list_
     from chimenum.cli.wait import wait
 
-    for command in (get, list_, wait, describe, audit, completion):
+    for command in (get, list_, wait, describe, audit, diff, completion):
         cli.add_command(command)
 
 

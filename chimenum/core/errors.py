@@ -36,6 +36,7 @@ class ExitCode(enum.IntEnum):
     WAIT_FAILED = 14
     FINDINGS = 15
     QUERY_FAILED = 16
+    CHANGED = 17
     #: sysexits.h's EX_IOERR: the output could not be written.
     OUTPUT_FAILED = 74
     #: 128 + the signal, as a shell reports a process it ended (Linux numbers in the docs).
@@ -66,6 +67,8 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
     ExitCode.FINDINGS: "describe, audit: described, with findings at or above --fail-on",
     ExitCode.QUERY_FAILED: "--query could not be applied to the data fetched (a JMESPath type"
     " error, such as sum() of strings); the expression itself parsed",
+    ExitCode.CHANGED: "diff: the documents differ (numbers added, removed or changed; findings"
+    " new or resolved)",
     ExitCode.OUTPUT_FAILED: "stdout or stderr could not be written: closed, full (/dev/full),"
     " I/O error (a failure whose line cannot be written on stderr ends with this code)",
     ExitCode.HANGUP: "hung up (SIGHUP: the terminal closed); as for SIGTERM",
@@ -102,6 +105,7 @@ SEVERITY: tuple[ExitCode, ...] = (
     ExitCode.WAIT_FAILED,
     ExitCode.WAIT_TIMEOUT,
     ExitCode.FINDINGS,
+    ExitCode.CHANGED,
 )
 
 

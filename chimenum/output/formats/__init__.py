@@ -1,10 +1,10 @@
 """Renderers: ONE registry, keyed by document kind, then by output format name.
 
 A document kind is what a command prints: ``numbers`` (``get`` one or many ids, ``list``),
-``descriptions`` (``describe``) or ``audit``. Each kind has its own renderer per format, all
-behind one interface (:class:`Renderer`), and every ``-o`` choice of every command comes from
-:data:`REGISTRY`. The renderers share one table engine and cell width (:mod:`.layout`), one
-timestamp formatter (:mod:`.values`), one CSV cell policy (:mod:`.csv`) and one glyph policy
+``descriptions`` (``describe``), ``audit`` or ``changes`` (``diff``). Each kind has its own renderer
+per format, all behind one interface (:class:`Renderer`), and every ``-o`` choice of every command
+comes from :data:`REGISTRY`. The renderers share one table engine and cell width (:mod:`.layout`),
+one timestamp formatter (:mod:`.values`), one CSV cell policy (:mod:`.csv`) and one glyph policy
 (:class:`~.layout.Painter`), so the property tests run over every entry of the registry.
 
 A renderer receives results in input order through :meth:`Renderer.add` and writes only to the
@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from chimenum.core.fetch import Result
     from chimenum.output.env import Environment
 
-#: What a command prints: phone numbers, described numbers, or an audit of the inventory.
-Document = Literal["numbers", "descriptions", "audit"]
+#: What a command prints: phone numbers, described numbers, an audit of the inventory, or what
+#: changed between two snapshots (``diff``).
+Document = Literal["numbers", "descriptions", "audit", "changes"]
 
 #: How many ids the document is about: one id (``get ID``, ``describe ID``), several ids, the
 #: account's numbers (``list``, ``audit``).
@@ -64,6 +65,12 @@ REGISTRY: dict[Document, dict[str, str]] = {
         "csv": f"{_NUMBERS}.audit:AuditCsv",
         "yaml": f"{_NUMBERS}.yaml:AuditYaml",
         "name": f"{_NUMBERS}.name:AuditNames",
+    },
+    "changes": {
+        "table": f"{_NUMBERS}.changes:ChangesTable",
+        "json": f"{_NUMBERS}.changes:ChangesJson",
+        "ndjson": f"{_NUMBERS}.changes:ChangesNdjson",
+        "csv": f"{_NUMBERS}.changes:ChangesCsv",
     },
 }
 #: The phone-number formats (``get``, ``list``).
