@@ -11,13 +11,12 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from chimenum.cli import context, runner
+from chimenum.cli.filters import filters_of, listing_filters
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
     aws_options,
     color_option,
-    filters_of,
     json_option,
-    listing_filters,
     max_attempts_option,
     output_option,
     quiet_option,
@@ -67,7 +66,7 @@ def diff(
     old: str,
     new: str | None,
     live: bool,
-    status: tuple[str, ...],
+    status: tuple[tuple[str, ...], ...],
     product_type: tuple[str, ...],
     filter_name: str | None,
     filter_value: str | None,
@@ -116,8 +115,6 @@ def diff(
     from chimenum.core import diff as core
     from chimenum.core.documents import BadDocument
     from chimenum.core.errors import ExitCode
-
-    CHANGED = ExitCode.CHANGED
     from chimenum.core.fetch import Result
     from chimenum.core.listing import ListingStopped
     from chimenum.output.formats import RenderOptions, get_renderer
@@ -191,4 +188,4 @@ def diff(
         after=report_incomplete,
     )
     # USAGE has no place in the run's precedence (it ends a run before any request, elsewhere).
-    return int(ExitCode.USAGE) if changes.bad is not None and code in (0, CHANGED) else code
+    return int(ExitCode.USAGE) if changes.bad is not None and code in (0, ExitCode.CHANGED) else code
