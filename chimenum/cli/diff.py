@@ -45,20 +45,17 @@ def _open(ctx: click.Context, path: str) -> tuple[TextIO, str]:
 @click.option(
     "--live",
     is_flag=True,
-    help="Compare OLD with the account's numbers now, listed as `list` lists them (with the"
-    " listing filters below, which apply only with --live).",
+    help="Compare OLD with the account now (the listing filters apply only with --live).",
 )
 @listing_filters
 @output_option(
     "changes",
-    "table: one row per change, by number, then the counts; json: {Changes, Summary}; ndjson:"
-    " one change a line, then {Summary}; csv: one row per change (per field of a changed"
-    " number).",
+    "table: a row per change, then the counts; ndjson: a change a line, then {Summary}.",
 )
 @json_option
 @color_option
 @quiet_option()
-@max_attempts_option("With --live: tries per page when throttled or the service fails.")
+@max_attempts_option("With --live: tries per page (throttling, 5xx).")
 @aws_options
 @click.pass_context
 def diff(
@@ -79,6 +76,17 @@ def diff(
 ) -> int:
     """Say what changed between two snapshots chimenum wrote: OLD and NEW, or OLD and now.
 
+    OLD and NEW are `list`, `get` or `audit` documents written with --json or -o ndjson (`-`:
+    stdin); with --live, NEW is the account listed now. Exit 0: nothing changed; 17: something
+    did; 2: an input that is not a document chimenum wrote.
+
+    \b
+    Examples:
+      chimenum list --json > monday.json; chimenum list --json > tuesday.json
+      chimenum diff monday.json tuesday.json
+      chimenum diff monday.json --live --status Assigned
+      chimenum audit -o ndjson | chimenum diff last-audit.ndjson - -o ndjson
+    \f
     OLD and NEW are documents of `list`, `get` (numbers) or `audit` (findings), written with
     --json or -o ndjson; `-` reads one of them from stdin. With --live, NEW is the account's
     numbers listed now (OLD must then be a numbers document). Numbers are matched by AWS
@@ -94,13 +102,6 @@ def diff(
     wrote (one line names the file and line). A document that says it is incomplete (a
     listing that stopped, findings left out) is compared, but what NEW lacks is then not
     reported as removed or resolved.
-
-    \b
-    Examples:
-      chimenum list --json > monday.json; chimenum list --json > tuesday.json
-      chimenum diff monday.json tuesday.json
-      chimenum diff monday.json --live --status Assigned
-      chimenum audit -o ndjson | chimenum diff last-audit.ndjson - -o ndjson
     """
     fmt = "json" if as_json else output
     if (new is None) == (not live):
@@ -188,4 +189,6 @@ def diff(
         after=report_incomplete,
     )
     # USAGE has no place in the run's precedence (it ends a run before any request, elsewhere).
-    return int(ExitCode.USAGE) if changes.bad is not None and code in (0, ExitCode.CHANGED) else code
+    return (
+        int(ExitCode.USAGE) if changes.bad is not None and code in (0, ExitCode.CHANGED) else code
+    )
