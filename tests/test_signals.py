@@ -16,6 +16,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO, Any
 
 import pytest
@@ -228,6 +229,8 @@ COMMANDS = {
     "numbers": (["get", *BATCH], HELD),
     "descriptions": (["describe", *BATCH], HELD),
     "audit": (["audit"], "*"),
+    # OLD is written by the test (an empty listing); NEW is the account listed now, held.
+    "changes": (["diff", "{old}", "--live"], "*"),
 }
 
 
@@ -266,6 +269,7 @@ def entries_of_registry() -> list[Any]:
 def test_stop_signals_flush_every_format_of_every_command(
     fake: FakeChime,
     chimenum_exe: str,
+    tmp_path: Path,
     signum: int,
     code: int,
     word: str,
@@ -274,7 +278,10 @@ def test_stop_signals_flush_every_format_of_every_command(
 ) -> None:
     """A hang-up (or SIGUSR1, SIGALRM) mid-run: what was collected is written, in a valid
     document where the format has one, one stderr line, exit 128 + N, no traceback."""
-    argv, held = COMMANDS[document]
+    old = tmp_path / "old.json"
+    old.write_text('{"PhoneNumbers": []}\n')
+    template, held = COMMANDS[document]
+    argv = [arg.format(old=old) for arg in template]
     run = stopped_run(fake, chimenum_exe, [*argv, "-o", output], held, signum)
     assert run.returncode == code, run.stderr
     assert len(run.stderr.splitlines()) == 1, run.stderr

@@ -23,6 +23,8 @@ from chimenum.output.formats.layout import Cell, Painter, Span, block, cell_len,
 from chimenum.output.formats.ndjson import write_line
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from chimenum.core.fetch import Result
 
 #: Rows the table keeps (the rest are counted, and -o ndjson lists them).
@@ -69,6 +71,7 @@ class ChangesJson(Renderer):
         self.held: list[str] = []
         self.written = 0
         self.summary: dict[str, Any] = {}
+        self.stopped = False
 
     def add(self, result: Result) -> None:
         self.held.append("        " + _indented(to_json(_change(result)), 8))
@@ -86,10 +89,18 @@ class ChangesJson(Renderer):
     def totals(self, summary: dict[str, Any]) -> None:
         self.summary = summary
 
+    def incomplete(self, next_token: str | None, unfinished: Sequence[str] = ()) -> None:
+        self.stopped = True
+
     def finish(self) -> None:
         self.flush()
         head = "\n    ]" if self.written else '{\n    "Changes": []'
-        emit(self.env, f'{head},\n    "Summary": {_indented(to_json(self.summary), 4)}\n}}\n')
+        # As get, describe and audit say it: a document a stop cut short, or one compared
+        # with an incomplete snapshot, is not the whole story.
+        stopped = self.stopped or self.summary.get("Complete") is False
+        tail = ',\n    "Incomplete": true' if stopped else ""
+        summary = _indented(to_json(self.summary), 4)
+        emit(self.env, f'{head},\n    "Summary": {summary}{tail}\n}}\n')
 
 
 class ChangesNdjson(Renderer):
