@@ -112,11 +112,7 @@ def audit(
             )
         except ListingStopped as stop:
             tally.complete = False
-            outcome.add(stop.failure.exit_code)
-            env.error(
-                f"error: listing stopped after {tally.numbers} numbers:"
-                f" {stop.failure.code}: {stop.failure.message}"
-            )
+            outcome.listing_stopped(stop.failure, f"{tally.numbers} numbers")
 
     def judged(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
         findings = mutes.apply(findings) if mutes else findings

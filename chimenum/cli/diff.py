@@ -141,11 +141,10 @@ def diff(
                 yield from core.listed(page.numbers)
         except ListingStopped as stop:
             changes.cut = True
-            outcome.add(stop.failure.exit_code)
-            env.error(
-                f"error: listing stopped after {stop.numbers_so_far} numbers:"
-                f" {stop.failure.code}: {stop.failure.message}; numbers not listed are not"
-                " reported as removed"
+            outcome.listing_stopped(
+                stop.failure,
+                f"{stop.numbers_so_far} numbers",
+                "; numbers not listed are not reported as removed",
             )
 
     def read_new() -> Iterator[Item]:

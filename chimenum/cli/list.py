@@ -124,10 +124,10 @@ def list_(
         try:
             yield from lister.pages(filters, limit=limit, starting_token=starting_token)
         except ListingStopped as stop:
-            outcome.add(stop.failure.exit_code)
             failure = stop.failure
             if _token_refused(stop, starting_token):
                 # Nothing was listed, and "resume with" the token just refused would loop.
+                outcome.add(failure.exit_code)
                 renderer.incomplete(None)
                 env.error(
                     f"error: --starting-token '{starting_token}' is not valid: {failure.code}:"
@@ -137,10 +137,7 @@ def list_(
                 return
             renderer.incomplete(stop.next_token)
             resume = _resume(stop, several=len(filters.statuses) > 1)
-            env.error(
-                f"error: listing stopped after {count} numbers ({stop.pages_so_far} pages):"
-                f" {failure.code}: {failure.message}{resume}"
-            )
+            outcome.listing_stopped(failure, f"{count} numbers ({stop.pages_so_far} pages)", resume)
 
     def take(page: Page) -> None:
         nonlocal count, token

@@ -141,6 +141,14 @@ class Outcome:
         message = self.hinted(failure.message, phone_number_id, failure.exit_code)
         self.env.warn(f"error: {phone_number_id}: {failure.code}: {message}")
 
+    def listing_stopped(self, failure: Failure, done: str, after: str = "") -> None:
+        """A listing that ended early (``list``, ``audit``, ``diff --live``): its exit code, and
+        ``error: listing stopped after DONE: CODE: MESSAGE`` with what ``after`` adds."""
+        self.add(failure.exit_code)
+        self.env.error(
+            f"error: listing stopped after {done}: {failure.code}: {failure.message}{after}"
+        )
+
     def described(self, described: Described, fail_on: str) -> None:
         """A number described: its lookups that failed, and findings at or above ``fail_on``."""
         from chimenum.core.findings import at_or_above
