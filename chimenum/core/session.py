@@ -181,7 +181,7 @@ def make_client(
             # the session's region: give it the one chimenum chose (AWS_REGION, --region, or
             # the global Chime API's us-east-1) rather than fail for want of one.
             session.set_config_variable("region", chosen_region or region)
-        resolve_credentials(session, debug=settings.debug, timeout=settings.credentials_timeout)
+        resolve_credentials(session, timeout=settings.credentials_timeout)
     config = Config(
         retries={"mode": "standard", "total_max_attempts": 1},
         max_pool_connections=max_pool_connections,
@@ -296,9 +296,7 @@ def _check_credential_characters(frozen: Any, method: str, profile: str | None) 
         )
 
 
-def resolve_credentials(
-    session: Any, *, debug: bool = False, timeout: float = DEFAULT_CREDENTIALS_TIMEOUT
-) -> None:
+def resolve_credentials(session: Any, *, timeout: float = DEFAULT_CREDENTIALS_TIMEOUT) -> None:
     """Resolve the credentials now, before any request, and fail with a hint a person can act on.
 
     botocore would resolve them on the first request, from inside the request path and without
