@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chimenum import __version__
@@ -52,12 +52,15 @@ __all__ = [
 class Sandbox:
     """An account served at known URLs with static credentials (a built-in one): the user's AWS
     configuration is not read, so it works anywhere. ``urls`` maps each API to its endpoint;
-    ``regions`` are the regions its Chime SDK Voice API is in (None: any region-shaped name)."""
+    ``regions`` are the regions its Chime SDK Voice API is in (None: any region-shaped name).
+    ``profiles`` are the named profiles it answers to, each with its own account's static
+    credentials ``(access key, secret key)``; ``urls`` may hold ``"sts"``, where STS is served."""
 
     urls: Mapping[str, str]
     access_key: str
     secret_key: str
     regions: tuple[str, ...] | None = None
+    profiles: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 #: Session variables for a sandbox: no profile from the environment, no config files read.
