@@ -179,47 +179,49 @@ def _serve() -> None:
 
 
 def _warm() -> None:
-    """Import what every call imports and decode the files every call reads, once, before forking.
+    """Import what every call imports and read what every call reads, once, before forking.
 
-    botocore (awscli's own, imported through awscli's finder) decodes its JSON data files for
-    each session; the children, forked from here, find them decoded. Each child has its own copy
-    of what it is given, so a child that changes a document changes it for no other call.
+    awscli's botocore (its own copy, imported through awscli's finder) decodes its JSON data
+    files and lists its ~400 service folders for each session; the children, forked from here,
+    find them done. Only the package's own folders are shared this way: a file anywhere else
+    (a test's config, ``~/.aws/models``) is read by each call. A child that changes what it was
+    given changes its own copy, for no other call.
     """
     import awscli.clidriver
     import awscli.handlers  # the plugins every driver loads
-    from botocore.loaders import JSONFileLoader
+    from botocore.loaders import JSONFileLoader, Loader
 
-    decode = JSONFileLoader.load_file
-    decoded: dict[str, Any] = {}
+    package_data = (Loader.BUILTIN_DATA_PATH + os.sep, str(Path(awscli.__file__).parent / "data"))
+    decode, decoded = JSONFileLoader.load_file, {}
 
     def load_file(self: Any, file_path: str) -> Any:
+        if not file_path.startswith(package_data):
+            return decode(self, file_path)
         if file_path not in decoded:
             decoded[file_path] = decode(self, file_path)
         return decoded[file_path]
 
     JSONFileLoader.load_file = load_file  # type: ignore[method-assign]
-    session = awscli.clidriver.create_clidriver().session
-    session.get_data("cli")
+    for name in ("list_available_services", "determine_latest_version"):
+        setattr(Loader, name, _per_search_path(getattr(Loader, name)))
+    driver = awscli.clidriver.create_clidriver()
+    commands = driver._get_command_table()
     for service in SERVICES:
-        session.get_service_model(service)
-        session.get_component("endpoint_resolver")
-    JSONFileLoader.load_file = _builtin_only(decode, decoded)  # type: ignore[method-assign]
+        commands[service]._get_command_table()
+        driver.session.create_client(service, region_name="us-east-1")
 
 
-def _builtin_only(decode: Any, decoded: dict[str, Any]) -> Any:
-    """The warm loader for the calls: a file outside botocore's data folder is read every time."""
-    from botocore.loaders import Loader
+def _per_search_path(method: Any) -> Any:
+    """A Loader method answered once per search path (botocore caches it once per session)."""
+    answers: dict[tuple[Any, ...], Any] = {}
 
-    builtin = {
-        path: doc for path, doc in decoded.items() if path.startswith(Loader.BUILTIN_DATA_PATH)
-    }
+    def shared(self: Any, *args: Any, **kwargs: Any) -> Any:
+        key = (tuple(self.search_paths), *args, *sorted(kwargs.items()))
+        if key not in answers:
+            answers[key] = method(self, *args, **kwargs)
+        return answers[key]
 
-    def load_file(self: Any, file_path: str) -> Any:
-        if file_path in builtin:
-            return builtin[file_path]
-        return decode(self, file_path)
-
-    return load_file
+    return shared
 
 
 def _run_child(
