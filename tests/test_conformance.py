@@ -18,12 +18,13 @@ import json
 import re
 import textwrap
 from collections.abc import Iterator
+from importlib.metadata import version
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aws_cli import aws_json, print_iso8601
+from aws_cli import aws, aws_json, oracle_bytes, print_iso8601, real_aws
 
 from testing.fakechime import FakeChime
 
@@ -172,12 +173,31 @@ def test_the_repairs_are_needed_exactly_where_the_examples_slip(command: str) ->
 
 
 def test_the_installed_aws_cli_has_both_apis() -> None:
-    import awscli
-    from awscli.clidriver import create_clidriver
+    assert version("awscli").startswith("1."), "v1: cli_timestamp_format must be set"
+    for service in ("chime", "chime-sdk-voice"):
+        done = aws(service)  # a service it knows asks for an operation
+        assert done.stderr.endswith("the following arguments are required: operation\n")
+    assert "Invalid choice: 'chime-sdk-voic'" in aws("chime-sdk-voic").stderr
 
-    assert awscli.__version__.startswith("1."), "v1: cli_timestamp_format must be set"
-    commands = create_clidriver()._get_command_table()
-    assert {"chime", "chime-sdk-voice"} <= set(commands)
+
+def unordered_features(user_agent: str) -> str:
+    """A User-Agent with its ``m/`` features sorted: botocore lists them from a set."""
+    return re.sub(r"\bm/(\S+)", lambda m: "m/" + ",".join(sorted(m[1].split(","))), user_agent)
+
+
+def test_the_oracle_prints_what_aws_prints(aws_fake: FakeChime) -> None:
+    """The oracle (awscli forked from a server, tests/aws_cli.py) against the ``aws`` executable,
+    byte for byte: a published answer, and an error (a number the fake does not have). Both send
+    the same User-Agent: the oracle runs the botocore ``aws`` runs (awscli's own copy)."""
+    serve_number(aws_fake, answer("get-phone-number"))
+    for number in (ID, "+12065550199"):
+        args = ("chime", "get-phone-number", "--phone-number-id", number, "--output", "json")
+        real = real_aws(*args)
+        assert oracle_bytes(*args) == (real.returncode, real.stdout, real.stderr)
+        assert real.stdout if number == ID else b"NotFoundException" in real.stderr
+    agents = {unordered_features(r.headers["User-Agent"]) for r in aws_fake.requests}
+    assert len(agents) == 1, "\n".join(sorted(agents))
+    assert "aws-cli/" in agents.pop()
 
 
 def test_the_published_numbers_point_at_the_published_connector() -> None:

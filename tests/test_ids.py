@@ -11,14 +11,12 @@ import csv
 import datetime as dt
 import io
 import json
-import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from aws_cli import aws, print_iso8601
 
 from chimenum.demo import sample_numbers
 from testing.fakechime import FakeChime
@@ -41,16 +39,7 @@ def served(form: str, e164: str) -> str:
 
 
 def aws_chime(*args: str) -> subprocess.CompletedProcess[str]:
-    aws = Path(sys.executable).parent / "aws"
-    aws_path = str(aws) if aws.exists() else shutil.which("aws")
-    assert aws_path, "awscli is a test dependency"
-    return subprocess.run(
-        [aws_path, "chime", *args, "--region", "us-east-1", "--output", "json"],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-        timeout=60,
-    )
+    return aws("chime", *args, "--output", "json")
 
 
 # -- get --------------------------------------------------------------------------------------
@@ -89,7 +78,7 @@ def test_get_of_several_ids_and_an_encoded_one_given(fake: FakeChime, form: str,
 
 @pytest.mark.tooling
 def test_get_json_equals_the_aws_cli_on_encoded_ids(fake: FakeChime, chimenum, aws_env: Path):
-    (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
+    print_iso8601(aws_env)
     ours = chimenum("get", ENCODED, "--json")
     theirs = aws_chime("get-phone-number", "--phone-number-id", ONE)
     assert theirs.returncode == 0, theirs.stderr
@@ -153,7 +142,7 @@ def test_list_in_both_forms(fake: FakeChime, form: str, chimenum) -> None:
 
 @pytest.mark.tooling
 def test_list_json_equals_the_aws_cli_on_encoded_ids(fake: FakeChime, chimenum, aws_env: Path):
-    (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
+    print_iso8601(aws_env)
     ours = chimenum("list", "--json")
     theirs = aws_chime("list-phone-numbers")
     assert theirs.returncode == 0, theirs.stderr
@@ -190,7 +179,7 @@ def test_wait_in_both_forms(fake: FakeChime, form: str, chimenum) -> None:
 def test_timestamp_forms_botocore_reads(
     fake: FakeChime, chimenum, aws_env: Path, updated: str | float
 ) -> None:
-    (aws_env / "aws-config").write_text("[default]\ncli_timestamp_format = iso8601\n")
+    print_iso8601(aws_env)
     fake.records[ONE] = {**fake.records[ONE], "UpdatedTimestamp": updated}
     ours = chimenum("get", ONE, "--json")
     assert ours.exit_code == 0, ours.stderr

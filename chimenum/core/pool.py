@@ -48,6 +48,10 @@ __all__ = ["SWITCH_INTERVAL", "Again", "Deadline", "DeadlinePassed", "Pool", "ca
 
 #: The interpreter's switch interval, in seconds, while any pool has workers running.
 SWITCH_INTERVAL = 0.02
+#: The longest the consumer waits for the head without looking up: a stop signal that lands just
+#: before its wait begins is handled only when the wait ends (CPython runs signal handlers
+#: between bytecodes, and a wait already begun is not woken by a signal handled meanwhile).
+SIGNAL_CHECK = 0.5
 
 
 class _SwitchInterval:
@@ -311,12 +315,12 @@ class Pool(Generic[T, R]):
                     raise InterruptedError("the run was stopped")
                 if threaded:
                     if deadline is None:
-                        self._ready.wait()
+                        self._ready.wait(SIGNAL_CHECK)
                         continue
                     left = deadline.left()
                     if left <= 0:
                         raise DeadlinePassed
-                    self._ready.wait(left)
+                    self._ready.wait(min(left, SIGNAL_CHECK))
                     continue
                 slot, wait = self._next(block=False)
             if slot is None:
