@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -22,38 +21,20 @@ from click.testing import CliRunner, Result
 from chimenum.cli import cli
 from chimenum.demo import DEMO_TIMELINE, sample_numbers, sample_voice_numbers
 from chimenum.demo.resources import sample_resources
+from testing import forkserver
+from testing.botocore_data import share_botocore_data_files
 from testing.fakechime import FakeChime
 
 TEST_ACCESS_KEY = "AKIDCHIMENUMTEST0000"
 TEST_SECRET_KEY = "chimenum-test-secret"
 
 
-def _share_botocore_data_files() -> None:
-    """Decode each of botocore's bundled JSON files once per test process, not once per run.
-
-    Every in-process run builds its own botocore session, whose loader decodes endpoints.json,
-    partitions.json, the endpoint rules and the service model again: three quarters of a
-    ``get``'s CPU in the suite. botocore already shares these documents between the clients of
-    one session (its loader caches them), so sharing them between sessions assumes nothing new.
-    Only files under botocore's own data folder are kept; a file a test writes is read each time.
-    """
-    from botocore.loaders import JSONFileLoader, Loader
-
-    unshared = JSONFileLoader.load_file
-    decoded: dict[str, Any] = {}
-
-    def load_file(self: JSONFileLoader, file_path: str) -> Any:
-        if not file_path.startswith(Loader.BUILTIN_DATA_PATH + os.sep):
-            return unshared(self, file_path)
-        if file_path not in decoded:
-            decoded[file_path] = unshared(self, file_path)
-        return decoded[file_path]
-
-    JSONFileLoader.load_file = load_file  # type: ignore[method-assign]
-
-
 def pytest_configure(config: pytest.Config) -> None:
-    _share_botocore_data_files()
+    share_botocore_data_files()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    forkserver.stop_shared()
 
 
 @pytest.fixture(autouse=True)
@@ -122,8 +103,23 @@ def chimenum() -> Callable[..., Run]:
 
 
 @pytest.fixture(scope="session")
-def chimenum_exe() -> str:
-    """The installed console script, as a user runs it."""
+def fork_server() -> forkserver.ForkServer:
+    """This worker's fork server (testing/forkserver.py), started on first use, stopped at the
+    end of the session."""
+    return forkserver.shared()
+
+
+@pytest.fixture(scope="session")
+def chimenum_exe(fork_server: forkserver.ForkServer) -> str:
+    """``chimenum`` as a process, forked from the fork server: the same argv, environment,
+    stdin/stdout/stderr, signals, exit status and stderr as the console script, without a
+    Python start-up and botocore's import per run."""
+    return str(fork_server.launcher)
+
+
+@pytest.fixture(scope="session")
+def chimenum_script() -> str:
+    """The installed console script itself, for a test about the script or Python's start-up."""
     exe = Path(sys.executable).parent / "chimenum"
     found = str(exe) if exe.exists() else shutil.which("chimenum")
     assert found, "the chimenum console script is not installed (pip install -e .)"
