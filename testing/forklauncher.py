@@ -18,13 +18,14 @@ def is_open(fd):
     return True
 
 
-def main(server_socket, script, startup, locale, forwarded, max_request):
+def main(server_socket, script, startup, variables, forwarded, max_request):
     """Ask the server for a child that runs ``chimenum`` in this process's place, forward it
     every catchable signal, and end as it ended."""
     opened = [fd for fd in (0, 1, 2) if is_open(fd)]  # before a socket takes a free one
-    mine = {k: v for k, v in os.environb.items() if k.startswith(b"PYTHON") or k in locale}
+    mine = {k: v for k, v in os.environb.items() if k.startswith(b"PYTHON") or k in variables}
     if mine != startup:
-        # This interpreter would not start as the server did (stdio encodings, paths, flags).
+        # This interpreter would not start as the server did (stdio encodings, paths, flags),
+        # or botocore would not find the cache folders the server's import fixed.
         os.execv(script, [script, *sys.argv[1:]])
     import signal
     import socket

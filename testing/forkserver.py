@@ -10,7 +10,8 @@ server its argv, environment, cwd, umask, the signals it inherited ignored and i
 (``socket.send_fds``; a closed one stays closed in the child), forwards every catchable signal
 it gets to the child, and ends as the child ended (killed by a signal: the same signal,
 SIG_DFL first). An environment that changes how the interpreter itself starts (any
-``PYTHON*`` variable, ``LC_ALL``/``LC_CTYPE``/``LANG`` different from the server's) makes the
+``PYTHON*`` variable, ``LC_ALL``/``LC_CTYPE``/``LANG`` different from the server's), or a HOME
+other than the server's (botocore fixes its cache folders from it when imported), makes the
 launcher exec the real console script instead.
 
 The server is single-threaded (forking a threaded process is unsafe): it accepts a request,
@@ -61,8 +62,9 @@ FORWARDED = tuple(
     for name in "INT TERM HUP QUIT USR1 USR2 ALRM WINCH PIPE CONT TSTP".split()  # noqa: SIM905
 )
 #: Environment variables besides ``PYTHON*`` that decide how the interpreter starts (its stdio
-#: and file system encodings).
-LOCALE = (b"LC_ALL", b"LC_CTYPE", b"LANG")
+#: and file system encodings) or what the preloaded modules fixed when imported (botocore's SSO
+#: token and credential cache folders, from HOME).
+STARTUP_VARIABLES = (b"LC_ALL", b"LC_CTYPE", b"LANG", b"HOME")
 #: The largest request (argv and environment); a bigger one runs the real script.
 MAX_REQUEST = 1 << 20
 #: The environment the test process started with, before any test changed it.
@@ -70,7 +72,8 @@ _STARTUP_ENV = dict(os.environ)
 
 
 def _startup_env() -> dict[bytes, bytes]:
-    return {k: v for k, v in os.environb.items() if k.startswith(b"PYTHON") or k in LOCALE}
+    environ = os.environb.items()
+    return {k: v for k, v in environ if k.startswith(b"PYTHON") or k in STARTUP_VARIABLES}
 
 
 # -- the test process's side -------------------------------------------------------------------
@@ -208,7 +211,7 @@ def serve(path: Path, lifeline: socket.socket) -> None:
         "server_socket": str(path),
         "script": str(script),
         "startup": _startup_env(),
-        "locale": LOCALE,
+        "variables": STARTUP_VARIABLES,
         "forwarded": tuple(int(s) for s in FORWARDED),
         "max_request": MAX_REQUEST,
     }
