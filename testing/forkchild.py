@@ -8,6 +8,7 @@ import atexit
 import contextlib
 import io
 import os
+import resource
 import signal
 import sys
 import time
@@ -20,12 +21,13 @@ class Request:
 
     def __init__(self, message: bytes) -> None:
         fields = message.split(b"\0")
-        _, self.cwd, umask, opened, ignored, argc = fields[:6]
+        _, self.cwd, umask, opened, ignored, limits, argc = fields[:7]
         self.umask = int(umask)
         self.opened = [int(fd) for fd in opened.split(b",") if fd]
         self.ignored = {int(s) for s in ignored.split(b",") if s}
-        self.argv = fields[6 : 6 + int(argc)]
-        self.env = dict(item.split(b"=", 1) for item in fields[6 + int(argc) :])
+        self.limits = [tuple(int(n) for n in limit.split(b":")) for limit in limits.split(b",")]
+        self.argv = fields[7 : 7 + int(argc)]
+        self.env = dict(item.split(b"=", 1) for item in fields[7 + int(argc) :])
 
 
 STDIO = {"stdin": (0, "r"), "stdout": (1, "w"), "stderr": (2, "w")}
@@ -53,6 +55,9 @@ def become(request: Request, fds: list[int], codecs: dict[str, tuple[str, str]])
         os.close(fd)
     os.chdir(request.cwd)
     os.umask(request.umask)
+    for which, soft, hard in request.limits:
+        with contextlib.suppress(ValueError, OSError):  # a hard limit above the server's
+            resource.setrlimit(which, (soft, hard))
     os.environ.clear()
     os.environb.clear()
     for key, value in request.env.items():

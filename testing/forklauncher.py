@@ -9,6 +9,9 @@ it must start in a few milliseconds, or the point of the server is lost.
 import os
 import sys
 
+#: The resource limits a test may set for a run (a core dump's size, above all).
+LIMITS = ("RLIMIT_CORE", "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_NOFILE")
+
 
 def is_open(fd):
     try:
@@ -27,9 +30,11 @@ def main(server_socket, script, startup, variables, forwarded, max_request):
         # This interpreter would not start as the server did (stdio encodings, paths, flags),
         # or botocore would not find the cache folders the server's import fixed.
         os.execv(script, [script, *sys.argv[1:]])
+    import resource
     import signal
     import socket
 
+    limits = [getattr(resource, name) for name in LIMITS]
     ignored = [s for s in signal.valid_signals() if signal.getsignal(s) == signal.SIG_IGN]
     signal.pthread_sigmask(signal.SIG_BLOCK, forwarded)  # held until the child's pid is known
     umask = os.umask(0o22)
@@ -40,6 +45,7 @@ def main(server_socket, script, startup, variables, forwarded, max_request):
         b"%d" % umask,
         b",".join(b"%d" % fd for fd in opened),
         b",".join(b"%d" % s for s in ignored),
+        b",".join(b"%d:%d:%d" % (r, *resource.getrlimit(r)) for r in limits),
         b"%d" % len(sys.argv),
         *(os.fsencode(a) for a in sys.argv),
         *(k + b"=" + v for k, v in os.environb.items()),
