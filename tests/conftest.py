@@ -128,15 +128,16 @@ def chimenum_script() -> str:
 
 @pytest.fixture
 def documented(request: pytest.FixtureRequest) -> Callable[[str], tuple[str, dict[str, str]]]:
-    """How a documented example runs: ``(command, environment)``, the demo account with the
-    installed ``chimenum`` first on PATH.
+    """How a documented example runs: ``(command, environment)``, the demo account with
+    ``chimenum`` first on PATH (the fork server's launcher, then the venv's tools).
 
     A ``wait`` example runs against the fake instead (``--demo`` dropped), where the demo's
     timeline has already played: its first poll finds the status it waits for. The demo plays
     its timeline in seconds; waiting them out would test the clock, not the example. Waiting
     itself is tested in test_wait.py, with polls counted.
     """
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    path = [str(forkserver.shared().bin), str(Path(sys.executable).parent), os.environ["PATH"]]
+    env = {**os.environ, "PATH": os.pathsep.join(path)}
 
     def example(command: str) -> tuple[str, dict[str, str]]:
         if not re.search(r"\bchimenum\b.* wait ", command):
