@@ -158,6 +158,13 @@ def documented(request: pytest.FixtureRequest) -> Callable[[str], tuple[str, dic
 
 #: What ``--fast`` leaves out: the markers registered in pyproject.toml.
 SLOW_MARKERS = ("slow", "tooling", "shell")
+#: Where ``chimenum_exe`` tests stay in the fast subset. Forked from the fork server, a process
+#: costs milliseconds, not a Python start-up; these files check what only a process shows: the
+#: exit codes of signals, closed streams and broken pipes. Elsewhere a process test drives a
+#: terminal, a big batch, a documented example or the real script beside the launcher: ``slow``.
+FAST_PROCESS_FILES = ("test_exit_codes.py", "test_signals.py")
+#: ... but for the matrix of every stop signal over every format of every kind (78 runs).
+SLOW_PROCESS_TESTS = ("test_stop_signals_flush_every_format_of_every_command",)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -170,8 +177,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        # The console script in a subprocess: a Python start-up and botocore's import per run.
-        if "chimenum_exe" in getattr(item, "fixturenames", ()):
+        if "chimenum_exe" not in getattr(item, "fixturenames", ()):
+            continue
+        name = getattr(item, "originalname", item.name)
+        if item.path.name not in FAST_PROCESS_FILES or name in SLOW_PROCESS_TESTS:
             item.add_marker(pytest.mark.slow)
     # Long tests first (a stable sort: files stay in order within each group), so that the two
     # workers end together on short tests rather than one waiting on the other's last long one.
