@@ -26,7 +26,11 @@ def main(server_socket, script, startup, variables, forwarded, max_request):
     every catchable signal, and end as it ended."""
     opened = [fd for fd in (0, 1, 2) if is_open(fd)]  # before a socket takes a free one
     mine = {k: v for k, v in os.environb.items() if k.startswith(b"PYTHON") or k in variables}
-    if mine != startup:
+    try:
+        cwd = os.getcwdb()  # noqa: PTH109 (bytes, as the kernel has it)
+    except OSError:
+        cwd = None  # removed: the child could not go there
+    if mine != startup or cwd is None:
         # This interpreter would not start as the server did (stdio encodings, paths, flags),
         # or botocore would not find the cache folders the server's import fixed.
         os.execv(script, [script, *sys.argv[1:]])
@@ -41,7 +45,7 @@ def main(server_socket, script, startup, variables, forwarded, max_request):
     os.umask(umask)
     fields = [
         b"run",
-        os.getcwdb(),  # noqa: PTH109 (bytes, as the kernel has it)
+        cwd,
         b"%d" % umask,
         b",".join(b"%d" % fd for fd in opened),
         b",".join(b"%d" % s for s in ignored),
