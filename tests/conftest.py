@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -22,75 +21,21 @@ from click.testing import CliRunner, Result
 from chimenum.cli import cli
 from chimenum.demo import DEMO_TIMELINE, sample_numbers, sample_voice_numbers
 from chimenum.demo.resources import sample_resources
+from testing import forkserver
+from testing.botocore_data import share_botocore_data_files, share_botocore_handler_checks
 from testing.fakechime import FakeChime
 
 TEST_ACCESS_KEY = "AKIDCHIMENUMTEST0000"
 TEST_SECRET_KEY = "chimenum-test-secret"
 
 
-def _share_botocore_data_files() -> None:
-    """Decode each of botocore's bundled JSON files once per test process, not once per run.
-
-    Every in-process run builds its own botocore session, whose loader decodes endpoints.json,
-    partitions.json, the endpoint rules and the service model again: three quarters of a
-    ``get``'s CPU in the suite. botocore already shares these documents between the clients of
-    one session (its loader caches them), so sharing them between sessions assumes nothing new.
-    Only files under botocore's own data folder are kept; a file a test writes is read each time.
-    """
-    from botocore.loaders import JSONFileLoader, Loader
-
-    unshared = JSONFileLoader.load_file
-    decoded: dict[str, Any] = {}
-
-    def load_file(self: JSONFileLoader, file_path: str) -> Any:
-        if not file_path.startswith(Loader.BUILTIN_DATA_PATH + os.sep):
-            return unshared(self, file_path)
-        if file_path not in decoded:
-            decoded[file_path] = unshared(self, file_path)
-        return decoded[file_path]
-
-    JSONFileLoader.load_file = load_file  # type: ignore[method-assign]
-
-
-def _share_botocore_handler_checks() -> None:
-    """Check each of botocore's event handlers and alias each event name once per test process.
-
-    A botocore session registers some 120 built-in handlers; for each, botocore runs
-    ``inspect.getfullargspec`` (does it take ``**kwargs``?) and, for event names that need no
-    alias, walks its whole alias table again (its own cache keeps only the names it changed).
-    That is two thirds of a session's start: 35 ms of an in-process run's ~120 ms. Both answers
-    depend only on the function and on the name under botocore's own alias table, so they are
-    kept across sessions; a session with another alias table is asked as before.
-    """
-    import botocore.hooks as hooks
-    from botocore.utils import EVENT_ALIASES
-
-    unshared_alias = hooks.EventAliaser._alias_event_name
-    aliased: dict[str, str] = {}
-
-    def alias_event_name(self: hooks.EventAliaser, event_name: str) -> str:
-        if self._event_aliases is not EVENT_ALIASES:
-            return unshared_alias(self, event_name)  # type: ignore[no-any-return]
-        if event_name not in aliased:
-            aliased[event_name] = unshared_alias(self, event_name)
-        return aliased[event_name]
-
-    unshared_accepts = hooks.accepts_kwargs
-    accepts: dict[Any, Any] = {}
-
-    def accepts_kwargs(func: Any) -> Any:
-        key = getattr(func, "__func__", func)  # a bound method takes what its function takes
-        if key not in accepts:
-            accepts[key] = unshared_accepts(func)
-        return accepts[key]
-
-    hooks.EventAliaser._alias_event_name = alias_event_name  # type: ignore[method-assign]
-    hooks.accepts_kwargs = accepts_kwargs
-
-
 def pytest_configure(config: pytest.Config) -> None:
-    _share_botocore_data_files()
-    _share_botocore_handler_checks()
+    share_botocore_data_files()
+    share_botocore_handler_checks()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    forkserver.stop_shared()
 
 
 @pytest.fixture(autouse=True)
@@ -159,8 +104,23 @@ def chimenum() -> Callable[..., Run]:
 
 
 @pytest.fixture(scope="session")
-def chimenum_exe() -> str:
-    """The installed console script, as a user runs it."""
+def fork_server() -> forkserver.ForkServer:
+    """This worker's fork server (testing/forkserver.py), started on first use, stopped at the
+    end of the session."""
+    return forkserver.shared()
+
+
+@pytest.fixture(scope="session")
+def chimenum_exe(fork_server: forkserver.ForkServer) -> str:
+    """``chimenum`` as a process, forked from the fork server: the same argv, environment,
+    stdin/stdout/stderr, signals, exit status and stderr as the console script, without a
+    Python start-up and botocore's import per run."""
+    return str(fork_server.launcher)
+
+
+@pytest.fixture(scope="session")
+def chimenum_script() -> str:
+    """The installed console script itself, for a test about the script or Python's start-up."""
     exe = Path(sys.executable).parent / "chimenum"
     found = str(exe) if exe.exists() else shutil.which("chimenum")
     assert found, "the chimenum console script is not installed (pip install -e .)"
@@ -169,15 +129,16 @@ def chimenum_exe() -> str:
 
 @pytest.fixture
 def documented(request: pytest.FixtureRequest) -> Callable[[str], tuple[str, dict[str, str]]]:
-    """How a documented example runs: ``(command, environment)``, the demo account with the
-    installed ``chimenum`` first on PATH.
+    """How a documented example runs: ``(command, environment)``, the demo account with
+    ``chimenum`` first on PATH (the fork server's launcher, then the venv's tools).
 
     A ``wait`` example runs against the fake instead (``--demo`` dropped), where the demo's
     timeline has already played: its first poll finds the status it waits for. The demo plays
     its timeline in seconds; waiting them out would test the clock, not the example. Waiting
     itself is tested in test_wait.py, with polls counted.
     """
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    path = [str(forkserver.shared().bin), str(Path(sys.executable).parent), os.environ["PATH"]]
+    env = {**os.environ, "PATH": os.pathsep.join(path)}
 
     def example(command: str) -> tuple[str, dict[str, str]]:
         if not re.search(r"\bchimenum\b.* wait ", command):
@@ -198,6 +159,13 @@ def documented(request: pytest.FixtureRequest) -> Callable[[str], tuple[str, dic
 
 #: What ``--fast`` leaves out: the markers registered in pyproject.toml.
 SLOW_MARKERS = ("slow", "tooling", "shell")
+#: Where ``chimenum_exe`` tests stay in the fast subset. Forked from the fork server, a process
+#: costs milliseconds, not a Python start-up; these files check what only a process shows: the
+#: exit codes of signals, closed streams and broken pipes. Elsewhere a process test drives a
+#: terminal, a big batch, a documented example or the real script beside the launcher: ``slow``.
+FAST_PROCESS_FILES = ("test_exit_codes.py", "test_signals.py")
+#: ... but for the matrix of every stop signal over every format of every kind (78 runs).
+SLOW_PROCESS_TESTS = ("test_stop_signals_flush_every_format_of_every_command",)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -210,8 +178,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        # The console script in a subprocess: a Python start-up and botocore's import per run.
-        if "chimenum_exe" in getattr(item, "fixturenames", ()):
+        if "chimenum_exe" not in getattr(item, "fixturenames", ()):
+            continue
+        name = getattr(item, "originalname", item.name)
+        if item.path.name not in FAST_PROCESS_FILES or name in SLOW_PROCESS_TESTS:
             item.add_marker(pytest.mark.slow)
     # Long tests first (a stable sort: files stay in order within each group), so that the two
     # workers end together on short tests rather than one waiting on the other's last long one.

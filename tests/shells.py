@@ -22,9 +22,17 @@ from pathlib import Path
 
 import pytest
 
+from testing import forkserver
+
 ROOT = Path(__file__).resolve().parent.parent
 COMPLETIONS = ROOT / "completions"
-BIN = Path(sys.executable).absolute().parent  # not resolve(): that would leave the venv
+VENV_BIN = Path(sys.executable).absolute().parent  # not resolve(): that would leave the venv
+
+
+def bin_path() -> str:
+    """Where the shells find ``chimenum``: the fork server's launcher (one forked run per TAB,
+    not a Python start-up), then the venv's tools."""
+    return f"{forkserver.shared().bin}{os.pathsep}{VENV_BIN}"
 
 
 def require(tool: str) -> str:
@@ -40,7 +48,7 @@ def require(tool: str) -> str:
 def shell_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The test's environment (AWS variables, fake endpoint) with chimenum first on PATH."""
     env = dict(os.environ)
-    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    env["PATH"] = f"{bin_path()}{os.pathsep}{env.get('PATH', '')}"
     env.pop("PYTHONPATH", None)
     # A TAB's deadline is the test's to choose: by default long enough that a busy machine
     # never turns "the ids complete" into "nothing completes".

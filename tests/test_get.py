@@ -227,9 +227,9 @@ def test_demo_account_needs_no_credentials_or_config(
     assert chimenum("get", "+12065550101", "--json").exit_code == 0
 
 
-def test_installed_console_script_runs_the_demo(chimenum_exe: str) -> None:
+def test_installed_console_script_runs_the_demo(chimenum_script: str) -> None:
     proc = subprocess.run(
-        [chimenum_exe, "get", "+12065550100", "--demo"],
+        [chimenum_script, "get", "+12065550100", "--demo"],
         capture_output=True,
         text=True,
         timeout=60,
