@@ -44,6 +44,8 @@ def share_botocore_handler_checks() -> None:
     depend only on the function and on the name under botocore's own alias table, so they are
     kept across sessions; a session with another alias table is asked as before.
     """
+    from types import CodeType
+
     import botocore.hooks as hooks
     from botocore.utils import EVENT_ALIASES
 
@@ -60,13 +62,17 @@ def share_botocore_handler_checks() -> None:
         return aliased[event_name]
 
     unshared_accepts = hooks.accepts_kwargs
-    accepts: dict[Any, Any] = {}
+    accepts: dict[CodeType, Any] = {}
 
     def accepts_kwargs(func: Any) -> Any:
-        key = getattr(func, "__func__", func)  # a bound method takes what its function takes
-        if key not in accepts:
-            accepts[key] = unshared_accepts(func)
-        return accepts[key]
+        # Keyed by code alone: a handler, a bound method's self or a closure's cells may hold a
+        # client and its open connections, which a cache must not keep alive.
+        code = getattr(getattr(func, "__func__", func), "__code__", None)
+        if not isinstance(code, CodeType) or hasattr(func, "__signature__"):
+            return unshared_accepts(func)
+        if code not in accepts:
+            accepts[code] = unshared_accepts(func)
+        return accepts[code]
 
     accepts_kwargs.shared = True  # type: ignore[attr-defined]
     hooks.EventAliaser._alias_event_name = alias_event_name  # type: ignore[method-assign]
