@@ -5,6 +5,7 @@ not matter to the tests)."""
 from __future__ import annotations
 
 import atexit
+import codecs
 import contextlib
 import io
 import os
@@ -33,7 +34,7 @@ class Request:
 STDIO = {"stdin": (0, "r"), "stdout": (1, "w"), "stderr": (2, "w")}
 
 
-def become(request: Request, fds: list[int], codecs: dict[str, tuple[str, str]]) -> None:
+def become(request: Request, fds: list[int], started: dict[str, tuple[str, str]]) -> None:
     """The child takes the launcher's place: signals, fds, cwd, environment, stdio, argv."""
     signal.set_wakeup_fd(-1)
     for signum in signal.valid_signals() - {signal.SIGKILL, signal.SIGSTOP}:
@@ -64,11 +65,30 @@ def become(request: Request, fds: list[int], codecs: dict[str, tuple[str, str]])
         os.environb[key] = value
         os.environ[os.fsdecode(key)] = os.fsdecode(value)
     time.tzset()
+    chosen = io_codecs(os.environ.get("PYTHONIOENCODING", ""), started)
     for name, (fd, mode) in STDIO.items():
-        stream = _stdio(name, fd, mode, *codecs[name])
+        stream = _stdio(name, fd, mode, *chosen[name])
         setattr(sys, name, stream)
         setattr(sys, f"__{name}__", stream)
     sys.argv = [os.fsdecode(arg) for arg in request.argv]
+
+
+def io_codecs(variable: str, started: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """The stdio ``(encoding, errors)`` CPython takes from ``PYTHONIOENCODING=encoding[:errors]``
+    (the server started without it: ``started``). The launcher checked that Python knows the
+    encoding; for one it does not, it ran the real script, to fail as the interpreter fails."""
+    if not variable:
+        return started
+    encoding, _, errors = variable.partition(":")
+    name = codecs.lookup(encoding).name if encoding else ""
+    chosen = {}
+    for stream, (default_encoding, default_errors) in started.items():
+        handler = errors or ("strict" if name else default_errors)
+        chosen[stream] = (
+            name or default_encoding,
+            "backslashreplace" if stream == "stderr" else handler,
+        )
+    return chosen
 
 
 def _stdio(name: str, fd: int, mode: str, encoding: str, errors: str) -> io.TextIOWrapper | None:

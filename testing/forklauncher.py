@@ -25,7 +25,21 @@ def main(server_socket, script, startup, variables, forwarded, max_request):
     """Ask the server for a child that runs ``chimenum`` in this process's place, forward it
     every catchable signal, and end as it ended."""
     opened = [fd for fd in (0, 1, 2) if is_open(fd)]  # before a socket takes a free one
-    mine = {k: v for k, v in os.environb.items() if k.startswith(b"PYTHON") or k in variables}
+    # PYTHONIOENCODING is the child's to apply (testing/forkchild.py io_codecs), if Python
+    # knows the encoding: an ASCII stdout is what many tests ask for.
+    io_encoding = os.environb.get(b"PYTHONIOENCODING", b"").partition(b":")[0]
+    mine = {
+        k: v
+        for k, v in os.environb.items()
+        if (k.startswith(b"PYTHON") and k != b"PYTHONIOENCODING") or k in variables
+    }
+    if io_encoding:
+        import codecs  # imported already at any start: free
+
+        try:
+            codecs.lookup(io_encoding.decode("ascii", "replace"))
+        except LookupError:
+            mine = None
     try:
         cwd = os.getcwdb()  # noqa: PTH109 (bytes, as the kernel has it)
     except OSError:

@@ -10,7 +10,8 @@ server its argv, environment, cwd, umask, the signals it inherited ignored and i
 (``socket.send_fds``; a closed one stays closed in the child), forwards every catchable signal
 it gets to the child, and ends as the child ended (killed by a signal: the same signal,
 SIG_DFL first). An environment that changes how the interpreter itself starts (any
-``PYTHON*`` variable, ``LC_ALL``/``LC_CTYPE``/``LANG`` different from the server's), or a HOME
+``PYTHON*`` variable but a ``PYTHONIOENCODING`` whose encoding Python knows, which the child
+applies itself, ``LC_ALL``/``LC_CTYPE``/``LANG`` different from the server's), or a HOME
 other than the server's (botocore fixes its cache folders from it when imported), makes the
 launcher exec the real console script instead.
 
@@ -73,7 +74,11 @@ _STARTUP_ENV = dict(os.environ)
 
 def _startup_env() -> dict[bytes, bytes]:
     environ = os.environb.items()
-    return {k: v for k, v in environ if k.startswith(b"PYTHON") or k in STARTUP_VARIABLES}
+    return {
+        k: v
+        for k, v in environ
+        if (k.startswith(b"PYTHON") and k != b"PYTHONIOENCODING") or k in STARTUP_VARIABLES
+    }
 
 
 # -- the test process's side -------------------------------------------------------------------
@@ -105,6 +110,7 @@ class ForkServer:
         folder = Path(tempfile.mkdtemp(prefix="chimenum-fork-"))
         ours, theirs = socket.socketpair()
         env = {k: v for k, v in _STARTUP_ENV.items() if not k.startswith(("AWS_", "CHIMENUM_"))}
+        env.pop("PYTHONIOENCODING", None)  # each child applies its own (forkchild.io_codecs)
         # The warm-up's clients read no one's configuration.
         env.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
         env.update(AWS_EC2_METADATA_DISABLED="true")

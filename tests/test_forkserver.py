@@ -7,15 +7,19 @@ the launcher's run was forked, not started.
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
+from testing import forkchild
 from testing.fakechime import FakeChime
 from testing.forkserver import ForkServer
 
@@ -172,8 +176,8 @@ def test_ctrl_c_on_a_terminal_reaches_the_child(
 
 @pytest.mark.parametrize(
     "env",
-    [{"PYTHONIOENCODING": "ascii"}, {"LC_ALL": "C"}, {"PYTHONWARNINGS": "error"}],
-    ids=["io-encoding", "locale", "warnings"],
+    [{"PYTHONIOENCODING": "no-such-codec"}, {"LC_ALL": "C"}, {"PYTHONWARNINGS": "error"}],
+    ids=["unknown-io-encoding", "locale", "warnings"],
 )
 def test_an_environment_that_changes_python_starts_the_real_script(
     fake: FakeChime,
@@ -186,8 +190,42 @@ def test_an_environment_that_changes_python_starts_the_real_script(
     argv = ["get", ONE, "+12065550101"]  # a table with a glyph an ASCII stdout cannot show
     real = ran([chimenum_script, *argv], env=environ)
     before = fork_server.served()
-    assert ran([chimenum_exe, *argv], env=environ) == real
+    launched = ran([chimenum_exe, *argv], env=environ)
+    # Python's fatal error on an unknown stdio encoding names its thread by address.
+    thread = re.compile(rb"thread 0x[0-9a-f]+")
+    assert thread.sub(b"thread", launched[2]) == thread.sub(b"thread", real[2])
+    assert launched[:2] == real[:2]
     assert fork_server.served() == before  # exec'd, not forked
+
+
+def stdio_codecs(python: str, env: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """The ``(encoding, errors)`` of the interpreter's stdio when it starts in ``env``."""
+    code = (
+        "import sys; print([(s.encoding, s.errors) for s in (sys.stdin, sys.stdout, sys.stderr)])"
+    )
+    done = subprocess.run([python, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    found = ast.literal_eval(done.stdout)
+    return {name: tuple(pair) for name, pair in zip(forkchild.STDIO, found, strict=True)}
+
+
+@pytest.mark.parametrize("variable", ["ascii", "ASCII", "latin-1:replace", ":replace", "utf-8:"])
+def test_pythonioencoding_is_applied_by_the_forked_child(
+    fake: FakeChime,
+    chimenum_exe: str,
+    chimenum_script: str,
+    fork_server: ForkServer,
+    variable: str,
+) -> None:
+    python = str(Path(chimenum_script).parent / "python")
+    environ = {**os.environ, "PYTHONIOENCODING": variable}
+    started = stdio_codecs(python, {k: v for k, v in environ.items() if k != "PYTHONIOENCODING"})
+    assert forkchild.io_codecs(variable, started) == stdio_codecs(python, environ)
+    argv = ["get", ONE, "+12065550101"]  # a table with a glyph an ASCII stdout cannot show
+    real = ran([chimenum_script, *argv], env=environ)
+    before = fork_server.served()
+    assert ran([chimenum_exe, *argv], env=environ) == real
+    assert fork_server.served() == before + 1  # forked, with the interpreter's stdio codecs
 
 
 def test_an_ignored_sigint_is_inherited_and_chimenum_still_stops_on_it(
