@@ -1,0 +1,163 @@
+"""The estate's side of ``list``, ``get``, ``describe`` and ``audit``: a run over several
+(profile, region) pairs (:mod:`chimenum.core.estate`).
+
+A command asks :func:`several` whether its run is an estate; if so, it takes its numbers from
+here instead of its one listing, each record carrying ``Profile``, ``AwsAccountId`` and
+``Region`` (``Regions`` too when several regions are asked), and goes on as for one pair. A pair
+that fails is one ``error: PROFILE in REGION: CODE: MESSAGE`` line and its exit code on the
+run's :class:`~chimenum.cli.runner.Outcome`; the other pairs finish.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from chimenum.cli import context, runner
+from chimenum.core import estate as core
+from chimenum.core.errors import Failure
+from chimenum.core.listing import Filters, Page
+from chimenum.output.env import Environment
+
+if TYPE_CHECKING:
+    from chimenum.core.describe import Described
+    from chimenum.core.estate import Estate, Listed, Pair
+    from chimenum.output.formats import Renderer
+
+_ESTATE = "chimenum.estate"
+#: Records handed to the renderer at a time (a page of a listing).
+PAGE = 100
+
+
+def several(ctx: click.Context) -> bool:
+    """Whether this run is over several pairs; refuses (exit 2) a combination that has none."""
+    settings = context.settings_of(ctx)
+    if settings.all_regions and settings.api != "voice":
+        raise click.UsageError("--all-regions lists Chime SDK Voice regions: use --api voice", ctx)
+    if settings.all_regions and len(settings.regions) > 0:
+        raise click.UsageError("--all-regions and --region: give one or the other", ctx)
+    if len(settings.regions) > 1 and settings.api == "chime":
+        raise click.UsageError(
+            "several --region with --api chime: Amazon Chime's numbers are global (one region"
+            " lists them all); use --api voice for several regions",
+            ctx,
+        )
+    if bool(settings.assume_role_arn) != bool(settings.accounts):
+        raise click.UsageError("--assume-role-arn and --accounts go together", ctx)
+    arn = settings.assume_role_arn
+    if arn and not ("{account}" in arn and arn.startswith("arn:")):
+        raise click.UsageError(
+            f"--assume-role-arn {arn!r}: an ARN with {{account}} where each account id goes"
+            " (arn:aws:iam::{account}:role/NAME)",
+            ctx,
+        )
+    if arn and len(settings.profiles) > 1:
+        raise click.UsageError("--assume-role-arn assumes from one --profile, not several", ctx)
+    return core.several(settings)
+
+
+def estate_of(ctx: click.Context) -> Estate:
+    """The run's estate, made once (``--demo``: the demo's accounts)."""
+    found: Estate | None = ctx.meta.get(_ESTATE)
+    if found is None:
+        from chimenum.demo import sandbox_for
+
+        settings = context.settings_of(ctx)
+        context.run_of(ctx)  # --debug's log, as for one pair
+        found = ctx.meta[_ESTATE] = core.Estate(settings, sandbox=sandbox_for(settings))
+    return found
+
+
+class Pairs:
+    """The pairs of a run, their failures reported as they come."""
+
+    def __init__(self, ctx: click.Context, env: Environment, outcome: runner.Outcome) -> None:
+        self.estate = estate_of(ctx)
+        self.settings = self.estate.settings
+        self.env = env
+        self.outcome = outcome
+        self.failed = False
+        self.listed = 0
+
+    def fail(self, pair: Pair, failure: Failure, done: str = "") -> None:
+        self.failed = True
+        self.outcome.add(failure.exit_code)
+        self.env.error(f"error: {pair.name}: {done}{failure.code}: {failure.message}")
+
+    def _listed(self, listed: Listed) -> None:
+        if listed.failure is None:
+            return
+        done = f"listing stopped after {len(listed.numbers)} numbers: " if listed.stopped else ""
+        self.fail(listed.pair, listed.failure, done)
+
+    def identified(self) -> list[Pair]:
+        found: list[Pair] = []
+        for pairs, failure in self.estate.pairs():
+            if failure is None:
+                found += pairs
+            else:
+                for pair in pairs:
+                    self.fail(pair, failure)
+        return core.accounts_grouped(found)
+
+    def records(
+        self, filters: Filters, limit: int | None, workers: int
+    ) -> Iterator[tuple[Pair, dict[str, Any]]]:
+        """Every number of the estate once per account, with its pair's fields."""
+        pairs = self.identified()
+        settings = self.settings
+        listings = self.estate.listings(pairs, filters, limit=limit, workers=workers)
+        regions = settings.all_regions or len(settings.regions) > 1
+        yield from core.records(listings, self._listed, regions=regions)
+
+    def pages(self, filters: Filters, limit: int | None) -> Iterator[Page]:
+        """``list``'s pages: the records, :data:`PAGE` at a time."""
+        page: list[dict[str, Any]] = []
+        for _, record in self.records(filters, limit, self.settings.concurrency):
+            page.append(record)
+            if len(page) >= PAGE:
+                yield Page(page, None)
+                page = []
+        if page:
+            yield Page(page, None)
+
+    def described(
+        self,
+        filters: Filters,
+        limit: int | None,
+        resolver_for: Callable[[Pair], Any],
+        now: datetime,
+        concurrency: int,
+    ) -> Iterator[Described]:
+        """``audit``'s numbers described, each by its own pair's run; listing takes a quarter
+        of ``concurrency`` (at least one), describing the rest: one cap across all pairs."""
+        listing = max(1, concurrency // 4)
+        records = self.records(filters, limit, listing)
+        yield from core.described(
+            self.estate, records, resolver_for, now, max(1, concurrency - listing)
+        )
+
+    def finish(self, renderer: Renderer) -> None:
+        if self.failed:
+            renderer.incomplete(None)
+
+
+def resolver_for(
+    ctx: click.Context, env: Environment, *, tags: bool, number_timeout: float
+) -> Callable[[Pair], Any]:
+    """Each pair's resolver, made once, through the pair's own run."""
+    made: dict[Pair, Any] = {}
+    estate = estate_of(ctx)
+
+    def resolver(pair: Pair) -> Any:
+        found = made.get(pair)
+        if found is None:
+            found = made[pair] = runner.resolver_of(
+                ctx, env, tags=tags, number_timeout=number_timeout, run=estate.run(pair)
+            )
+        return found
+
+    return resolver
