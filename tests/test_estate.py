@@ -1,0 +1,212 @@
+"""Several profiles and regions in one run: the CLI over every (profile, region) pair, against the
+fake's accounts (chosen by the access key a request is signed with) and its STS."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chimenum.demo import sample_numbers, sample_voice_numbers
+from testing.fakechime import FakeChime
+
+PROD_KEY, STAGING_KEY = "AKIDESTATEPROD000001", "AKIDESTATESTAGING001"
+
+
+@pytest.fixture
+def profiles(aws_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An AWS config with two profiles, each with its own keys; none from the environment."""
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+    (aws_env / "aws-credentials").write_text(
+        f"[prod]\naws_access_key_id = {PROD_KEY}\naws_secret_access_key = prod-secret\n"
+        f"[staging]\naws_access_key_id = {STAGING_KEY}\naws_secret_access_key = st-secret\n"
+        "[default]\naws_access_key_id = AKIDCHIMENUMTEST0000\n"
+        "aws_secret_access_key = chimenum-test-secret\n"
+    )
+    (aws_env / "aws-config").write_text("[default]\nregion = us-east-1\n")
+    return aws_env
+
+
+@pytest.fixture
+def estate(fake: FakeChime, profiles: Path) -> FakeChime:
+    """prod (111111111111): two Chime numbers; Chime SDK Voice: one number every region
+    answers, one only us-east-1 has, one only us-west-2 has. staging (222222222222): one Chime
+    number, one voice number account-wide."""
+    from chimenum.demo.accounts import ANY_REGION, Account
+
+    chime, voice = sample_numbers(), sample_voice_numbers()
+    fake.accounts[PROD_KEY] = Account(
+        "111111111111",
+        chime[:2],
+        voice_records={ANY_REGION: voice[:1], "us-east-1": voice[1:2], "us-west-2": voice[2:3]},
+    )
+    fake.accounts[STAGING_KEY] = Account(
+        "222222222222", chime[2:3], voice_records={ANY_REGION: voice[3:4]}
+    )
+    return fake
+
+
+def numbers_of(out: str) -> list[dict[str, Any]]:
+    return list(json.loads(out)["PhoneNumbers"])
+
+
+Cli = Callable[..., Any]
+
+
+def test_two_profiles_each_record_says_where_it_came_from(chimenum: Cli, estate: FakeChime) -> None:
+    run = chimenum("--profile", "prod", "--profile", "staging", "list", "--json")
+    assert run.exit_code == 0, run.stderr
+    got = [(n["Profile"], n["AwsAccountId"], n["Region"]) for n in numbers_of(run.stdout)]
+    assert got == [("prod", "111111111111", "us-east-1")] * 2 + [
+        ("staging", "222222222222", "us-east-1")
+    ]
+    # Each profile identified once.
+    assert estate.count("GetCallerIdentity") == 2
+
+
+def test_regions_of_one_account_are_one_record(chimenum: Cli, estate: FakeChime) -> None:
+    run = chimenum(
+        "--api", "voice", "--profile", "prod", "--region", "us-east-1", "--region", "us-west-2",
+        "list", "-o", "ndjson",
+    )  # fmt: skip
+    assert run.exit_code == 0, run.stderr
+    records = [json.loads(line)["PhoneNumber"] for line in run.stdout.splitlines()]
+    by_number = {r["E164PhoneNumber"]: r["Regions"] for r in records}
+    voice = sample_voice_numbers()
+    assert len(records) == len(by_number) == 3
+    assert by_number[voice[0]["E164PhoneNumber"]] == ["us-east-1", "us-west-2"]
+    assert by_number[voice[1]["E164PhoneNumber"]] == ["us-east-1"]
+    assert by_number[voice[2]["E164PhoneNumber"]] == ["us-west-2"]
+    assert {r["Region"] for r in records} == {"us-east-1", "us-west-2"}
+
+
+def test_a_broken_account_is_one_line_and_the_others_finish(
+    chimenum: Cli, estate: FakeChime
+) -> None:
+    estate.break_account(STAGING_KEY, "ExpiredTokenException")
+    run = chimenum("--profile", "prod", "--profile", "staging", "list", "--json")
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: profile staging in us-east-1: ")
+    assert {n["Profile"] for n in numbers_of(run.stdout)} == {"prod"}
+    assert json.loads(run.stdout)["Incomplete"] is True
+    assert run.exit_code == 10
+
+
+def test_unknown_profile_is_its_pair_only(chimenum: Cli, estate: FakeChime) -> None:
+    run = chimenum("--profile", "prod", "--profile", "nope", "list", "-o", "ndjson")
+    assert "error: profile nope in " in run.stderr
+    assert run.stdout.count("\n") == 2
+    assert run.exit_code == 10
+
+
+def test_audit_over_two_accounts_counts_per_account_and_region(
+    chimenum: Cli, estate: FakeChime
+) -> None:
+    run = chimenum(
+        "--profile", "prod", "--profile", "staging", "audit", "--json", "--fail-on", "never"
+    )
+    assert run.exit_code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert doc["Summary"]["Numbers"] == 3
+    assert doc["Summary"]["ByAwsAccountId"] == {"111111111111": 2, "222222222222": 1}
+    assert doc["Summary"]["ByRegion"] == {"us-east-1": 3}
+    assert {f["AwsAccountId"] for f in doc["Findings"]} <= {"111111111111", "222222222222"}
+    assert all(f["Profile"] in ("prod", "staging") for f in doc["Findings"])
+
+
+def test_mutelist_matches_an_account(chimenum: Cli, estate: FakeChime, tmp_path: Path) -> None:
+    rules = tmp_path / "mutes.yaml"
+    rules.write_text(
+        "- AwsAccountId: '222222222222'\n  Reason: staging is not ours\n  Expires: 2999-01-01\n"
+    )
+    run = chimenum(
+        "--profile", "prod", "--profile", "staging", "audit", "--json",
+        "--fail-on", "never", "--mutelist", str(rules),
+    )  # fmt: skip
+    assert run.exit_code == 0, run.stderr
+    findings = json.loads(run.stdout)["Findings"]
+    staging = [f for f in findings if f["AwsAccountId"] == "222222222222"]
+    assert staging and all(f.get("Muted") for f in staging)
+    assert not any(f.get("Muted") for f in findings if f["AwsAccountId"] == "111111111111")
+
+
+def test_diff_reads_the_several_account_document(
+    chimenum: Cli, estate: FakeChime, tmp_path: Path
+) -> None:
+    both = ("--profile", "prod", "--profile", "staging")
+    old = tmp_path / "old.json"
+    old.write_text(chimenum(*both, "list", "--json").stdout)
+    new = tmp_path / "new.json"
+    new.write_text(chimenum("--profile", "prod", "list", "--json").stdout)
+    run = chimenum("diff", str(old), str(new), "--json")
+    assert run.exit_code != 0
+    # The one-pair document has no AwsAccountId: every number of it is "new" beside the
+    # several-account one's, which are all removed.
+    assert "222222222222" in run.stdout
+
+
+def test_assume_role_into_each_account(chimenum: Cli, estate: FakeChime, tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts"
+    accounts.write_text("# the estate\n111111111111\n222222222222  # staging\n")
+    run = chimenum(
+        "--assume-role-arn", "arn:aws:iam::{account}:role/Auditor",
+        "--accounts", str(accounts), "list", "--json",
+    )  # fmt: skip
+    assert run.exit_code == 0, run.stderr
+    got = {(n["Profile"], n["AwsAccountId"]) for n in numbers_of(run.stdout)}
+    assert got == {(None, "111111111111"), (None, "222222222222")}
+    assert estate.count("AssumeRole") == 2
+
+
+def test_assume_role_refused_names_the_account(
+    chimenum: Cli, estate: FakeChime, tmp_path: Path
+) -> None:
+    accounts = tmp_path / "accounts"
+    accounts.write_text("111111111111\n999999999999\n")
+    run = chimenum(
+        "--assume-role-arn", "arn:aws:iam::{account}:role/Auditor",
+        "--accounts", str(accounts), "list", "-o", "ndjson",
+    )  # fmt: skip
+    assert "error: account 999999999999 in " in run.stderr
+    assert "AccessDenied" in run.stderr
+    assert run.stdout.count("\n") == 2
+    assert run.exit_code == 6
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--region", "us-east-1", "--region", "us-west-2", "list"), "--api chime"),
+        (("--all-regions", "list"), "--api voice"),
+        (("--api", "voice", "--all-regions", "--region", "us-east-1", "list"), "one or the other"),
+        (("--assume-role-arn", "arn:aws:iam::{account}:role/A", "list"), "go together"),
+        (("list", "--profile", "a", "--profile", "b", "--starting-token", "x"), "one profile"),
+    ],
+)
+def test_usage_errors(chimenum: Cli, fake: FakeChime, aws_env: Path, args: Any, said: str) -> None:
+    run = chimenum(*args)
+    assert run.exit_code == 2
+    assert said in run.stderr
+    assert fake.requests == []
+
+
+def test_accounts_file_names_the_bad_line(chimenum: Cli, aws_env: Path, tmp_path: Path) -> None:
+    accounts = tmp_path / "accounts"
+    accounts.write_text("111111111111\n12345\n")
+    run = chimenum(
+        "--assume-role-arn", "arn:aws:iam::{account}:role/A", "--accounts", str(accounts), "list"
+    )
+    assert run.exit_code == 2
+    assert "line 2" in run.stderr and "12345" in run.stderr
+
+
+def test_one_profile_given_twice_is_one_pair(chimenum: Cli, fake: FakeChime, aws_env: Path) -> None:
+    once = chimenum("list", "--json")
+    twice = chimenum("--region", "us-east-1", "--region", "us-east-1", "list", "--json")
+    assert twice.exit_code == once.exit_code == 0
+    assert twice.stdout == once.stdout
+    assert "Profile" not in once.stdout
