@@ -90,7 +90,7 @@ def test_a_broken_account_is_one_line_and_the_others_finish(
     estate.break_account(STAGING_KEY, "ExpiredTokenException")
     run = chimenum("--profile", "prod", "--profile", "staging", "list", "--json")
     lines = run.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: profile staging in us-east-1: ")
+    assert len(lines) == 1 and "error: profile staging in us-east-1: ExpiredToken" in lines[0]
     assert {n["Profile"] for n in numbers_of(run.stdout)} == {"prod"}
     assert json.loads(run.stdout)["Incomplete"] is True
     assert run.exit_code == 10

@@ -144,6 +144,8 @@ class Estate:
 
         settings = self.settings
         first = settings.regions[0] if settings.regions else settings.region
+        # The regions a failure is said for: those given, else the one the profile resolves to.
+        regions: list[str | None] = list(settings.regions) or [first]
         try:
             if source.account is not None:
                 assert self._base is not None and settings.assume_role_arn
@@ -154,16 +156,15 @@ class Estate:
                     self._credentials[source] = credentials
                 account = source.account
             probe = self._run(source, first)
+            regions = list(settings.regions) or [str(probe.client().meta.region_name)]
             if source.account is None:
                 account = identity.caller_account(probe)
             if settings.all_regions:
-                regions: list[str | None] = list(identity.voice_regions(probe))
-            else:
-                regions = list(settings.regions) or [str(probe.client().meta.region_name)]
+                regions = list(identity.voice_regions(probe))
         except Stopped:
             raise
         except Exception as exc:
-            return [Pair(source, r) for r in settings.regions or (first,)], _failure(exc)
+            return [Pair(source, r) for r in regions], _failure(exc)
         pairs = [Pair(source, region, account) for region in regions]
         # The probe serves its own region's pair: that pair's credentials are not resolved again.
         own = (
