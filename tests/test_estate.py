@@ -210,3 +210,12 @@ def test_one_profile_given_twice_is_one_pair(chimenum: Cli, fake: FakeChime, aws
     assert twice.exit_code == once.exit_code == 0
     assert twice.stdout == once.stdout
     assert "Profile" not in once.stdout
+
+
+def test_the_table_says_account_region_and_profile(chimenum: Cli, estate: FakeChime) -> None:
+    run = chimenum("--profile", "prod", "--profile", "staging", "list")
+    assert run.exit_code == 0, run.stderr
+    header = run.stdout.splitlines()[0].split()
+    assert header[:7] == ["Phone", "number", "Status", "Associations", "AWS", "account", "Region"]
+    assert "Profile" in header
+    assert run.stdout.count("222222222222") == 1
