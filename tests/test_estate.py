@@ -219,3 +219,17 @@ def test_the_table_says_account_region_and_profile(chimenum: Cli, estate: FakeCh
     assert header[:7] == ["Phone", "number", "Status", "Associations", "AWS", "account", "Region"]
     assert "Profile" in header
     assert run.stdout.count("222222222222") == 1
+
+
+def test_csv_rows_carry_the_pair(chimenum: Cli, estate: FakeChime) -> None:
+    import csv
+    import io
+
+    run = chimenum("--profile", "prod", "--profile", "staging", "list", "-o", "csv")
+    assert run.exit_code == 0, run.stderr
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    assert [(r["Profile"], r["AwsAccountId"], r["Region"]) for r in rows][-1] == (
+        "staging",
+        "222222222222",
+        "us-east-1",
+    )
