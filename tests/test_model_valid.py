@@ -45,6 +45,7 @@ from chimenum.demo.accounts import ANY_REGION, Account
 from chimenum.demo.listener import RESOURCE_ROUTES
 from chimenum.demo.server import DemoServer
 from testing.fakechime import WIRE_FAULTS, FakeChime, generate_numbers
+from testing.fakechime.accounts import generated_accounts
 from testing.fakechime.faults import MODEL_BREAKING
 from testing.fakechime.related import share_related, with_null_item
 
@@ -371,6 +372,49 @@ def test_generated_inventories_are_model_valid() -> None:
     ) as f:
         assert walk(f) > 40
         check_service_rules(f)
+
+
+def test_every_answer_of_generated_accounts_is_model_valid() -> None:
+    """The benchmark's estate: accounts of regional numbers, each account's STS answers."""
+    with FakeChime(accounts=generated_accounts(2, ("us-east-1", "us-west-2"), 6)) as f:
+        assert walk(f) > 40
+        check_service_rules(f)
+
+
+def _sts(op: str, result: str) -> ElementTree.Element:
+    namespace = STS_NAMESPACE.strip("{}")
+    return ElementTree.fromstring(
+        f'<{op}Response xmlns="{namespace}"><{op}Result>{result}</{op}Result>'
+        f"<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></{op}Response>"
+    )
+
+
+_CREDENTIALS = (
+    "<AccessKeyId>ASIA0000000000000000</AccessKeyId><SecretAccessKey>s</SecretAccessKey>"
+    "<Expiration>2024-01-01T00:00:00Z</Expiration>"
+)
+STS_BREAKS = [
+    ("GetCallerIdentity", "<Acount>111111111111</Acount>",
+     "GetCallerIdentity x: Acount is not a member of GetCallerIdentityResponse"),
+    ("GetCallerIdentity", "<Arn>arn:aws:iam::1</Arn>",
+     "GetCallerIdentity x: Arn 'arn:aws:iam::1' is 14 characters, outside 20..2048"),
+    ("AssumeRole", f"<Credentials>{_CREDENTIALS}</Credentials>",
+     "AssumeRole x: Credentials.SessionToken is required but missing"),
+    ("AssumeRole", "<PackedPolicySize>many</PackedPolicySize>",
+     "AssumeRole x: PackedPolicySize 'many' is not an integer"),
+    ("AssumeRole", "<AssumedRoleUser><AssumedRoleId>a b</AssumedRoleId><Arn>" + "a" * 20
+     + "</Arn></AssumedRoleUser>",
+     "AssumeRole x: AssumedRoleUser.AssumedRoleId 'a b' does not match pattern"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("op", "result", "reported"), STS_BREAKS)
+def test_the_sts_walker_reports_the_first_violation_with_its_path(
+    op: str, result: str, reported: str
+) -> None:
+    with pytest.raises(ModelViolation) as raised:
+        check_sts_answer(_sts(op, result), op, "x")
+    assert str(raised.value).startswith(reported)
 
 
 def test_faults_that_answer_normally_are_model_valid(fake: FakeChime) -> None:
