@@ -18,6 +18,10 @@ The resources the numbers' associations point at (voice connectors, groups, SIP 
 applications, orders, tags, the Chime account and user) are in :mod:`chimenum.demo.resources`,
 with a healthy path, a broken one and a dangling association for ``describe`` and ``audit``.
 
+Besides this default account, the demo answers the profiles ``demo-prod`` and ``demo-staging``,
+each an AWS account of its own (:mod:`chimenum.demo.accounts`), and serves STS
+(:mod:`chimenum.demo.sts`), so a run over several accounts and regions can be tried.
+
 Some numbers move on while the demo runs, counted from the first request, so ``chimenum wait`` can
 be tried: see :data:`DEMO_TIMELINE`.
 """

@@ -11,6 +11,11 @@ rest-json bodies, ISO 8601 timestamps, errors as an HTTP status, ``x-amzn-ErrorT
 a SigV4 ``Authorization`` header, so signing is exercised as against AWS. This module holds
 the state (records, scheduled status changes, pages); :mod:`.listener` the HTTP side.
 
+Every request reaches the account its SigV4 access key selects (:mod:`.accounts`: the default
+account's records given to :class:`DemoServer`, and named ones), as on AWS; a key no account has
+is refused (``UnrecognizedClientException``) once ``default_keys`` names the default account's.
+STS answers on a port of its own (:mod:`.sts`), so a run can ask whose credentials it holds.
+
 Both APIs are served, each from its own record set and its own loopback port, as the real services
 live on different hosts (``chime.us-east-1.amazonaws.com`` and ``voice-chime.<region>...``): the
 port is the only robust way to tell them apart, since both sign as ``chime``, use the same paths,

@@ -16,6 +16,9 @@ User-Agent does not name the service. Numbers can be moved through statuses over
 (:meth:`FakeChime.move`), after some seconds or after some requests for that number, so that
 ``chimenum wait`` is tested against a service whose answers really change.
 
+Accounts (:class:`~chimenum.demo.accounts.Account`, chosen by the access key a request is signed
+with), STS and broken accounts are in :mod:`testing.fakechime.accounts`.
+
 It backs the ``--demo`` account (see :mod:`chimenum.demo`), the tests and the benchmark; run it
 alone with ``python -m testing.fakechime --help``.
 """
