@@ -41,6 +41,9 @@ COUNTERS = (
     ("By status", "ByStatus"),
     ("By product type", "ByProductType"),
     ("By country", "ByCountry"),
+    # A several-pair run's only (docs/estate.md).
+    ("By AWS account", "ByAwsAccountId"),
+    ("By region", "ByRegion"),
     ("Findings by severity", "FindingsBySeverity"),
     ("Findings by code", "FindingsByCode"),
 )
@@ -125,6 +128,8 @@ class AuditTable(AuditRenderer):
         width = self.env.width
         rows: list[tuple[str, list[Span]]] = [("Numbers", [(str(self.counts["Numbers"]), "")])]
         for label, key in COUNTERS:
+            if key not in self.counts:
+                continue
             counts = self.counts[key]
             shown = ", ".join(f"{inert(k)} {v}" for k, v in counts.items()) or "none"
             rows.append((label, [(shown, "")]))
