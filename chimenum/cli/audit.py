@@ -58,9 +58,7 @@ def audit(
 ) -> int:
     """Describe every number of the account and sum up what is wrong.
 
-    Lists the numbers as `list` does (same filters) and describes each as `describe` does; a
-    summary (numbers by status, product type and country; findings by severity and code) comes
-    first. Exit codes as for describe.
+    Lists the numbers as `list` does, describes each as `describe` does, summary first.
 
     \b
     Examples:
@@ -98,8 +96,8 @@ def audit(
     tally = Tally()
     outcome = pairs.outcome if pairs else runner.Outcome(env)
     # A several-pair run's findings carry their own Profile, AwsAccountId and Region.
-    client = None if pairs else context.lister(ctx, max_attempts).client
-    mutes = mutelist and context.mutes(ctx, env, mutelist, client)
+    lister = None if pairs else context.lister(ctx, max_attempts)
+    mutes = mutelist and context.mutes(ctx, env, mutelist, lister.client if lister else None)
     if baseline and baseline.unlisted:
         env.warn(
             f"warning: --baseline lists {baseline.unlisted} fewer findings than it counted"
@@ -114,7 +112,7 @@ def audit(
             pairs.finish(renderer)
             tally.complete = tally.complete and not pairs.failed
             return
-        lister = context.lister(ctx, max_attempts)
+        assert lister is not None
         resolver = runner.resolver_of(ctx, env, tags=tags, number_timeout=number_timeout)
         try:
             yield from audit(

@@ -117,6 +117,8 @@ def list_(
     pairs = estate.several(ctx)
     if pairs and starting_token is not None:
         raise click.UsageError("--starting-token resumes one listing: give one profile and region")
+    # Made before anything is rendered: a region refused here prints no document.
+    lister = None if pairs else context.lister(ctx, max_attempts)
     renderer = get_renderer(fmt, env, options)
     outcome = runner.Outcome(env)
     count = 0
@@ -129,7 +131,7 @@ def list_(
             yield from several.pages(filters, limit)
             several.finish(renderer)
             return
-        lister = context.lister(ctx, max_attempts)
+        assert lister is not None
         try:
             yield from lister.pages(filters, limit=limit, starting_token=starting_token)
         except ListingStopped as stop:

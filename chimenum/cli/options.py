@@ -160,7 +160,7 @@ def aws_options(f: F) -> F:
             is_flag=True,
             expose_value=False,
             callback=_store,
-            help="With --api voice: every region ListAvailableVoiceConnectorRegions names"
+            help="With --api voice: every region Chime SDK Voice offers voice connectors in"
             " (asked once per profile).",
         ),
         click.option(
