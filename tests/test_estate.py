@@ -233,3 +233,117 @@ def test_csv_rows_carry_the_pair(chimenum: Cli, estate: FakeChime) -> None:
         "222222222222",
         "us-east-1",
     )
+
+
+BOTH = ("--profile", "prod", "--profile", "staging")
+VOICE_REGIONS = ("--api", "voice", "--profile", "prod", "--region", "us-east-1",
+                 "--region", "us-west-2")  # fmt: skip
+
+
+def test_get_finds_an_id_in_whichever_pair_has_it(chimenum: Cli, estate: FakeChime) -> None:
+    staging_only = sample_numbers()[2]["E164PhoneNumber"]
+    run = chimenum(*BOTH, "get", staging_only, "--json")
+    # prod said not found: no error, since staging had it.
+    assert run.exit_code == 0, run.stderr
+    assert run.stderr == ""
+    number = json.loads(run.stdout)["PhoneNumber"]
+    assert (number["Profile"], number["AwsAccountId"]) == ("staging", "222222222222")
+    assert estate.count("GetPhoneNumber") == 2
+
+
+def test_get_not_found_only_when_every_pair_says_so(chimenum: Cli, estate: FakeChime) -> None:
+    prod_only = sample_numbers()[0]["E164PhoneNumber"]
+    run = chimenum(*BOTH, "get", prod_only, "+12065559999", "--json")
+    assert run.exit_code == 3
+    doc = json.loads(run.stdout)
+    assert [n["E164PhoneNumber"] for n in doc["PhoneNumbers"]] == [prod_only]
+    (error,) = doc["PhoneNumberErrors"]
+    assert error["ErrorCode"] == "NotFoundException"
+    assert "not found by any of the 2 pairs asked" in error["ErrorMessage"]
+    assert [(p["Profile"], p["Numbers"], p["ExitCode"]) for p in doc["Pairs"]] == [
+        ("prod", 1, 0),
+        ("staging", 0, 0),
+    ]
+
+
+def test_get_a_pair_that_could_not_be_asked_is_not_not_found(
+    chimenum: Cli, estate: FakeChime
+) -> None:
+    estate.break_account(STAGING_KEY, "ExpiredTokenException")
+    run = chimenum(*BOTH, "get", sample_numbers()[2]["E164PhoneNumber"], "-o", "ndjson")
+    assert run.exit_code == 10
+    assert "NotFound" not in run.stderr
+    assert "profile staging in us-east-1 could not be asked (ExpiredToken" in run.stderr
+
+
+def test_get_a_region_that_failed_is_named(chimenum: Cli, estate: FakeChime) -> None:
+    voice = sample_voice_numbers()
+    everywhere, west_only = voice[0]["E164PhoneNumber"], voice[2]["E164PhoneNumber"]
+    for number in (everywhere, west_only):
+        estate.inject(number, "ForbiddenException", region="us-west-2")
+    run = chimenum(*VOICE_REGIONS, "get", everywhere, west_only, "--json")
+    doc = json.loads(run.stdout)
+    # Found in us-east-1, but us-west-2 refused: the record stands, the refusal is named.
+    (found,) = doc["PhoneNumbers"]
+    assert (found["E164PhoneNumber"], found["Regions"]) == (everywhere, ["us-east-1"])
+    (error,) = doc["PhoneNumberErrors"]
+    assert error["ErrorCode"] == "ForbiddenException"
+    assert "profile prod in us-west-2: ForbiddenException" in error["ErrorMessage"]
+    assert "not found by the other 1" in error["ErrorMessage"]
+    assert f"error: {everywhere}: profile prod in us-west-2: ForbiddenException" in run.stderr
+    assert run.exit_code == 6
+    west = doc["Pairs"][1]
+    assert (west["Region"], west["ExitCode"], west["Numbers"]) == ("us-west-2", 6, 0)
+    assert west["Error"].startswith("ForbiddenException: ")
+
+
+def test_get_regions_of_one_account_are_one_record(chimenum: Cli, estate: FakeChime) -> None:
+    everywhere = sample_voice_numbers()[0]["E164PhoneNumber"]
+    run = chimenum(*VOICE_REGIONS, "get", everywhere, everywhere, "-o", "ndjson")
+    assert run.exit_code == 0, run.stderr
+    lines = [json.loads(line)["PhoneNumber"] for line in run.stdout.splitlines()]
+    assert [n["Regions"] for n in lines] == [["us-east-1", "us-west-2"]] * 2
+
+
+def test_describe_over_two_accounts(chimenum: Cli, estate: FakeChime) -> None:
+    staging_only = sample_numbers()[2]["E164PhoneNumber"]
+    run = chimenum(*BOTH, "describe", staging_only, "+12065559999", "--json", "--fail-on", "never")
+    assert run.exit_code == 3, run.stderr
+    doc = json.loads(run.stdout)
+    (described,) = doc["Descriptions"]
+    assert described["PhoneNumber"]["AwsAccountId"] == "222222222222"
+    assert all(f["AwsAccountId"] == "222222222222" for f in described["Findings"])
+    assert doc["PhoneNumberErrors"][0]["PhoneNumberId"] == "+12065559999"
+    assert [p["Numbers"] for p in doc["Pairs"]] == [0, 1]
+    tree = chimenum(*BOTH, "describe", staging_only, "--fail-on", "never")
+    assert tree.exit_code == 0, tree.stderr
+    assert "222222222222 us-east-1" in tree.stdout.splitlines()[0]
+
+
+def test_list_json_ends_with_each_pairs_summary(chimenum: Cli, estate: FakeChime) -> None:
+    estate.break_account(STAGING_KEY, "ExpiredTokenException")
+    run = chimenum(*BOTH, "list", "--json")
+    doc = json.loads(run.stdout)
+    assert doc["Pairs"][0] == {
+        "Profile": "prod",
+        "AwsAccountId": "111111111111",
+        "Region": "us-east-1",
+        "Numbers": 2,
+        "ExitCode": 0,
+        "Error": None,
+    }
+    staging = doc["Pairs"][1]
+    assert (staging["Profile"], staging["ExitCode"]) == ("staging", 10)
+    assert staging["Error"].startswith("ExpiredToken")
+    # docs/scripting.md's example: the pairs that failed, and why.
+    query = "Pairs[?ExitCode!=`0`].[Profile,Region,ExitCode]"
+    failed = chimenum(*BOTH, "list", "--query", query, "-o", "json")
+    assert json.loads(failed.stdout) == [["staging", "us-east-1", 10]]
+
+
+def test_the_audit_table_says_where_each_finding_is(chimenum: Cli, estate: FakeChime) -> None:
+    run = chimenum(*BOTH, "audit", "--fail-on", "never")
+    assert run.exit_code == 0, run.stderr
+    lines = [line for line in run.stdout.splitlines() if line.startswith(("error", "warning"))]
+    assert lines and all(" us-east-1 " in line for line in lines)
+    assert any("222222222222" in line for line in lines)

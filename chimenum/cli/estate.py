@@ -18,13 +18,14 @@ import click
 
 from chimenum.cli import context, runner
 from chimenum.core import estate as core
-from chimenum.core.errors import Failure
+from chimenum.core.errors import ExitCode, Failure, most_severe
 from chimenum.core.listing import Filters, Page
 from chimenum.output.env import Environment
 
 if TYPE_CHECKING:
     from chimenum.core.describe import Described
-    from chimenum.core.estate import Estate, Listed, Pair
+    from chimenum.core.estate import Estate, Listed, Looked, Pair
+    from chimenum.core.fetch import Result
     from chimenum.output.formats import Renderer
 
 _ESTATE = "chimenum.estate"
@@ -80,14 +81,37 @@ class Pairs:
         self.env = env
         self.outcome = outcome
         self.failed = False
-        self.listed = 0
+        #: Pairs that could not be identified, with why: an id they might have is not "not found".
+        self.unasked: list[tuple[Pair, Failure]] = []
+        #: Each pair's line of the ``Pairs`` summary, in the order given.
+        self.summary: dict[Pair, dict[str, Any]] = {}
+        self.regions = self.settings.all_regions or len(self.settings.regions) > 1
+
+    def _line(self, pair: Pair) -> dict[str, Any]:
+        found = self.summary.get(pair)
+        if found is None:
+            found = self.summary[pair] = {
+                **pair.fields(),
+                "Numbers": 0,
+                "ExitCode": 0,
+                "Error": None,
+            }
+        return found
+
+    def _failed(self, pair: Pair, failure: Failure) -> None:
+        line = self._line(pair)
+        worst = most_severe([ExitCode(line["ExitCode"]), failure.exit_code])
+        if line["Error"] is None or worst is not ExitCode(line["ExitCode"]):
+            line["ExitCode"], line["Error"] = int(worst), f"{failure.code}: {failure.message}"
 
     def fail(self, pair: Pair, failure: Failure, done: str = "") -> None:
         self.failed = True
+        self._failed(pair, failure)
         self.outcome.add(failure.exit_code)
         self.env.error(f"error: {pair.name}: {done}{failure.code}: {failure.message}")
 
     def _listed(self, listed: Listed) -> None:
+        self._line(listed.pair)["Numbers"] = len(listed.numbers)
         if listed.failure is None:
             return
         done = f"listing stopped after {len(listed.numbers)} numbers: " if listed.stopped else ""
@@ -96,22 +120,73 @@ class Pairs:
     def identified(self) -> list[Pair]:
         found: list[Pair] = []
         for pairs, failure in self.estate.pairs():
+            for pair in pairs:
+                self._line(pair)
             if failure is None:
                 found += pairs
             else:
                 for pair in pairs:
+                    self.unasked.append((pair, failure))
                     self.fail(pair, failure)
         return core.accounts_grouped(found)
+
+    def looked_up(self, ids: list[str], workers: int) -> Iterator[Looked]:
+        """``get``'s ids asked of every pair, in order (:func:`core.looked_up`)."""
+        pairs = self.identified()
+        yield from core.looked_up(self.estate, pairs, ids, regions=self.regions, workers=workers)
+
+    def result(self, looked: Looked) -> Result:
+        """The id's one result: the number found (pairs that failed on it named, with their exit
+        codes; other accounts that have it too named), or why no pair had it."""
+        from chimenum.core.fetch import Result
+
+        for pair, failure in looked.failures:
+            self._failed(pair, failure)
+            if looked.record is not None:
+                self.outcome.add(failure.exit_code)
+                self.env.error(
+                    f"error: {looked.phone_number_id}: {pair.name}: {failure.code}:"
+                    f" {failure.message}"
+                )
+        if looked.record is None:
+            return Result(looked.phone_number_id, failure=looked.failure(self.unasked))
+        assert looked.pair is not None
+        self._line(looked.pair)["Numbers"] += 1
+        for pair in looked.elsewhere:
+            self.env.warn(
+                f"warning: {looked.phone_number_id}: also in AWS account {pair.account}"
+                f" ({pair.name}); shown as {looked.pair.account}'s"
+            )
+        return Result(looked.phone_number_id, {"PhoneNumber": looked.record})
+
+    def described_ids(
+        self,
+        ids: list[str],
+        resolver_for: Callable[[Pair], Any],
+        now: datetime,
+        concurrency: int,
+    ) -> Iterator[tuple[Result, Described | None]]:
+        """``describe``'s ids found as ``get`` finds them (half of ``concurrency``), each
+        described by the pair that found it (the other half)."""
+        asking = max(1, concurrency // 2)
+        looked = self.looked_up(ids, asking)
+        described = core.described_ids(
+            self.estate, looked, resolver_for, now, max(1, concurrency - asking)
+        )
+        for item, description in described:
+            yield self.result(item), description
+
+    def pairs(self) -> list[dict[str, Any]]:
+        """The ``Pairs`` summary: each pair, its numbers, exit code and error."""
+        return list(self.summary.values())
 
     def records(
         self, filters: Filters, limit: int | None, workers: int
     ) -> Iterator[tuple[Pair, dict[str, Any]]]:
         """Every number of the estate once per account, with its pair's fields."""
         pairs = self.identified()
-        settings = self.settings
         listings = self.estate.listings(pairs, filters, limit=limit, workers=workers)
-        regions = settings.all_regions or len(settings.regions) > 1
-        yield from core.records(listings, self._listed, regions=regions)
+        yield from core.records(listings, self._listed, regions=self.regions)
 
     def pages(self, filters: Filters, limit: int | None) -> Iterator[Page]:
         """``list``'s pages: the records, :data:`PAGE` at a time."""
@@ -143,6 +218,7 @@ class Pairs:
     def finish(self, renderer: Renderer) -> None:
         if self.failed:
             renderer.incomplete(None)
+        renderer.pairs(self.pairs())
 
 
 def resolver_for(

@@ -24,11 +24,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from chimenum.core.errors import ChimenumError, Failure, classify
+from chimenum.core.errors import ChimenumError, ExitCode, Failure, classify, most_severe
 from chimenum.core.ids import e164_of
 from chimenum.core.listing import Filters, Lister, ListingStopped
 from chimenum.core.policy import Stopped
-from chimenum.core.pool import Pool
+from chimenum.core.pool import Again, Pool
 from chimenum.core.run import Run
 from chimenum.core.settings import Settings
 
@@ -256,13 +256,146 @@ def records(
             key = e164_of(number)
             found = held.get(key)
             if found is None:
-                record = {**number, **listed.pair.fields()}
-                if regions:
-                    record["Regions"] = [listed.pair.region]
-                held[key] = (listed.pair, record)
+                held[key] = (listed.pair, record_of(listed.pair, number, regions=regions))
             elif regions:
                 found[1]["Regions"].append(listed.pair.region)
     yield from held.values()
+
+
+def record_of(pair: Pair, number: dict[str, Any], *, regions: bool) -> dict[str, Any]:
+    """``number`` with ``pair``'s fields (and ``Regions``, its first, with ``regions``)."""
+    record = {**number, **pair.fields()}
+    if regions:
+        record["Regions"] = [pair.region]
+    return record
+
+
+@dataclass
+class Looked:
+    """One id asked of every pair: the number as the first account that has it answered
+    (``pair``, ``record``: with ``Regions`` every region of that account that had it), the
+    pairs that failed, those that said not found, and other accounts that have it too."""
+
+    phone_number_id: str
+    pair: Pair | None = None
+    record: dict[str, Any] | None = None
+    failures: list[tuple[Pair, Failure]] = field(default_factory=list)
+    not_found: list[Pair] = field(default_factory=list)
+    elsewhere: list[Pair] = field(default_factory=list)
+
+    def failure(self, unasked: list[tuple[Pair, Failure]]) -> Failure | None:
+        """Why no pair had the number, if none did: not found only when every pair was asked
+        and every one said so; else the pairs that failed, or could not be asked, by name."""
+        if self.record is not None:
+            return None
+        failed = self.failures + unasked
+        if not failed:
+            return Failure(
+                "NotFoundException",
+                f"not found by any of the {len(self.not_found)} pairs asked",
+                ExitCode.NOT_FOUND,
+            )
+        worst = most_severe([f.exit_code for _, f in failed])
+        said = [f"{pair.name}: {f.code}: {f.message}" for pair, f in self.failures] + [
+            f"{pair.name} could not be asked ({f.code})" for pair, f in unasked
+        ]
+        if self.not_found:
+            said.append(f"not found by the other {len(self.not_found)}")
+        code = next(f.code for _, f in failed if f.exit_code is worst)
+        return Failure(code, "; ".join(said), worst)
+
+
+def looked_up(
+    estate: Estate, pairs: list[Pair], ids: list[str], *, regions: bool, workers: int
+) -> Iterator[Looked]:
+    """Each id asked of every pair (``GetPhoneNumber`` through the pair's own run), in the
+    order of ``ids``, ``workers`` requests at once across all pairs."""
+    from chimenum.core.fetch import Fetcher, Result
+
+    fetchers: dict[Pair, Fetcher] = {}
+
+    def fetcher(pair: Pair) -> Fetcher:
+        with estate._lock:
+            found = fetchers.get(pair)
+        if found is None:
+            run = estate.run(pair)
+            client = run.client()
+            found = Fetcher(client, run.policy(client))
+            with estate._lock:
+                found = fetchers.setdefault(pair, found)
+        return found
+
+    def start(item: tuple[str, Pair]) -> Callable[[], tuple[Pair, Result]]:
+        phone_number_id, pair = item
+        made: list[Callable[[], Result]] = []
+
+        def job() -> tuple[Pair, Result]:
+            try:
+                if not made:
+                    made.append(fetcher(pair).job(phone_number_id))
+                return pair, made[0]()
+            except (Again, Stopped):
+                raise
+            except Exception as exc:
+                return pair, Result(phone_number_id, failure=_failure(exc))
+
+        return job
+
+    if not pairs:
+        yield from (Looked(phone_number_id) for phone_number_id in ids)
+        return
+    items = ((phone_number_id, pair) for phone_number_id in ids for pair in pairs)
+    answers = estate.pool(start, min(workers, len(ids) * len(pairs))).map(items)
+    for phone_number_id in ids:
+        looked = Looked(phone_number_id)
+        for _ in pairs:
+            pair, result = next(answers)
+            failure = result.failure
+            if result.document is not None:
+                _found(looked, pair, result.document["PhoneNumber"], regions=regions)
+            elif failure is not None and failure.exit_code is ExitCode.NOT_FOUND:
+                looked.not_found.append(pair)
+            elif failure is not None:
+                looked.failures.append((pair, failure))
+        yield looked
+
+
+def _found(looked: Looked, pair: Pair, number: dict[str, Any], *, regions: bool) -> None:
+    if looked.pair is None:
+        looked.pair, looked.record = pair, record_of(pair, number, regions=regions)
+    elif pair.account == looked.pair.account:
+        if regions and looked.record is not None:
+            looked.record["Regions"].append(pair.region)
+    elif all(p.account != pair.account for p in looked.elsewhere):
+        looked.elsewhere.append(pair)
+
+
+def _description(
+    pair: Pair,
+    record: dict[str, Any],
+    resolver_for: Callable[[Pair], Resolver],
+    now: datetime,
+    command: str,
+) -> Callable[[], Described]:
+    """The job describing ``record`` by its pair's resolver; each finding carries the pair's
+    ``Profile``, ``AwsAccountId`` and ``Region``."""
+    from chimenum.core.describe import describe
+    from chimenum.core.pool import Deadline
+
+    deadline: list[Deadline] = []
+
+    def job() -> Described:
+        resolver = resolver_for(pair)
+        # Made once: a job tried again keeps its number's deadline.
+        if not deadline:
+            deadline.append(resolver.deadline())
+        found = describe(record, resolver, now, command, deadline[0])
+        where = pair.fields()
+        for finding in found.document["Findings"]:
+            finding.update(where)
+        return found
+
+    return job
 
 
 def described(
@@ -272,27 +405,30 @@ def described(
     now: datetime,
     workers: int,
 ) -> Iterator[Described]:
-    """Each record described by its pair's resolver, ``workers`` at once, in order; each
-    finding carries its pair's ``Profile``, ``AwsAccountId`` and ``Region``."""
-    from chimenum.core.describe import describe
+    """``audit``: each record described by its pair's resolver, ``workers`` at once, in order."""
     from chimenum.core.findings import AUDIT
-    from chimenum.core.pool import Deadline
 
     def start(item: tuple[Pair, dict[str, Any]]) -> Callable[[], Described]:
-        pair, record = item
-        deadline: list[Deadline] = []
-
-        def job() -> Described:
-            resolver = resolver_for(pair)
-            # Made once: a job tried again keeps its number's deadline.
-            if not deadline:
-                deadline.append(resolver.deadline())
-            found = describe(record, resolver, now, AUDIT, deadline[0])
-            where = pair.fields()
-            for finding in found.document["Findings"]:
-                finding.update(where)
-            return found
-
-        return job
+        return _description(item[0], item[1], resolver_for, now, AUDIT)
 
     yield from estate.pool(start, workers).map(records)
+
+
+def described_ids(
+    estate: Estate,
+    looked: Iterator[Looked],
+    resolver_for: Callable[[Pair], Resolver],
+    now: datetime,
+    workers: int,
+) -> Iterator[tuple[Looked, Described | None]]:
+    """``describe``: each id found described by the pair that found it, in order; an id no
+    pair found has no description."""
+    from chimenum.core.findings import DESCRIBE
+
+    def start(item: Looked) -> Callable[[], tuple[Looked, Described | None]]:
+        if item.pair is None or item.record is None:
+            return lambda: (item, None)
+        job = _description(item.pair, item.record, resolver_for, now, DESCRIBE)
+        return lambda: (item, job())
+
+    yield from estate.pool(start, workers).map(looked)

@@ -135,6 +135,11 @@ class Renderer:
     def totals(self, summary: dict[str, Any]) -> None:
         """What the whole run sums up to (``audit``), handed over before :meth:`finish`."""
 
+    def pairs(self, pairs: list[dict[str, Any]]) -> None:
+        """A several-pair run's ``Pairs`` (each pair's ``Profile``, ``AwsAccountId``,
+        ``Region``, ``Numbers``, ``ExitCode``, ``Error``), before :meth:`finish`: the JSON
+        document ends with it (docs/estate.md); other formats leave it to stderr."""
+
 
 def get_renderer(
     name: str, env: Environment, options: RenderOptions, document: Document = "numbers"

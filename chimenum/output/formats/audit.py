@@ -21,7 +21,7 @@ from chimenum.core.safe import inert
 from chimenum.output.document import jsonable, to_json
 from chimenum.output.formats import Renderer
 from chimenum.output.formats.findings import FindingRows, findings_lines
-from chimenum.output.formats.json import emit
+from chimenum.output.formats.json import emit, with_pairs
 from chimenum.output.formats.layout import Painter, Span, block, cell_len, plain
 from chimenum.output.formats.ndjson import write_line
 from chimenum.output.formats.text import to_text
@@ -35,7 +35,7 @@ MAX_KEPT_FINDINGS = 10_000
 #: bounded, whatever a resource's name or a backend's text.
 MAX_MESSAGE_CELLS = 300
 #: What a finding's line in the table shows, all that the table keeps of it.
-SHOWN = ("Severity", "PhoneNumberId", "Code", "Muted", "MuteReason")
+SHOWN = ("Severity", "PhoneNumberId", "Code", "Muted", "MuteReason", "AwsAccountId", "Region")
 #: The summary's rows: label, then the key of its counters.
 COUNTERS = (
     ("By status", "ByStatus"),
@@ -66,6 +66,7 @@ class AuditRenderer(Renderer):
         self.kept: list[dict[str, Any]] = []
         self.omitted = 0
         self.counts: dict[str, Any] = {}
+        self.pair_lines: list[dict[str, Any]] | None = None
 
     def add(self, result: Result) -> None:
         findings = findings_of(result)
@@ -76,9 +77,13 @@ class AuditRenderer(Renderer):
     def totals(self, summary: dict[str, Any]) -> None:
         self.counts = summary
 
+    def pairs(self, pairs: list[dict[str, Any]]) -> None:
+        self.pair_lines = pairs
+
     def document(self) -> dict[str, Any]:
         doc = {"Summary": self.counts, "Findings": self.kept, "FindingsOmitted": self.omitted}
-        return doc if self.counts.get("Complete", True) else {**doc, "Incomplete": True}
+        doc = doc if self.counts.get("Complete", True) else {**doc, "Incomplete": True}
+        return with_pairs(doc, self.pair_lines)
 
 
 class AuditJson(AuditRenderer):

@@ -60,7 +60,7 @@ def findings_lines(
         (
             inert(item.get("Severity")),
             # A finding of no number: an expired mute rule.
-            inert(item.get("PhoneNumberId") or "-") if with_number else "",
+            inert(f"{item.get('PhoneNumberId') or '-'}{where_of(item)}") if with_number else "",
             inert(item.get("Code")),
             inert(muted_mark(item) + message_text(item.get("Message"), utc=utc)),
         )
@@ -94,6 +94,16 @@ def findings_lines(
             text = block([(message, "")], width - indent) if message else []
         out += [painter.paint([(" " * indent, ""), *line]).rstrip() for line in text]
     return out
+
+
+def where_of(item: dict[str, Any]) -> str:
+    """Where a several-pair run's number was read: ``  ACCOUNT REGION`` (its ``Regions``,
+    comma-joined, when several answered); nothing for one pair's, which carry no account."""
+    account = item.get("AwsAccountId")
+    if not account:
+        return ""
+    regions = item.get("Regions") or [item.get("Region")]
+    return f"  {account} {','.join(str(r) for r in regions if r)}".rstrip()
 
 
 def muted_mark(finding: dict[str, Any]) -> str:
