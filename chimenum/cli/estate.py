@@ -18,13 +18,15 @@ import click
 
 from chimenum.cli import context, runner
 from chimenum.core import estate as core
+from chimenum.core import estate_ids
 from chimenum.core.errors import ExitCode, Failure, most_severe
 from chimenum.core.listing import Filters, Page
 from chimenum.output.env import Environment
 
 if TYPE_CHECKING:
     from chimenum.core.describe import Described
-    from chimenum.core.estate import Estate, Listed, Looked, Pair
+    from chimenum.core.estate import Estate, Listed, Pair
+    from chimenum.core.estate_ids import Looked
     from chimenum.core.fetch import Result
     from chimenum.output.formats import Renderer
 
@@ -72,6 +74,10 @@ def estate_of(ctx: click.Context) -> Estate:
     return found
 
 
+def _account_of(item: tuple[Pair, dict[str, Any]]) -> str:
+    return item[0].account
+
+
 class Pairs:
     """The pairs of a run, their failures reported as they come."""
 
@@ -111,10 +117,10 @@ class Pairs:
         self.env.error(f"error: {pair.name}: {done}{failure.code}: {failure.message}")
 
     def _listed(self, listed: Listed) -> None:
-        self._line(listed.pair)["Numbers"] = len(listed.numbers)
+        self._line(listed.pair)["Numbers"] = listed.count
         if listed.failure is None:
             return
-        done = f"listing stopped after {len(listed.numbers)} numbers: " if listed.stopped else ""
+        done = f"listing stopped after {listed.count} numbers: " if listed.stopped else ""
         self.fail(listed.pair, listed.failure, done)
 
     def identified(self) -> list[Pair]:
@@ -133,7 +139,9 @@ class Pairs:
     def looked_up(self, ids: list[str], workers: int) -> Iterator[Looked]:
         """``get``'s ids asked of every pair, in order (:func:`core.looked_up`)."""
         pairs = self.identified()
-        yield from core.looked_up(self.estate, pairs, ids, regions=self.regions, workers=workers)
+        yield from estate_ids.looked_up(
+            self.estate, pairs, ids, regions=self.regions, workers=workers
+        )
 
     def result(self, looked: Looked) -> Result:
         """The id's one result: the number found (pairs that failed on it named, with their exit
@@ -170,7 +178,7 @@ class Pairs:
         described by the pair that found it (the other half)."""
         asking = max(1, concurrency // 2)
         looked = self.looked_up(ids, asking)
-        described = core.described_ids(
+        described = estate_ids.described_ids(
             self.estate, looked, resolver_for, now, max(1, concurrency - asking)
         )
         for item, description in described:
@@ -191,7 +199,8 @@ class Pairs:
     def pages(self, filters: Filters, limit: int | None) -> Iterator[Page]:
         """``list``'s pages: the records, :data:`PAGE` at a time."""
         page: list[dict[str, Any]] = []
-        for _, record in self.records(filters, limit, self.settings.concurrency):
+        records = self.records(filters, limit, self.settings.concurrency)
+        for _, record in core.released(self.estate, records, _account_of):
             page.append(record)
             if len(page) >= PAGE:
                 yield Page(page, None)
@@ -224,16 +233,14 @@ class Pairs:
 def resolver_for(
     ctx: click.Context, env: Environment, *, tags: bool, number_timeout: float
 ) -> Callable[[Pair], Any]:
-    """Each pair's resolver, made once, through the pair's own run."""
-    made: dict[Pair, Any] = {}
+    """Each pair's resolver, made once (until its account is released), through its own run."""
     estate = estate_of(ctx)
 
     def resolver(pair: Pair) -> Any:
-        found = made.get(pair)
-        if found is None:
-            found = made[pair] = runner.resolver_of(
-                ctx, env, tags=tags, number_timeout=number_timeout, run=estate.run(pair)
-            )
-        return found
+        def make() -> Any:
+            run = estate.run(pair)
+            return runner.resolver_of(ctx, env, tags=tags, number_timeout=number_timeout, run=run)
+
+        return estate.made(pair, "resolver", make)
 
     return resolver

@@ -21,7 +21,7 @@ from chimenum.output.env import ColorChoice
 
 if TYPE_CHECKING:
     from chimenum.cli.inputs import Ids
-    from chimenum.core.estate import Looked
+    from chimenum.core.estate_ids import Looked
     from chimenum.core.fetch import Result
     from chimenum.output.env import Environment
     from chimenum.output.formats import Renderer

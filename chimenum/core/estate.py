@@ -19,16 +19,18 @@ several regions of one account answer is one record (keyed by ``AwsAccountId`` a
 
 from __future__ import annotations
 
+import gc
+import pickle
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from chimenum.core.errors import ChimenumError, ExitCode, Failure, classify, most_severe
+from chimenum.core.errors import ChimenumError, Failure, classify
 from chimenum.core.ids import e164_of
 from chimenum.core.listing import Filters, Lister, ListingStopped
 from chimenum.core.policy import Stopped
-from chimenum.core.pool import Again, Pool
+from chimenum.core.pool import Pool
 from chimenum.core.run import Run
 from chimenum.core.settings import Settings
 
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 
     from chimenum.core.describe import Described, Resolver
     from chimenum.core.session import Sandbox
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -90,16 +94,33 @@ def several(settings: Settings) -> bool:
 
 @dataclass
 class Listed:
-    """One pair's listing: its numbers, and why it stopped early (``failure``)."""
+    """One pair's listing, held until its account's every region is listed: each page
+    pickled (about a fifth of its numbers' size as dicts; the data is this process's own),
+    with the E.164 of each number beside it; and why it stopped early (``failure``)."""
 
     pair: Pair
-    numbers: list[dict[str, Any]] = field(default_factory=list)
+    pages: list[bytes] = field(default_factory=list)
+    e164s: list[str] = field(default_factory=list)
     failure: Failure | None = None
     #: A listing that stopped after some pages: where the rest starts.
     stopped: ListingStopped | None = None
 
+    def add(self, numbers: list[dict[str, Any]]) -> None:
+        self.pages.append(pickle.dumps(numbers, pickle.HIGHEST_PROTOCOL))
+        self.e164s += (e164_of(number) for number in numbers)
 
-def _failure(exc: BaseException) -> Failure:
+    @property
+    def count(self) -> int:
+        return len(self.e164s)
+
+    def numbers(self) -> Iterator[dict[str, Any]]:
+        """The numbers, a page decoded at a time."""
+        for page in self.pages:
+            numbers: list[dict[str, Any]] = pickle.loads(page)
+            yield from numbers
+
+
+def failure_of(exc: BaseException) -> Failure:
     return exc.failure if isinstance(exc, ChimenumError) else classify(exc)
 
 
@@ -113,6 +134,7 @@ class Estate:
         self.shared: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._runs: dict[Pair, Run] = {}
+        self._made: dict[tuple[Pair, str], Any] = {}
         self._credentials: dict[Source, tuple[str, str, str]] = {}
         self._pools: list[Pool[Any, Any]] = []
         self._base: Run | None = None
@@ -164,18 +186,11 @@ class Estate:
         except Stopped:
             raise
         except Exception as exc:
-            return [Pair(source, r) for r in regions], _failure(exc)
-        pairs = [Pair(source, region, account) for region in regions]
-        # The probe serves its own region's pair: that pair's credentials are not resolved again.
-        own = (
-            pairs[0]
-            if not settings.all_regions
-            else next((p for p in pairs if p.region == probe.client().meta.region_name), None)
-        )
-        if own is not None:
-            with self._lock:
-                self._runs.setdefault(own, probe)
-        return pairs, None
+            return [Pair(source, r) for r in regions], failure_of(exc)
+        # The probe is not kept for its region's pair: a run is made when a pair is listed and
+        # released once its account is done (:meth:`release`), so that at most the accounts
+        # at work hold a run (a botocore session and clients: about 1.5 MB each), not all.
+        return [Pair(source, region, account) for region in regions], None
 
     def pairs(self) -> Iterator[tuple[list[Pair], Failure | None]]:
         """Each source's pairs once identified, in the order given, at most ``concurrency``
@@ -210,14 +225,35 @@ class Estate:
             client = run.client()
             lister = Lister(client, run.settings.api, run.policy(client))
             for page in lister.pages(filters, limit=limit):
-                listed.numbers += page.numbers
+                listed.add(page.numbers)
         except ListingStopped as stop:
             listed.failure, listed.stopped = stop.failure, stop
         except Stopped:
             raise
         except Exception as exc:
-            listed.failure = _failure(exc)
+            listed.failure = failure_of(exc)
         return listed
+
+    def made(self, pair: Pair, kind: str, make: Callable[[], Any]) -> Any:
+        """What ``make`` makes for ``pair`` (a fetcher, a resolver), once until released."""
+        with self._lock:
+            found = self._made.get((pair, kind))
+        if found is None:
+            found = make()
+            with self._lock:
+                found = self._made.setdefault((pair, kind), found)
+        return found
+
+    def release(self, account: str) -> None:
+        """Forget the runs of ``account``'s pairs, and what was made for them: its numbers are
+        all done. Botocore's sessions and clients are reference cycles: collected now, their
+        memory serves the next account's."""
+        with self._lock:
+            for pair in [p for p in self._runs if p.account == account]:
+                del self._runs[pair]
+            for key in [k for k in self._made if k[0].account == account]:
+                del self._made[key]
+        gc.collect()
 
     def stop(self) -> None:
         """Abandon every pair: every wait ends at once and no further request is sent."""
@@ -243,23 +279,34 @@ def records(
 ) -> Iterator[tuple[Pair, dict[str, Any]]]:
     """Each number of the estate once per AWS account, with its pair's fields; ``Regions``
     (with ``regions``) lists every region of the account whose listing had it. ``listings``
-    come grouped by account; each account's numbers are held until its last pair is in.
+    come grouped by account; each account's listings are held (:class:`Listed`) until its
+    last pair is in: what is held is bounded by the pairs listed at once, not the estate.
     ``on_listed`` hears of each listing as it comes (a failed one, say)."""
-    account: str | None = None
-    held: dict[str, tuple[Pair, dict[str, Any]]] = {}
+    group: list[Listed] = []
     for listed in listings:
         on_listed(listed)
-        if listed.pair.account != account:
-            yield from held.values()
-            held, account = {}, listed.pair.account
-        for number in listed.numbers:
-            key = e164_of(number)
-            found = held.get(key)
+        if group and listed.pair.account != group[0].pair.account:
+            yield from _account(group, regions=regions)
+            group = []
+        group.append(listed)
+    yield from _account(group, regions=regions)
+
+
+def _account(group: list[Listed], *, regions: bool) -> Iterator[tuple[Pair, dict[str, Any]]]:
+    """One account's numbers, each once, in the order first listed."""
+    seen: dict[str, list[str | None]] = {}
+    for listed in group:
+        for e164 in listed.e164s:
+            seen.setdefault(e164, []).append(listed.pair.region)
+    for listed in group:
+        for number in listed.numbers():
+            found = seen.pop(e164_of(number), None)
             if found is None:
-                held[key] = (listed.pair, record_of(listed.pair, number, regions=regions))
-            elif regions:
-                found[1]["Regions"].append(listed.pair.region)
-    yield from held.values()
+                continue  # an earlier region's listing had it
+            record = record_of(listed.pair, number, regions=False)
+            if regions:
+                record["Regions"] = found
+            yield listed.pair, record
 
 
 def record_of(pair: Pair, number: dict[str, Any], *, regions: bool) -> dict[str, Any]:
@@ -270,107 +317,7 @@ def record_of(pair: Pair, number: dict[str, Any], *, regions: bool) -> dict[str,
     return record
 
 
-@dataclass
-class Looked:
-    """One id asked of every pair: the number as the first account that has it answered
-    (``pair``, ``record``: with ``Regions`` every region of that account that had it), the
-    pairs that failed, those that said not found, and other accounts that have it too."""
-
-    phone_number_id: str
-    pair: Pair | None = None
-    record: dict[str, Any] | None = None
-    failures: list[tuple[Pair, Failure]] = field(default_factory=list)
-    not_found: list[Pair] = field(default_factory=list)
-    elsewhere: list[Pair] = field(default_factory=list)
-
-    def failure(self, unasked: list[tuple[Pair, Failure]]) -> Failure | None:
-        """Why no pair had the number, if none did: not found only when every pair was asked
-        and every one said so; else the pairs that failed, or could not be asked, by name."""
-        if self.record is not None:
-            return None
-        failed = self.failures + unasked
-        if not failed:
-            return Failure(
-                "NotFoundException",
-                f"not found by any of the {len(self.not_found)} pairs asked",
-                ExitCode.NOT_FOUND,
-            )
-        worst = most_severe([f.exit_code for _, f in failed])
-        said = [f"{pair.name}: {f.code}: {f.message}" for pair, f in self.failures] + [
-            f"{pair.name} could not be asked ({f.code})" for pair, f in unasked
-        ]
-        if self.not_found:
-            said.append(f"not found by the other {len(self.not_found)}")
-        code = next(f.code for _, f in failed if f.exit_code is worst)
-        return Failure(code, "; ".join(said), worst)
-
-
-def looked_up(
-    estate: Estate, pairs: list[Pair], ids: list[str], *, regions: bool, workers: int
-) -> Iterator[Looked]:
-    """Each id asked of every pair (``GetPhoneNumber`` through the pair's own run), in the
-    order of ``ids``, ``workers`` requests at once across all pairs."""
-    from chimenum.core.fetch import Fetcher, Result
-
-    fetchers: dict[Pair, Fetcher] = {}
-
-    def fetcher(pair: Pair) -> Fetcher:
-        with estate._lock:
-            found = fetchers.get(pair)
-        if found is None:
-            run = estate.run(pair)
-            client = run.client()
-            found = Fetcher(client, run.policy(client))
-            with estate._lock:
-                found = fetchers.setdefault(pair, found)
-        return found
-
-    def start(item: tuple[str, Pair]) -> Callable[[], tuple[Pair, Result]]:
-        phone_number_id, pair = item
-        made: list[Callable[[], Result]] = []
-
-        def job() -> tuple[Pair, Result]:
-            try:
-                if not made:
-                    made.append(fetcher(pair).job(phone_number_id))
-                return pair, made[0]()
-            except (Again, Stopped):
-                raise
-            except Exception as exc:
-                return pair, Result(phone_number_id, failure=_failure(exc))
-
-        return job
-
-    if not pairs:
-        yield from (Looked(phone_number_id) for phone_number_id in ids)
-        return
-    items = ((phone_number_id, pair) for phone_number_id in ids for pair in pairs)
-    answers = estate.pool(start, min(workers, len(ids) * len(pairs))).map(items)
-    for phone_number_id in ids:
-        looked = Looked(phone_number_id)
-        for _ in pairs:
-            pair, result = next(answers)
-            failure = result.failure
-            if result.document is not None:
-                _found(looked, pair, result.document["PhoneNumber"], regions=regions)
-            elif failure is not None and failure.exit_code is ExitCode.NOT_FOUND:
-                looked.not_found.append(pair)
-            elif failure is not None:
-                looked.failures.append((pair, failure))
-        yield looked
-
-
-def _found(looked: Looked, pair: Pair, number: dict[str, Any], *, regions: bool) -> None:
-    if looked.pair is None:
-        looked.pair, looked.record = pair, record_of(pair, number, regions=regions)
-    elif pair.account == looked.pair.account:
-        if regions and looked.record is not None:
-            looked.record["Regions"].append(pair.region)
-    elif all(p.account != pair.account for p in looked.elsewhere):
-        looked.elsewhere.append(pair)
-
-
-def _description(
+def description(
     pair: Pair,
     record: dict[str, Any],
     resolver_for: Callable[[Pair], Resolver],
@@ -409,26 +356,23 @@ def described(
     from chimenum.core.findings import AUDIT
 
     def start(item: tuple[Pair, dict[str, Any]]) -> Callable[[], Described]:
-        return _description(item[0], item[1], resolver_for, now, AUDIT)
+        return description(item[0], item[1], resolver_for, now, AUDIT)
 
-    yield from estate.pool(start, workers).map(records)
+    yield from released(estate, estate.pool(start, workers).map(records), _account_of)
 
 
-def described_ids(
-    estate: Estate,
-    looked: Iterator[Looked],
-    resolver_for: Callable[[Pair], Resolver],
-    now: datetime,
-    workers: int,
-) -> Iterator[tuple[Looked, Described | None]]:
-    """``describe``: each id found described by the pair that found it, in order; an id no
-    pair found has no description."""
-    from chimenum.core.findings import DESCRIBE
+def _account_of(found: Described) -> str:
+    return str(found.document["PhoneNumber"]["AwsAccountId"])
 
-    def start(item: Looked) -> Callable[[], tuple[Looked, Described | None]]:
-        if item.pair is None or item.record is None:
-            return lambda: (item, None)
-        job = _description(item.pair, item.record, resolver_for, now, DESCRIBE)
-        return lambda: (item, job())
 
-    yield from estate.pool(start, workers).map(looked)
+def released(estate: Estate, items: Iterator[T], account_of: Callable[[T], str]) -> Iterator[T]:
+    """``items``, grouped by account, each account's runs released once its last is through."""
+    account: str | None = None
+    for item in items:
+        this = account_of(item)
+        if account is not None and this != account:
+            estate.release(account)
+        account = this
+        yield item
+    if account is not None:
+        estate.release(account)
