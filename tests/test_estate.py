@@ -4,13 +4,15 @@ fake's accounts (chosen by the access key a request is signed with) and its STS.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from chimenum.core.errors import ExitCode
 from chimenum.demo import sample_numbers, sample_voice_numbers
+from chimenum.output.formats import Document, entries
 from testing.fakechime import FakeChime
 
 PROD_KEY, STAGING_KEY = "AKIDESTATEPROD000001", "AKIDESTATESTAGING001"
@@ -347,3 +349,97 @@ def test_the_audit_table_says_where_each_finding_is(chimenum: Cli, estate: FakeC
     lines = [line for line in run.stdout.splitlines() if line.startswith(("error", "warning"))]
     assert lines and all(" us-east-1 " in line for line in lines)
     assert any("222222222222" in line for line in lines)
+
+
+#: What each document kind's records carry in a several-pair run (docs/estate.md); a diff's
+#: changes are keyed by account and number.
+WHERE = {
+    "numbers": ("Profile", "AwsAccountId", "Region"),
+    "descriptions": ("Profile", "AwsAccountId", "Region"),
+    "audit": ("Profile", "AwsAccountId", "Region"),
+    "changes": ("AwsAccountId",),
+}
+ACCOUNTS = ("111111111111", "222222222222")
+
+
+def _records(value: Any) -> Iterator[dict[str, Any]]:
+    """Every number, finding or change in a parsed document (not the ``Pairs`` summary)."""
+    if isinstance(value, dict):
+        if "E164PhoneNumber" in value or "Severity" in value:
+            yield value
+        for key, inner in value.items():
+            if key not in ("Pairs", "Resolved", "Summary"):
+                yield from _records(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _records(inner)
+
+
+def _parsed(fmt: str, out: str) -> Any:
+    import yaml
+
+    if fmt == "ndjson":
+        return [json.loads(line) for line in out.splitlines()]
+    return yaml.safe_load(out) if fmt == "yaml" else json.loads(out)
+
+
+def _two_pair_run(chimenum: Cli, tmp_path: Path, document: str, fmt: str) -> Any:
+    output = ("--json",) if fmt == "json" else ("-o", fmt)
+    ids = [n["E164PhoneNumber"] for n in sample_numbers()[1:3]]  # one of prod's, staging's
+    if document == "numbers":
+        return chimenum(*BOTH, "list", *output)
+    if document == "descriptions":
+        return chimenum(*BOTH, "describe", *ids, *output, "--fail-on", "never")
+    if document == "audit":
+        return chimenum(*BOTH, "audit", *output, "--fail-on", "never")
+    old = json.loads(chimenum(*BOTH, "list", "--json").stdout)
+    new = json.loads(json.dumps(old))
+    for number in new["PhoneNumbers"]:
+        number["Status"] = "Releasing"  # a change in each account
+    (tmp_path / "old.json").write_text(json.dumps(old))
+    (tmp_path / "new.json").write_text(json.dumps(new))
+    return chimenum("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), *output)
+
+
+@pytest.mark.parametrize(("document", "fmt"), entries())
+def test_every_format_says_where_each_record_came_from(
+    chimenum: Cli, estate: FakeChime, tmp_path: Path, document: Document, fmt: str
+) -> None:
+    run = _two_pair_run(chimenum, tmp_path, document, fmt)
+    changed = ExitCode.CHANGED if document == "changes" else ExitCode.OK
+    assert run.exit_code == changed, run.stderr
+    assert not run.stderr
+    if fmt == "name":  # numbers only, by definition
+        known = {n["E164PhoneNumber"] for n in sample_numbers()[:3]}
+        assert set(run.stdout.split()) <= known and run.stdout
+        return
+    for account in ACCOUNTS:
+        assert account in run.stdout, (document, fmt)
+    fields = WHERE[document]
+    if fmt == "csv":
+        import csv
+        import io
+
+        rows = list(csv.DictReader(io.StringIO(run.stdout)))
+        assert rows
+        assert all(row[field] for row in rows for field in fields)
+    elif fmt in ("json", "ndjson", "yaml"):
+        records = list(_records(_parsed(fmt, run.stdout)))
+        assert records
+        assert all(record.get(field) for record in records for field in fields)
+    elif document == "numbers" and fmt in ("table", "wide"):
+        header = run.stdout.splitlines()[0]
+        assert all(column in header for column in ("AWS account", "Region", "Profile"))
+
+
+def test_audit_csv_over_two_regions_says_every_region(chimenum: Cli, estate: FakeChime) -> None:
+    import csv
+    import io
+
+    run = chimenum(*VOICE_REGIONS, "audit", "-o", "csv", "--fail-on", "never")
+    assert run.exit_code == 0, run.stderr
+    rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    everywhere = sample_voice_numbers()[0]["E164PhoneNumber"]
+    mine = [r for r in rows if r["PhoneNumberId"] in (everywhere, everywhere.replace("+", "%2B"))]
+    assert mine and all(json.loads(r["Regions"]) == ["us-east-1", "us-west-2"] for r in mine)
+    assert all(r["AwsAccountId"] == "111111111111" and r["Profile"] == "prod" for r in rows)

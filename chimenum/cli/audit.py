@@ -90,9 +90,10 @@ def audit(
     from chimenum.output.formats import RenderOptions, get_renderer
 
     env = context.environment(ctx, quiet=quiet, color=color)
-    options = RenderOptions(kind="list", utc=utc, severity=severity)
+    several = estate.several(ctx)
+    options = RenderOptions(kind="list", utc=utc, severity=severity, several=several)
     renderer = get_renderer("json" if as_json else output, env, options, "audit")
-    pairs = estate.several(ctx) and estate.Pairs(ctx, env, runner.Outcome(env))
+    pairs = several and estate.Pairs(ctx, env, runner.Outcome(env))
     tally = Tally()
     outcome = pairs.outcome if pairs else runner.Outcome(env)
     # A several-pair run's findings carry their own Profile, AwsAccountId and Region.

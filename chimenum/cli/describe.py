@@ -98,12 +98,14 @@ def describe(
     from chimenum.output.formats import RenderOptions, get_renderer
     from chimenum.output.times import message_text
 
-    options = RenderOptions(kind="one" if asked.one else "many", utc=utc, severity=severity)
+    several = estate.several(ctx)
+    options = RenderOptions(
+        kind="one" if asked.one else "many", utc=utc, severity=severity, several=several
+    )
     renderer = get_renderer("json" if as_json else output, env, options, "descriptions")
     if not asked.ids:
         renderer.finish()
         return int(ExitCode.OK)
-    several = estate.several(ctx)
     if several:
         context.run_of(ctx, concurrency=concurrency, max_attempts=max_attempts)
         outcome = runner.Outcome(env)

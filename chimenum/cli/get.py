@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -96,12 +97,13 @@ def get(
 
     from chimenum.output.formats import get_renderer
 
-    renderer = get_renderer(fmt, env, options)
+    several = estate.several(ctx)
+    renderer = get_renderer(fmt, env, dataclasses.replace(options, several=several))
     phone_ids = asked.ids
     if not phone_ids:
         renderer.finish()
         return int(ExitCode.OK)
-    if estate.several(ctx):
+    if several:
         return _over_pairs(ctx, env, renderer, asked, concurrency, max_attempts)
     fetcher = runner.fetcher_of(ctx, concurrency, max_attempts)
     outcome = runner.Outcome(env, runner.other_api_hint(ctx, fetcher.client, one=asked.one))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -115,6 +116,7 @@ def list_(
 
     env = context.environment(ctx, quiet=quiet, color=color)
     pairs = estate.several(ctx)
+    options = dataclasses.replace(options, several=pairs)
     if pairs and starting_token is not None:
         raise click.UsageError("--starting-token resumes one listing: give one profile and region")
     # Made before anything is rendered: a region refused here prints no document.

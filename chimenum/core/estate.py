@@ -331,7 +331,7 @@ def description(
     command: str,
 ) -> Callable[[], Described]:
     """The job describing ``record`` by its pair's resolver; each finding carries the pair's
-    ``Profile``, ``AwsAccountId`` and ``Region``."""
+    ``Profile``, ``AwsAccountId`` and ``Region``, and the record's ``Regions`` if it has them."""
     from chimenum.core.describe import describe
     from chimenum.core.pool import Deadline
 
@@ -344,6 +344,8 @@ def description(
             deadline.append(resolver.deadline())
         found = describe(record, resolver, now, command, deadline[0])
         where = pair.fields()
+        if "Regions" in record:
+            where["Regions"] = record["Regions"]
         for finding in found.document["Findings"]:
             finding.update(where)
         return found

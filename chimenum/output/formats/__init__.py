@@ -101,6 +101,10 @@ class RenderOptions:
     sort_by: str | None = None
     #: ``--severity``: the least severe finding shown (``describe``, ``audit``).
     severity: str = "info"
+    #: A run over several (profile, region) pairs: each record carries ``Profile``,
+    #: ``AwsAccountId``, ``Region`` (and ``Regions``), and CSV has columns for them from its
+    #: header on, whatever its first row (docs/estate.md).
+    several: bool = False
 
 
 class Renderer:

@@ -216,7 +216,7 @@ class AuditNdjson(Renderer):
 class AuditCsv(Renderer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.rows = FindingRows(self.env)
+        self.rows = FindingRows(self.env, several=self.options.several)
 
     def add(self, result: Result) -> None:
         self.rows.add(findings_of(result))

@@ -156,7 +156,7 @@ class CsvRenderer(Renderer):
         self.count = 0
         self.started = False
         self.errors = self.options.kind != "list"
-        self.estate: tuple[str, ...] = ()
+        self.estate = ESTATE_FIELDS if self.options.several else ()
         # --query needs the whole document: the JSON renderer keeps it.
         self.document = JsonRenderer(self.env, self.options) if self.options.query else None
 
@@ -166,9 +166,6 @@ class CsvRenderer(Renderer):
             return
         if not self.started:
             self.started = True
-            first = result.document["PhoneNumber"] if result.document is not None else {}
-            if "AwsAccountId" in first:
-                self.estate = ESTATE_FIELDS
             if self.options.headers:
                 self.rows.row(FIELDS + self.estate + (ERROR_FIELDS if self.errors else ()))
         if result.document is not None:

@@ -292,7 +292,7 @@ class DescriptionsNdjson(Renderer):
 class DescriptionsCsv(Renderer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.rows = FindingRows(self.env)
+        self.rows = FindingRows(self.env, several=self.options.several)
 
     def add(self, result: Result) -> None:
         if result.document is not None:

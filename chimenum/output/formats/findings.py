@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from chimenum.core.findings import ERROR, INFO, WARNING
 from chimenum.core.safe import inert
-from chimenum.output.formats.csv import CsvRows
+from chimenum.output.formats.csv import ESTATE_FIELDS, CsvRows
 from chimenum.output.formats.layout import Painter, Span, block, cell_len
 from chimenum.output.times import message_text
 
@@ -117,14 +117,16 @@ def _pad(text: str, cells: int) -> str:
 
 
 class FindingRows(CsvRows):
-    """``-o csv`` of ``describe`` and ``audit``: a header, then one row per finding."""
+    """``-o csv`` of ``describe`` and ``audit``: a header, then one row per finding; a
+    several-pair run's (``several``) say where each was found in columns of their own."""
 
-    def __init__(self, env: Environment) -> None:
+    def __init__(self, env: Environment, *, several: bool) -> None:
         super().__init__(env)
-        self.row(FINDING_COLUMNS)
+        self.columns = FINDING_COLUMNS + (ESTATE_FIELDS if several else ())
+        self.row(self.columns)
 
     def add(self, findings: list[dict[str, Any]]) -> None:
         for item in findings:
             row = {**item, "Muted": bool(item.get("Muted"))}
-            self.row(row.get(column) for column in FINDING_COLUMNS)
+            self.row(row.get(column) for column in self.columns)
         self.flush()
