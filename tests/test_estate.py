@@ -443,3 +443,35 @@ def test_audit_csv_over_two_regions_says_every_region(chimenum: Cli, estate: Fak
     mine = [r for r in rows if r["PhoneNumberId"] in (everywhere, everywhere.replace("+", "%2B"))]
     assert mine and all(json.loads(r["Regions"]) == ["us-east-1", "us-west-2"] for r in mine)
     assert all(r["AwsAccountId"] == "111111111111" and r["Profile"] == "prod" for r in rows)
+
+
+def test_diff_live_over_several_pairs(chimenum: Cli, estate: FakeChime, tmp_path: Path) -> None:
+    old = tmp_path / "old.json"
+    old.write_text(chimenum(*BOTH, "list", "--json").stdout)
+    same = chimenum("diff", str(old), "--live", *BOTH, "--json")
+    assert same.exit_code == 0, same.stderr + same.stdout
+    assert json.loads(same.stdout)["Summary"]["NumbersUnchanged"] == 3
+    # Staging's number changes; prod's are as they were.
+    staging = sample_numbers()[2]["E164PhoneNumber"]
+    doc = json.loads(old.read_text())
+    for number in doc["PhoneNumbers"]:
+        if number["E164PhoneNumber"] == staging:
+            number["Status"] = "Releasing"
+    old.write_text(json.dumps(doc))
+    run = chimenum("diff", str(old), "--live", *BOTH, "--json")
+    assert run.exit_code == ExitCode.CHANGED, run.stderr
+    (change,) = json.loads(run.stdout)["Changes"]
+    assert (change["AwsAccountId"], change["E164PhoneNumber"]) == ("222222222222", staging)
+    assert change["Fields"][0]["Old"] == "Releasing"
+
+
+def test_diff_live_a_failed_pair_removes_nothing(
+    chimenum: Cli, estate: FakeChime, tmp_path: Path
+) -> None:
+    old = tmp_path / "old.json"
+    old.write_text(chimenum(*BOTH, "list", "--json").stdout)
+    estate.break_account(STAGING_KEY, "ExpiredTokenException")
+    run = chimenum("diff", str(old), "--live", *BOTH, "--json")
+    assert "error: profile staging in us-east-1: ExpiredToken" in run.stderr
+    assert json.loads(run.stdout)["Summary"]["NumbersRemoved"] == 0
+    assert run.exit_code == 10
