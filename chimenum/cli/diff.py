@@ -91,9 +91,9 @@ def diff(
     OLD and NEW are documents of `list`, `get` (numbers) or `audit` (findings), written with
     --json or -o ndjson; `-` reads one of them from stdin. With --live, NEW is the account's
     numbers listed now (OLD must then be a numbers document); with several --profile or
-    --region, every pair's, each number once per AWS account, as `list` reads them. Numbers are matched by AWS
-    account (a several-account document's AwsAccountId, "" when there is none) and E.164
-    number: the diff reports numbers added and removed, and per number the fields that
+    --region, every pair's, each number once per AWS account, as `list` reads them. Numbers
+    are matched by AWS account (a several-account document's AwsAccountId, "" when there is
+    none) and E.164 number: the diff reports numbers added and removed, and per number the fields that
     changed (Status, ProductType, Associations, CallingName, Name, Capabilities; the old
     value is given for Status and ProductType, the others are kept as a digest only). For
     audit documents it reports findings new and resolved (a finding is its number, Code and
