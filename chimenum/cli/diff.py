@@ -93,12 +93,13 @@ def diff(
     numbers listed now (OLD must then be a numbers document); with several --profile or
     --region, every pair's, each number once per AWS account, as `list` reads them. Numbers
     are matched by AWS account (a several-account document's AwsAccountId, "" when there is
-    none) and E.164 number: the diff reports numbers added and removed, and per number the fields that
-    changed (Status, ProductType, Associations, CallingName, Name, Capabilities; the old
-    value is given for Status and ProductType, the others are kept as a digest only). For
-    audit documents it reports findings new and resolved (a finding is its number, Code and
-    ResourceId). OLD is read once into a map from number to a digest of its record, then NEW
-    is streamed against it: memory is bounded by one snapshot, never both documents.
+    none) and E.164 number: the diff reports numbers added and removed, and per number the
+    fields that changed (Status, ProductType, Associations, CallingName, Name, Capabilities;
+    the old value is given for Status and ProductType, the others are kept as a digest
+    only). For audit documents it reports findings new and resolved (a finding is its
+    number, Code and ResourceId). OLD is read once into a map from number to a digest of
+    its record, then NEW is streamed against it: memory is bounded by one snapshot, never
+    both documents.
 
     Exit 0: nothing changed; 17: something did; 2: an input that is not a document chimenum
     wrote (one line names the file and line). A document that says it is incomplete (a
