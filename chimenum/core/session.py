@@ -84,12 +84,29 @@ def _data_loader(search_path: str | None) -> Loader:
     a tenth of a one-id ``get``). chimenum only ever loads its own services and those of the
     credential chain, so this loader looks for those alone, along the same search path
     (``AWS_DATA_PATH`` included).
+
+    Its loads are serialised: botocore caches each decoded file on the loader but does not
+    lock, so the sessions of an estate made on several threads at once each decoded (and kept,
+    in their endpoint resolvers and clients) a copy of endpoints.json and the models, about
+    7 MB apiece: 20 MB more at the estate's peak than one loader's single copy.
     """
+    import threading
     from pathlib import Path
 
     from botocore.loaders import Loader
 
     class ChimenumLoader(Loader):
+        # Reentrant: a service model's load loads its data files through the same methods.
+        _lock = threading.RLock()
+
+        def load_data_with_path(self, name: str) -> Any:
+            with self._lock:
+                return super().load_data_with_path(name)
+
+        def load_service_model(self, *args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return super().load_service_model(*args, **kwargs)
+
         def list_available_services(self, type_name: str) -> list[str]:
             found = set()
             for name in (*SERVICE_NAMES.values(), *CREDENTIAL_SERVICES):
