@@ -66,6 +66,9 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeChime]:
     It answers as Amazon Chime on ``server.url`` and as Chime SDK Voice (the demo's voice
     numbers) on ``server.voice_url``; AWS_ENDPOINT_URL_CHIME_SDK_VOICE points at the latter. Both
     serve the demo's related resources (voice connectors, SIP rules, accounts...) per region.
+    Those are its default account's (``123456789012``), which answers every access key; a test
+    adds accounts to ``server.accounts`` (access key -> :class:`~testing.fakechime.Account`).
+    STS answers on ``server.sts_url``, where AWS_ENDPOINT_URL_STS points.
     """
     voice = sample_voice_numbers()
     with FakeChime(
@@ -73,6 +76,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeChime]:
     ) as server:
         monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME", server.url)
         monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME_SDK_VOICE", server.voice_url)
+        monkeypatch.setenv("AWS_ENDPOINT_URL_STS", server.sts_url)
         yield server
 
 

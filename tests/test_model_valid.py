@@ -31,7 +31,8 @@ import uuid
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
+from xml.etree import ElementTree
 
 import pytest
 from botocore.model import OperationModel, Shape
@@ -40,18 +41,22 @@ from botocore.utils import parse_timestamp
 
 from chimenum.demo import DEMO_TIMELINE, demo_server
 from chimenum.demo import resources as demo
+from chimenum.demo.accounts import ANY_REGION, Account
 from chimenum.demo.listener import RESOURCE_ROUTES
 from chimenum.demo.server import DemoServer
 from testing.fakechime import WIRE_FAULTS, FakeChime, generate_numbers
+from testing.fakechime.accounts import generated_accounts
 from testing.fakechime.faults import MODEL_BREAKING
 from testing.fakechime.related import share_related, with_null_item
 
 MODELS = {"chime": "chime", "voice": "chime-sdk-voice"}
-#: The demo server checks only the form of a SigV4 header; the scope's region picks the records.
+#: The demo server checks only the form of a SigV4 header; its access key picks the account and
+#: the scope's region the records.
 AUTHORIZATION = (
-    "AWS4-HMAC-SHA256 Credential=AKIDCHIMENUMTEST0000/20240101/{region}/chime/aws4_request, "
+    "AWS4-HMAC-SHA256 Credential={key}/20240101/{region}/{service}/aws4_request, "
     "SignedHeaders=host, Signature=" + "0" * 64
 )
+STS_NAMESPACE = "{https://sts.amazonaws.com/doc/2011-06-15/}"
 #: No proxy from the environment between the walker and the loopback server.
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 #: AWS's own example order id (``aws chime get-phone-number-order``): not a GUID by the model.
@@ -148,10 +153,24 @@ def check_request_id(value: str, api: str, op: str) -> None:
         raise ModelViolation(f"{op} request: {violation}") from None
 
 
-def fetch(server: DemoServer, api: str, path: str, region: str = demo.HOME_REGION) -> Any:
+def default_key(server: DemoServer) -> str:
+    """An access key that selects ``server``'s default account."""
+    return min(server.default_keys or ["AKIDCHIMENUMTEST0000"])
+
+
+def fetch(
+    server: DemoServer,
+    api: str,
+    path: str,
+    region: str = demo.HOME_REGION,
+    key: str | None = None,
+) -> Any:
     """The decoded body of a 200 answer; ``None`` for an error, or no answer at all."""
+    authorization = AUTHORIZATION.format(
+        key=key or default_key(server), region=region, service="chime"
+    )
     request = urllib.request.Request(
-        server.url_for(api) + path, headers={"Authorization": AUTHORIZATION.format(region=region)}
+        server.url_for(api) + path, headers={"Authorization": authorization}
     )
     try:
         # A long timeout only ends a hung test: no assertion rests on how quick the server is.
@@ -161,15 +180,19 @@ def fetch(server: DemoServer, api: str, path: str, region: str = demo.HOME_REGIO
         return None
 
 
-def number_answers(server: DemoServer, api: str) -> Iterator[tuple[str, str, Any]]:
+def number_answers(
+    server: DemoServer, api: str, key: str, account: Account, region: str
+) -> Iterator[tuple[str, str, Any]]:
     """``(operation, label, body)`` of every number alone, then of every page of the list."""
     # Asked for as chimenum asks, by the E.164 number: the id may be plain or percent-encoded.
-    for number in [n["E164PhoneNumber"] for n in server.records_for(api).values()]:
+    numbers = server.records_for(api, account, region).values()
+    for number in [n["E164PhoneNumber"] for n in numbers]:
         check_request_id(number, api, "GetPhoneNumber")
-        yield "GetPhoneNumber", number, fetch(server, api, f"/phone-numbers/{quote(number)}")
+        path = f"/phone-numbers/{quote(number)}"
+        yield "GetPhoneNumber", number, fetch(server, api, path, region, key)
     token, page = "", 1
     while token is not None:
-        body = fetch(server, api, f"/phone-numbers?max-results=5{token}")
+        body = fetch(server, api, f"/phone-numbers?max-results=5{token}", region, key)
         yield "ListPhoneNumbers", f"page {page}", body
         next_token = (body or {}).get("NextToken")
         token, page = (f"&next-token={quote(next_token)}" if next_token else None), page + 1
@@ -182,32 +205,139 @@ def resource_path(pattern: str, kind: str, resource_id: str, record: Any) -> str
     return re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: quote(params[m[1]], safe=""), pattern)
 
 
-def resource_answers(server: DemoServer) -> Iterator[tuple[str, str, str, Any]]:
+def resource_answers(
+    server: DemoServer, key: str, account: Account
+) -> Iterator[tuple[str, str, str, Any]]:
     """``(api, operation, label, body)`` of every related resource of every region."""
     routes = {kind: (api, pattern.pattern, op) for api, pattern, op, kind, _ in RESOURCE_ROUTES}
-    for region, store in server.resources.items():
+    for region, store in account.resources.items():
         for kind, resource_id in list(store):
             assert kind in routes, f"no route of RESOURCE_ROUTES serves {kind!r}"
             api, pattern, op = routes[kind]
             check_request_id(resource_id, api, op)
             path = resource_path(pattern, kind, resource_id, store[(kind, resource_id)])
-            yield api, op, f"{resource_id} in {region}", fetch(server, api, path, region)
+            yield api, op, f"{resource_id} in {region}", fetch(server, api, path, region, key)
     api, pattern, op = routes["Regions"]
-    yield api, op, "", fetch(server, api, pattern)
+    yield api, op, "", fetch(server, api, pattern, key=key)
+
+
+def accounts_of(server: DemoServer) -> list[tuple[str, Account]]:
+    """Every account of ``server`` with a key that selects it, the default account first."""
+    with server.lock:
+        named = list(server.accounts.items())
+    return [(default_key(server), server.default_account), *named]
+
+
+def regions_of(account: Account, api: str) -> list[str]:
+    """The regions whose answers differ: Chime SDK Voice's regional inventories (or the home
+    region's, which holds the account-wide numbers); Amazon Chime's one inventory."""
+    regional = sorted(r for r in account.voice_records if r != ANY_REGION)
+    return (regional or [demo.HOME_REGION]) if api == "voice" else [demo.HOME_REGION]
 
 
 def walk(server: DemoServer) -> int:
     """Check every answer ``server`` can give; how many were checked (none may be missing)."""
     checked = 0
-    for api in MODELS:
-        for op, label, body in number_answers(server, api):
-            assert body is not None, f"{op} {label} ({api}) was not answered"
+    for key, account in accounts_of(server):
+        for api in MODELS:
+            for region in regions_of(account, api):
+                for op, label, body in number_answers(server, api, key, account, region):
+                    if account is not server.default_account:
+                        label = f"{label} ({account.account_id}, {region})"
+                    assert body is not None, f"{op} {label} ({api}) was not answered"
+                    check_answer(body, api, op, label)
+                    checked += 1
+        for api, op, label, body in resource_answers(server, key, account):
+            assert body is not None, f"{op} {label} was not answered"
             check_answer(body, api, op, label)
             checked += 1
-    for api, op, label, body in resource_answers(server):
-        assert body is not None, f"{op} {label} was not answered"
-        check_answer(body, api, op, label)
-        checked += 1
+    return checked + walk_sts(server)
+
+
+def sts_call(server: DemoServer, key: str, **form: str) -> tuple[int, ElementTree.Element]:
+    """One STS request as botocore sends it (a signed form POST): its status and XML root."""
+    request = urllib.request.Request(
+        server.url_for("sts") + "/",
+        data=urlencode({**form, "Version": "2011-06-15"}).encode(),
+        headers={
+            "Authorization": AUTHORIZATION.format(key=key, region="us-east-1", service="sts"),
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
+        },
+    )
+    try:
+        with OPENER.open(request, timeout=60) as answer:
+            return answer.status, ElementTree.fromstring(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, ElementTree.fromstring(error.read())
+
+
+def from_xml(element: ElementTree.Element, shape: Shape, path: str) -> Any:
+    """An XML answer's element as the JSON types :func:`check` holds to ``shape``: members by
+    tag (a tag the shape lacks is a violation), lists of ``member``, scalars from their text."""
+    text = element.text or ""
+    if shape.type_name == "structure":
+        decoded = {}
+        for child in element:
+            name = child.tag.removeprefix(STS_NAMESPACE)
+            if name not in shape.members:
+                raise ModelViolation(f"{path}.{name} is not a member of {shape.name}")
+            decoded[name] = from_xml(child, shape.members[name], f"{path}.{name}")
+        return decoded
+    if shape.type_name == "list":
+        return [from_xml(item, shape.member, f"{path}[{n}]") for n, item in enumerate(element)]
+    if shape.type_name in ("integer", "long"):
+        if not re.fullmatch(r"-?\d+", text):
+            raise ModelViolation(f"{path} {text!r} is not an integer")
+        return int(text)
+    if shape.type_name == "boolean":
+        if text not in ("true", "false"):
+            raise ModelViolation(f"{path} {text!r} is not a boolean")
+        return text == "true"
+    return text
+
+
+def check_sts_answer(root: ElementTree.Element, op: str, label: str) -> Any:
+    """An STS answer's result, held to ``op``'s output shape; the query protocol's envelope
+    (``{op}Response``, ``{op}Result``, a request id) checked on the way."""
+    assert root.tag == f"{STS_NAMESPACE}{op}Response", f"{op} {label}: {root.tag}"
+    result = root.find(f"{STS_NAMESPACE}{op}Result")
+    assert result is not None, f"{op} {label}: no {op}Result"
+    assert root.findtext(f"{STS_NAMESPACE}ResponseMetadata/{STS_NAMESPACE}RequestId")
+    shape = get_session().get_service_model("sts").operation_model(op).output_shape
+    try:
+        body = from_xml(result, shape, "")
+        check(body, shape, "")
+    except ModelViolation as violation:
+        raise ModelViolation(f"{op} {label}: {str(violation).lstrip('.')}") from None
+    return body
+
+
+def walk_sts(server: DemoServer) -> int:
+    """Every STS answer: each account's GetCallerIdentity, AssumeRole into each account and the
+    identity of the credentials it issued; the errors are the query protocol's."""
+    checked = 0
+    accounts = accounts_of(server)
+    caller = accounts[0][0]
+    for key, account in accounts:
+        status, root = sts_call(server, key, Action="GetCallerIdentity")
+        assert status == 200, f"GetCallerIdentity {key}: {status}"
+        assert check_sts_answer(root, "GetCallerIdentity", key)["Account"] == account.account_id
+        role_arn = f"arn:aws:iam::{account.account_id}:role/chimenum-audit"
+        status, root = sts_call(
+            server, caller, Action="AssumeRole", RoleArn=role_arn, RoleSessionName="chimenum"
+        )
+        assert status == 200, f"AssumeRole {role_arn}: {status}"
+        issued = check_sts_answer(root, "AssumeRole", role_arn)["Credentials"]["AccessKeyId"]
+        status, root = sts_call(server, issued, Action="GetCallerIdentity")
+        assert check_sts_answer(root, "GetCallerIdentity", issued)["Account"] == account.account_id
+        checked += 3
+    role_arn = "arn:aws:iam::999999999999:role/chimenum-audit"
+    status, root = sts_call(
+        server, caller, Action="AssumeRole", RoleArn=role_arn, RoleSessionName="chimenum"
+    )
+    assert (status, root.tag) == (403, f"{STS_NAMESPACE}ErrorResponse")
+    assert root.findtext(f"{STS_NAMESPACE}Error/{STS_NAMESPACE}Code") == "AccessDenied"
+    assert root.findtext(f"{STS_NAMESPACE}Error/{STS_NAMESPACE}Type") == "Sender"
     return checked
 
 
@@ -244,6 +374,49 @@ def test_generated_inventories_are_model_valid() -> None:
         check_service_rules(f)
 
 
+def test_every_answer_of_generated_accounts_is_model_valid() -> None:
+    """The benchmark's estate: accounts of regional numbers, each account's STS answers."""
+    with FakeChime(accounts=generated_accounts(2, ("us-east-1", "us-west-2"), 6)) as f:
+        assert walk(f) > 40
+        check_service_rules(f)
+
+
+def _sts(op: str, result: str) -> ElementTree.Element:
+    namespace = STS_NAMESPACE.strip("{}")
+    return ElementTree.fromstring(
+        f'<{op}Response xmlns="{namespace}"><{op}Result>{result}</{op}Result>'
+        f"<ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></{op}Response>"
+    )
+
+
+_CREDENTIALS = (
+    "<AccessKeyId>ASIA0000000000000000</AccessKeyId><SecretAccessKey>s</SecretAccessKey>"
+    "<Expiration>2024-01-01T00:00:00Z</Expiration>"
+)
+STS_BREAKS = [
+    ("GetCallerIdentity", "<Acount>111111111111</Acount>",
+     "GetCallerIdentity x: Acount is not a member of GetCallerIdentityResponse"),
+    ("GetCallerIdentity", "<Arn>arn:aws:iam::1</Arn>",
+     "GetCallerIdentity x: Arn 'arn:aws:iam::1' is 14 characters, outside 20..2048"),
+    ("AssumeRole", f"<Credentials>{_CREDENTIALS}</Credentials>",
+     "AssumeRole x: Credentials.SessionToken is required but missing"),
+    ("AssumeRole", "<PackedPolicySize>many</PackedPolicySize>",
+     "AssumeRole x: PackedPolicySize 'many' is not an integer"),
+    ("AssumeRole", "<AssumedRoleUser><AssumedRoleId>a b</AssumedRoleId><Arn>" + "a" * 20
+     + "</Arn></AssumedRoleUser>",
+     "AssumeRole x: AssumedRoleUser.AssumedRoleId 'a b' does not match pattern"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("op", "result", "reported"), STS_BREAKS)
+def test_the_sts_walker_reports_the_first_violation_with_its_path(
+    op: str, result: str, reported: str
+) -> None:
+    with pytest.raises(ModelViolation) as raised:
+        check_sts_answer(_sts(op, result), op, "x")
+    assert str(raised.value).startswith(reported)
+
+
 def test_faults_that_answer_normally_are_model_valid(fake: FakeChime) -> None:
     """Every fault but those marked MODEL_BREAKING answers an error, nothing, or a valid answer."""
     assert set(MODEL_BREAKING) < set(WIRE_FAULTS)
@@ -263,19 +436,26 @@ def test_faults_that_answer_normally_are_model_valid(fake: FakeChime) -> None:
 
 def check_service_rules(server: DemoServer) -> None:
     """What the model cannot say: ids the service issues as UUIDs are UUIDs; toll-free numbers
-    are never Business Calling; outside the US a number only dials in to an application."""
+    are never Business Calling; outside the US a number only dials in to an application. Every
+    account's, in every region."""
     uuid_kinds = {"AccountId", "UserId", "VoiceConnectorGroupId", "SipRuleId"}
     issued: list[str] = []
-    for api in MODELS:
-        for number in server.records_for(api).values():
-            issued += [a["Value"] for a in number["Associations"] if a["Name"] in uuid_kinds]
-            issued += [number["OrderId"]] if "OrderId" in number else []
-            if number["Type"] == "TollFree":
-                assert number["ProductType"] != "BusinessCalling", number["PhoneNumberId"]
-            if number["Country"] != "US":
-                assert number["ProductType"] == "SipMediaApplicationDialIn", number["PhoneNumberId"]
+    accounts = [account for _, account in accounts_of(server)]
+    numbers = [
+        number
+        for account in accounts
+        for inventory in (account.records, *account.voice_records.values())
+        for number in inventory.values()
+    ]
+    for number in numbers:
+        issued += [a["Value"] for a in number["Associations"] if a["Name"] in uuid_kinds]
+        issued += [number["OrderId"]] if "OrderId" in number else []
+        if number["Type"] == "TollFree":
+            assert number["ProductType"] != "BusinessCalling", number["PhoneNumberId"]
+        if number["Country"] != "US":
+            assert number["ProductType"] == "SipMediaApplicationDialIn", number["PhoneNumberId"]
     uuid_records = ("SipRule", "SipMediaApplication", "VoiceConnectorGroup", "PhoneNumberOrder")
-    for store in server.resources.values():
+    for store in [store for account in accounts for store in account.resources.values()]:
         issued += [rid for kind, rid in store if kind in (*uuid_records, "Account", "User")]
         for (kind, _), record in store.items():
             if kind == "SipRule":

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from chimenum.cli import context, runner
+from chimenum.cli import context, estate, runner
 from chimenum.cli.filters import filters_of, listing_filters
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
@@ -58,9 +58,7 @@ def audit(
 ) -> int:
     """Describe every number of the account and sum up what is wrong.
 
-    Lists the numbers as `list` does (same filters) and describes each as `describe` does; a
-    summary (numbers by status, product type and country; findings by severity and code) comes
-    first. Exit codes as for describe.
+    Lists the numbers as `list` does, describes each as `describe` does, summary first.
 
     \b
     Examples:
@@ -92,13 +90,15 @@ def audit(
     from chimenum.output.formats import RenderOptions, get_renderer
 
     env = context.environment(ctx, quiet=quiet, color=color)
-    options = RenderOptions(kind="list", utc=utc, severity=severity)
+    several = estate.several(ctx)
+    options = RenderOptions(kind="list", utc=utc, severity=severity, several=several)
     renderer = get_renderer("json" if as_json else output, env, options, "audit")
-    resolver = runner.resolver_of(ctx, env, tags=tags, number_timeout=number_timeout)
-    lister = context.lister(ctx, max_attempts)
+    pairs = several and estate.Pairs(ctx, env, runner.Outcome(env))
     tally = Tally()
-    outcome = runner.Outcome(env)
-    mutes = mutelist and context.mutes(ctx, env, mutelist, lister.client)
+    outcome = pairs.outcome if pairs else runner.Outcome(env)
+    # A several-pair run's findings carry their own Profile, AwsAccountId and Region.
+    lister = None if pairs else context.lister(ctx, max_attempts)
+    mutes = mutelist and context.mutes(ctx, env, mutelist, lister.client if lister else None)
     if baseline and baseline.unlisted:
         env.warn(
             f"warning: --baseline lists {baseline.unlisted} fewer findings than it counted"
@@ -106,6 +106,15 @@ def audit(
         )
 
     def described() -> Iterator[Described]:
+        if pairs:
+            context.run_of(ctx, max_attempts=max_attempts)
+            resolver_for = estate.resolver_for(ctx, env, tags=tags, number_timeout=number_timeout)
+            yield from pairs.described(filters, limit, resolver_for, env.now(), concurrency)
+            pairs.finish(renderer)
+            tally.complete = tally.complete and not pairs.failed
+            return
+        assert lister is not None
+        resolver = runner.resolver_of(ctx, env, tags=tags, number_timeout=number_timeout)
         try:
             yield from audit(
                 lister, filters, resolver, now=env.now(), concurrency=concurrency, limit=limit
@@ -129,6 +138,8 @@ def audit(
 
     def stop() -> None:
         context.run_of(ctx).stop()
+        if pairs:
+            estate.estate_of(ctx).stop()
         tally.complete = False
 
     def finish() -> None:

@@ -128,9 +128,16 @@ def lister(ctx: click.Context, max_attempts: int) -> Lister:
     return Lister(own, run.settings.api, run.policy(own))
 
 
-def mutes(ctx: click.Context, env: Environment, mutelist: Mutelist, client: BaseClient) -> Mutes:
+def mutes(
+    ctx: click.Context, env: Environment, mutelist: Mutelist, client: BaseClient | None
+) -> Mutes:
     """``--mutelist`` judged for this run: on its day (``CHIMENUM_TODAY``, else today in UTC),
-    with its one profile and region standing for every finding's."""
+    with its one profile and region standing for every finding's (``client``: the one pair's;
+    None for several pairs, whose findings carry their own)."""
     settings = settings_of(ctx)
-    where = {"Profile": settings.profile or "default", "Region": str(client.meta.region_name)}
+    where = (
+        {"Profile": settings.profile or "default", "Region": str(client.meta.region_name)}
+        if client is not None
+        else {}
+    )
     return mutelist.for_run(settings.today or env.now().date(), where)

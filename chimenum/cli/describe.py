@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from chimenum.cli import context, runner
+from chimenum.cli import context, estate, runner
 from chimenum.cli.inputs import id_arguments, read_ids
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
@@ -98,15 +98,28 @@ def describe(
     from chimenum.output.formats import RenderOptions, get_renderer
     from chimenum.output.times import message_text
 
-    options = RenderOptions(kind="one" if asked.one else "many", utc=utc, severity=severity)
+    several = estate.several(ctx)
+    options = RenderOptions(
+        kind="one" if asked.one else "many", utc=utc, severity=severity, several=several
+    )
     renderer = get_renderer("json" if as_json else output, env, options, "descriptions")
     if not asked.ids:
         renderer.finish()
         return int(ExitCode.OK)
-    fetcher = runner.fetcher_of(ctx, concurrency, max_attempts)
-    resolver = runner.resolver_of(ctx, env, tags=tags, number_timeout=number_timeout)
-    outcome = runner.Outcome(env, runner.other_api_hint(ctx, fetcher.client, one=asked.one))
-    mutes = mutelist and context.mutes(ctx, env, mutelist, fetcher.client)
+    if several:
+        context.run_of(ctx, concurrency=concurrency, max_attempts=max_attempts)
+        outcome = runner.Outcome(env)
+        pairs = estate.Pairs(ctx, env, outcome)
+        resolver_for = estate.resolver_for(ctx, env, tags=tags, number_timeout=number_timeout)
+        described = pairs.described_ids(asked.ids, resolver_for, env.now(), concurrency)
+        # Each finding carries its own Profile, AwsAccountId and Region for the mutelist.
+        mutes = mutelist and context.mutes(ctx, env, mutelist, None)
+    else:
+        fetcher = runner.fetcher_of(ctx, concurrency, max_attempts)
+        resolver = runner.resolver_of(ctx, env, tags=tags, number_timeout=number_timeout)
+        outcome = runner.Outcome(env, runner.other_api_hint(ctx, fetcher.client, one=asked.one))
+        mutes = mutelist and context.mutes(ctx, env, mutelist, fetcher.client)
+        described = describe_ids(fetcher, resolver, asked.ids, concurrency, env.now())
     done = 0
 
     def take(pair: tuple[Result, Described | None]) -> None:
@@ -135,14 +148,21 @@ def describe(
 
     def stop() -> None:
         context.run_of(ctx).stop()
+        if several:
+            estate.estate_of(ctx).stop()
         renderer.incomplete(None, asked.ids[done:])
+
+    def finish() -> None:
+        if several:
+            renderer.pairs(pairs.pairs())
+        renderer.finish()
 
     return runner.run(
         outcome,
-        describe_ids(fetcher, resolver, asked.ids, concurrency, env.now()),
+        described,
         take,
         stop=stop,
-        finish=renderer.finish,
+        finish=finish,
         so_far=lambda: f"{done} of {len(asked.ids)} ids described",
         after=expired,
     )

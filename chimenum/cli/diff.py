@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from chimenum.cli import context, runner
+from chimenum.cli import context, estate, runner
 from chimenum.cli.filters import filters_of, listing_filters
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
@@ -77,7 +77,8 @@ def diff(
     """Say what changed between two snapshots chimenum wrote: OLD and NEW, or OLD and now.
 
     OLD and NEW are `list`, `get` or `audit` documents written with --json or -o ndjson (`-`:
-    stdin); with --live, NEW is the account listed now. Exit 0: nothing changed; 17: something
+    stdin); with --live, NEW is the account listed now (every pair of several --profile and
+    --region, as `list` reads them). Exit 0: nothing changed; 17: something
     did; 2: an input that is not a document chimenum wrote.
 
     \b
@@ -89,14 +90,16 @@ def diff(
     \f
     OLD and NEW are documents of `list`, `get` (numbers) or `audit` (findings), written with
     --json or -o ndjson; `-` reads one of them from stdin. With --live, NEW is the account's
-    numbers listed now (OLD must then be a numbers document). Numbers are matched by AWS
-    account (a several-account document's AwsAccountId, "" when there is none) and E.164
-    number: the diff reports numbers added and removed, and per number the fields that
-    changed (Status, ProductType, Associations, CallingName, Name, Capabilities; the old
-    value is given for Status and ProductType, the others are kept as a digest only). For
-    audit documents it reports findings new and resolved (a finding is its number, Code and
-    ResourceId). OLD is read once into a map from number to a digest of its record, then NEW
-    is streamed against it: memory is bounded by one snapshot, never both documents.
+    numbers listed now (OLD must then be a numbers document); with several --profile or
+    --region, every pair's, each number once per AWS account, as `list` reads them. Numbers
+    are matched by AWS account (a several-account document's AwsAccountId, "" when there is
+    none) and E.164 number: the diff reports numbers added and removed, and per number the
+    fields that changed (Status, ProductType, Associations, CallingName, Name, Capabilities;
+    the old value is given for Status and ProductType, the others are kept as a digest
+    only). For audit documents it reports findings new and resolved (a finding is its
+    number, Code and ResourceId). OLD is read once into a map from number to a digest of
+    its record, then NEW is streamed against it: memory is bounded by one snapshot, never
+    both documents.
 
     Exit 0: nothing changed; 17: something did; 2: an input that is not a document chimenum
     wrote (one line names the file and line). A document that says it is incomplete (a
@@ -134,7 +137,12 @@ def diff(
     changes = core.Diff(snapshot, "live" if live else "stdin" if new == "-" else str(new))
     renderer = get_renderer(fmt, env, RenderOptions(kind="list"), "changes")
 
+    several = live and estate.several(ctx)
+
     def listed() -> Iterator[Item]:
+        if several:
+            yield from listed_over_pairs()
+            return
         lister = context.lister(ctx, max_attempts)
         try:
             for page in lister.pages(filters, limit=limit):
@@ -146,6 +154,22 @@ def diff(
                 f"{stop.numbers_so_far} numbers",
                 "; numbers not listed are not reported as removed",
             )
+
+    def listed_over_pairs() -> Iterator[Item]:
+        """NEW as ``list`` reads it over several pairs: each number once per AWS account."""
+        context.run_of(ctx, max_attempts=max_attempts)  # recorded in the Settings
+        pairs = estate.Pairs(ctx, env, outcome)
+        for page in pairs.pages(filters, limit):
+            yield from core.listed(page.numbers)
+        if pairs.failed:
+            # A pair that failed (its line is on stderr) lacks numbers: none is "removed".
+            changes.cut = True
+            env.warn("warning: numbers not listed are not reported as removed")
+
+    def stop() -> None:
+        changes.cut = True
+        if several:
+            estate.estate_of(ctx).stop()
 
     def read_new() -> Iterator[Item]:
         assert new is not None
@@ -182,7 +206,7 @@ def diff(
         outcome,
         changes.changes(listed() if live else read_new()),
         take,
-        stop=lambda: setattr(changes, "cut", True),
+        stop=stop,
         finish=finish,
         so_far=lambda: "diff stopped",
         after=report_incomplete,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from chimenum.cli import context, runner
+from chimenum.cli import context, estate, runner
 from chimenum.cli.inputs import id_arguments, one_id, read_ids
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
@@ -20,7 +21,11 @@ from chimenum.core.errors import ExitCode
 from chimenum.output.env import ColorChoice
 
 if TYPE_CHECKING:
+    from chimenum.cli.inputs import Ids
+    from chimenum.core.estate_ids import Looked
     from chimenum.core.fetch import Result
+    from chimenum.output.env import Environment
+    from chimenum.output.formats import Renderer
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -92,11 +97,14 @@ def get(
 
     from chimenum.output.formats import get_renderer
 
-    renderer = get_renderer(fmt, env, options)
+    several = estate.several(ctx)
+    renderer = get_renderer(fmt, env, dataclasses.replace(options, several=several))
     phone_ids = asked.ids
     if not phone_ids:
         renderer.finish()
         return int(ExitCode.OK)
+    if several:
+        return _over_pairs(ctx, env, renderer, asked, concurrency, max_attempts)
     fetcher = runner.fetcher_of(ctx, concurrency, max_attempts)
     outcome = runner.Outcome(env, runner.other_api_hint(ctx, fetcher.client, one=asked.one))
     progress = None
@@ -151,4 +159,47 @@ def get(
         stop=stop,
         finish=finish,
         so_far=lambda: f"{written} of {len(asked.given)} ids fetched" if batch else "",
+    )
+
+
+def _over_pairs(
+    ctx: click.Context,
+    env: Environment,
+    renderer: Renderer,
+    asked: Ids,
+    concurrency: int,
+    max_attempts: int,
+) -> int:
+    """Each id asked of every (profile, region) pair: found by one, it is that pair's number;
+    not found only when every pair said so (docs/estate.md)."""
+    context.run_of(ctx, concurrency=concurrency, max_attempts=max_attempts)
+    outcome = runner.Outcome(env)
+    pairs = estate.Pairs(ctx, env, outcome)
+    as_asked = runner.AsAsked(asked.given)
+    written = 0
+
+    def take(looked: Looked) -> None:
+        nonlocal written
+        for result in as_asked(pairs.result(looked)):
+            renderer.add(result)
+            written += 1
+            if result.failure is not None:
+                outcome.failed(result.phone_number_id, result.failure)
+
+    def stop() -> None:
+        estate.estate_of(ctx).stop()
+        if not asked.one:
+            renderer.incomplete(None, as_asked.left())
+
+    def finish() -> None:
+        renderer.pairs(pairs.pairs())
+        renderer.finish()
+
+    return runner.run(
+        outcome,
+        pairs.looked_up(asked.ids, concurrency),
+        take,
+        stop=stop,
+        finish=finish,
+        so_far=lambda: f"{written} of {len(asked.given)} ids fetched",
     )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import click
 
-from chimenum.cli import context, runner
+from chimenum.cli import context, estate, runner
 from chimenum.cli.filters import filters_of, listing_filters
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
@@ -114,13 +115,25 @@ def list_(
     from chimenum.output.formats import get_renderer
 
     env = context.environment(ctx, quiet=quiet, color=color)
+    pairs = estate.several(ctx)
+    options = dataclasses.replace(options, several=pairs)
+    if pairs and starting_token is not None:
+        raise click.UsageError("--starting-token resumes one listing: give one profile and region")
+    # Made before anything is rendered: a region refused here prints no document.
+    lister = None if pairs else context.lister(ctx, max_attempts)
     renderer = get_renderer(fmt, env, options)
-    lister = context.lister(ctx, max_attempts)
     outcome = runner.Outcome(env)
     count = 0
     token = starting_token
 
     def pages() -> Iterator[Page]:
+        if pairs:
+            context.run_of(ctx, max_attempts=max_attempts)  # recorded in the Settings
+            several = estate.Pairs(ctx, env, outcome)
+            yield from several.pages(filters, limit)
+            several.finish(renderer)
+            return
+        assert lister is not None
         try:
             yield from lister.pages(filters, limit=limit, starting_token=starting_token)
         except ListingStopped as stop:
@@ -147,6 +160,11 @@ def list_(
         token = page.next_token
         renderer.page_done()
 
+    def stopped() -> None:
+        if pairs:
+            estate.estate_of(ctx).stop()
+        renderer.incomplete(token)
+
     def after() -> None:
         if count == 0 and not outcome.codes and fmt in ("table", "wide") and query is None:
             env.warn("no phone numbers" + (" match" if filters.narrow() else ""))
@@ -156,7 +174,7 @@ def list_(
         pages(),
         take,
         # What was printed stays; the document says it is not all, and where the rest starts.
-        stop=lambda: renderer.incomplete(token),
+        stop=lambda: stopped(),
         finish=renderer.finish,
         so_far=lambda: f"{count} numbers listed",
         after=after,

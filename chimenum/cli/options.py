@@ -65,6 +65,24 @@ def _store(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
     return value
 
 
+def _store_many(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> Any:
+    """A repeatable AWS option (``--profile``, ``--region``): every value, the first as the
+    run's own; given again after the subcommand, the later list wins."""
+    if value and param.name:
+        settings = _settings(ctx)
+        setattr(settings, param.name, value[0])
+        setattr(settings, f"{param.name}s", tuple(dict.fromkeys(value)))
+    return value
+
+
+def _accounts(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    if value is not None:
+        from chimenum.cli.params import account_ids
+
+        _settings(ctx).accounts = account_ids(value, ctx, param)
+    return value
+
+
 def _endpoint(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     problem = endpoint_problem(value) if value is not None else None
     if problem:
@@ -116,9 +134,11 @@ def aws_options(f: F) -> F:
             cls=GlobalOption,
             metavar="NAME",
             expose_value=False,
-            callback=_store,
+            multiple=True,
+            callback=_store_many,
             shell_complete=_complete_profiles,
-            help=f"Named profile from the AWS config files (default: {variable('AWS_PROFILE')}).",
+            help=f"Named profile from the AWS config files (default: {variable('AWS_PROFILE')})."
+            " Repeat it to run over several profiles.",
         ),
         click.option(
             "--region",
@@ -126,11 +146,38 @@ def aws_options(f: F) -> F:
             metavar="REGION",
             type=RegionName(),
             expose_value=False,
-            callback=_store,
+            multiple=True,
+            callback=_store_many,
             shell_complete=_complete_regions,
             help=f"AWS region (default: {variable('AWS_REGION')},"
             f" {variable('AWS_DEFAULT_REGION')}, profile). With --api chime, where the Chime SDK"
-            " Voice resources a number points at are looked for; calls go to us-east-1.",
+            " Voice resources a number points at are looked for; calls go to us-east-1. Repeat"
+            " it (--api voice) to run over several regions.",
+        ),
+        click.option(
+            "--all-regions",
+            cls=GlobalOption,
+            is_flag=True,
+            expose_value=False,
+            callback=_store,
+            help="With --api voice: every region Chime SDK Voice offers voice connectors in"
+            " (asked once per profile).",
+        ),
+        click.option(
+            "--assume-role-arn",
+            cls=GlobalOption,
+            metavar="ARN",
+            expose_value=False,
+            callback=_store,
+            help="With --accounts: assume this role (its {account} replaced) into each account.",
+        ),
+        click.option(
+            "--accounts",
+            cls=GlobalOption,
+            metavar="FILE",
+            expose_value=False,
+            callback=_accounts,
+            help="One 12-digit AWS account id a line (# comments), for --assume-role-arn.",
         ),
         click.option(
             "--endpoint-url",

@@ -234,3 +234,28 @@ def _read(ctx: click.Context, param: click.Parameter, path: str | None, read: An
         return read(path)
     except MutelistError as exc:
         raise click.BadParameter(f"{path}: {exc}", ctx, param) from None
+
+
+def account_ids(path: str, ctx: click.Context, param: click.Parameter) -> tuple[str, ...]:
+    """``--accounts FILE``: one 12-digit account id a line; ``#`` starts a comment."""
+    import re
+    from pathlib import Path
+
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise click.BadParameter(f"{path!r}: {reason}", ctx, param) from None
+    found: dict[str, None] = {}
+    for number, line in enumerate(lines, 1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        if not re.fullmatch(r"[0-9]{12}", text, re.ASCII):
+            raise click.BadParameter(
+                f"{path}: line {number}: {text!r} is not a 12-digit AWS account id", ctx, param
+            )
+        found[text] = None
+    if not found:
+        raise click.BadParameter(f"{path}: no account id in it", ctx, param)
+    return tuple(found)

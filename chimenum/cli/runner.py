@@ -27,6 +27,7 @@ from chimenum.output.env import Environment, OutputError
 if TYPE_CHECKING:
     from chimenum.core.describe import Described, Resolver
     from chimenum.core.fetch import Fetcher, Result
+    from chimenum.core.run import Run
     from chimenum.output.formats import Renderer
 
 T = TypeVar("T")
@@ -63,17 +64,24 @@ def fetcher_of(ctx: click.Context, concurrency: int, max_attempts: int) -> Fetch
 
 
 def resolver_of(
-    ctx: click.Context, env: Environment, *, tags: bool, number_timeout: float
+    ctx: click.Context,
+    env: Environment,
+    *,
+    tags: bool,
+    number_timeout: float,
+    run: Run | None = None,
 ) -> Resolver:
     """What ``describe`` and ``audit`` follow a number's resources with: the run's related
     resources, through the run object's clients and per-endpoint policies, within
     ``number_timeout`` seconds per number; what they leave out of an answer (region names) is
-    said once on ``env``'s stderr."""
+    said once on ``env``'s stderr. ``run``: an estate pair's run (default: the run's own)."""
     from chimenum.core.describe import Resolver
     from chimenum.core.resources import Resources
 
     return Resolver(
-        Resources(context.run_of(ctx), notice=env.warn), tags=tags, number_timeout=number_timeout
+        Resources(run or context.run_of(ctx), notice=env.warn),
+        tags=tags,
+        number_timeout=number_timeout,
     )
 
 

@@ -37,6 +37,9 @@ class Tally:
         self.by_country: Counter[str] = Counter()
         self.by_severity: Counter[str] = Counter()
         self.by_code: Counter[str] = Counter()
+        #: A several-pair run's numbers by AWS account and by region (empty for one pair).
+        self.by_account: Counter[str] = Counter()
+        self.by_region: Counter[str] = Counter()
         self.complete = True
 
     def add(self, described: Described) -> None:
@@ -51,6 +54,10 @@ class Tally:
             self.by_product[_known(number.get("ProductType"))] += 1
             self.by_country[_known(number.get("Country"))] += 1
             self.with_findings += bool(findings)
+            if "AwsAccountId" in number:
+                self.by_account[_known(number.get("AwsAccountId"))] += 1
+                for region in number.get("Regions") or [number.get("Region")]:
+                    self.by_region[_known(region)] += 1
         for item in findings:
             self.by_severity[item["Severity"]] += 1
             self.by_code[item["Code"]] += 1
@@ -59,8 +66,14 @@ class Tally:
         def ordered(counter: Counter[str]) -> dict[str, int]:
             return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
+        where = (
+            {"ByAwsAccountId": ordered(self.by_account), "ByRegion": ordered(self.by_region)}
+            if self.by_account
+            else {}
+        )
         return {
             "Numbers": self.numbers,
+            **where,
             "ByStatus": ordered(self.by_status),
             "ByProductType": ordered(self.by_product),
             "ByCountry": ordered(self.by_country),

@@ -62,8 +62,15 @@ class Run:
         sleep: Callable[[float], object] | None = None,
         backoff: Backoff | None = None,
         resolve: Resolver | None = None,
+        shared: dict[str, Any] | None = None,
+        credentials: tuple[str, str, str] | None = None,
     ) -> None:
         self.settings = settings
+        #: What this run shares with the other runs of an estate (the one data loader).
+        self.shared = shared
+        #: Credentials already had (an assumed role), instead of the profile's.
+        self.credentials = credentials
+        self._sts: BaseClient | None = None
         self.sandbox = sandbox
         self.sessions: dict[Any, Any] = {}
         self.stopped = False
@@ -117,9 +124,32 @@ class Run:
                     sessions=self.sessions,
                     # The configured region, once: a region the service named is AWS's own.
                     resolve=self._resolver() if check else None,
+                    shared=self.shared,
+                    credentials=self.credentials,
                 )
                 self._region_checked = self._region_checked or check
             return found
+
+    def sts(self) -> BaseClient:
+        """An STS client with the run's credentials (the sandbox's STS for the demo), in the
+        run's own region, made once. Its calls go through :mod:`chimenum.core.identity`."""
+        own = self.client()
+        with self._lock:
+            if self._sts is None:
+                from botocore.config import Config
+
+                session = next(iter(self.sessions.values()))
+                url = self.sandbox.urls.get("sts") if self.sandbox is not None else None
+                config = Config(
+                    retries={"mode": "standard", "total_max_attempts": 1},
+                    connect_timeout=self.settings.connect_timeout,
+                    read_timeout=self.settings.read_timeout,
+                )
+                kwargs: dict[str, Any] = {"endpoint_url": url} if url else {}
+                self._sts = session.create_client(
+                    "sts", region_name=own.meta.region_name, config=config, **kwargs
+                )
+            return self._sts
 
     def _resolver(self) -> Resolver:
         if self._resolve is not None:

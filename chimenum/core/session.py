@@ -84,12 +84,29 @@ def _data_loader(search_path: str | None) -> Loader:
     a tenth of a one-id ``get``). chimenum only ever loads its own services and those of the
     credential chain, so this loader looks for those alone, along the same search path
     (``AWS_DATA_PATH`` included).
+
+    Its loads are serialised: botocore caches each decoded file on the loader but does not
+    lock, so the sessions of an estate made on several threads at once each decoded (and kept,
+    in their endpoint resolvers and clients) a copy of endpoints.json and the models, about
+    7 MB apiece: 20 MB more at the estate's peak than one loader's single copy.
     """
+    import threading
     from pathlib import Path
 
     from botocore.loaders import Loader
 
     class ChimenumLoader(Loader):
+        # Reentrant: a service model's load loads its data files through the same methods.
+        _lock = threading.RLock()
+
+        def load_data_with_path(self, name: str) -> Any:
+            with self._lock:
+                return super().load_data_with_path(name)
+
+        def load_service_model(self, *args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return super().load_service_model(*args, **kwargs)
+
         def list_available_services(self, type_name: str) -> list[str]:
             found = set()
             for name in (*SERVICE_NAMES.values(), *CREDENTIAL_SERVICES):
@@ -118,6 +135,8 @@ def make_client(
     default_region: str | None = None,
     sessions: dict[Any, Any] | None = None,
     resolve: Resolver | None = None,
+    shared: dict[str, Any] | None = None,
+    credentials: tuple[str, str, str] | None = None,
 ) -> BaseClient:
     """Build the botocore client for ``settings``; raises botocore's own configuration errors.
 
@@ -129,6 +148,8 @@ def make_client(
     resolved once. Callers serialise calls that share one (:class:`chimenum.core.run.Run` does).
     ``resolve``: check the configured region first (:func:`chimenum.core.regions.check`), asking
     this resolver whether an unlisted region's endpoint exists.
+    ``shared``: what the runs of an estate share (its one data loader: models decoded once).
+    ``credentials``: ``(key, secret, token)`` already had (an assumed role), used as they are.
     """
     import botocore.session
     from botocore.config import Config
@@ -141,17 +162,24 @@ def make_client(
             session = botocore.session.Session(session_vars=_SANDBOX_SESSION_VARS)
         else:
             session = botocore.session.Session(profile=settings.profile)
-        session.register_component(
-            "data_loader", _data_loader(session.get_config_variable("data_path"))
-        )
+        loader = _data_loader(session.get_config_variable("data_path"))
+        if shared is not None:
+            loader = shared.setdefault("data_loader", loader)
+        session.register_component("data_loader", loader)
         from chimenum.core.validate import parser_factory
 
         # Every answer is decoded once and checked against the model in the walk parsing it.
         session.register_component("response_parser_factory", parser_factory())
     endpoint_url = settings.endpoint_url
     region: str | None
+    if credentials is not None:
+        session.set_credentials(*credentials)
+    elif sandbox is not None:
+        # The demo ignores the user's AWS configuration, AWS_PROFILE included: only a profile
+        # asked for with --profile is one of its own.
+        asked = settings.profile if settings.profile in settings.profiles else None
+        session.set_credentials(*_sandbox_keys(sandbox, asked))
     if sandbox is not None:
-        session.set_credentials(sandbox.access_key, sandbox.secret_key)
         endpoint_url = sandbox.urls[settings.api]
         region = settings.region or CHIME_GLOBAL_REGION
         if resolve is not None and settings.region:
@@ -178,7 +206,7 @@ def make_client(
         )
     if sandbox is None:
         _check_ca_bundle(session)
-    if sandbox is None and fresh:
+    if sandbox is None and fresh and credentials is None:
         if not session.get_config_variable("region"):
             # botocore's credential chain builds its own clients (STS for assume-role, SSO) in
             # the session's region: give it the one chimenum chose (AWS_REGION, --region, or
@@ -206,6 +234,17 @@ def make_client(
 
     wire.install(client)
     return client
+
+
+def _sandbox_keys(sandbox: Sandbox, profile: str | None) -> tuple[str, str]:
+    """The keys of a sandbox's ``profile`` (its default account's without one)."""
+    if profile is None or profile == "default":
+        return sandbox.access_key, sandbox.secret_key
+    if profile not in sandbox.profiles:
+        import botocore.exceptions as bx
+
+        raise bx.ProfileNotFound(profile=profile)
+    return sandbox.profiles[profile]
 
 
 def _check_region(

@@ -261,6 +261,15 @@ class Settings:
 
     profile: str | None = None
     region: str | None = None
+    #: Every ``--profile`` and ``--region`` given (the estate: a run over each pair of them);
+    #: ``profile`` and ``region`` hold the first.
+    profiles: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    #: ``--all-regions``: every region Chime SDK Voice lists for voice connectors.
+    all_regions: bool = False
+    #: ``--assume-role-arn`` (with ``{account}``) and the account ids of ``--accounts``.
+    assume_role_arn: str | None = None
+    accounts: tuple[str, ...] = ()
     endpoint_url: str | None = None
     api: Api = "chime"
     debug: bool = False

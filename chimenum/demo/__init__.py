@@ -18,6 +18,10 @@ The resources the numbers' associations point at (voice connectors, groups, SIP 
 applications, orders, tags, the Chime account and user) are in :mod:`chimenum.demo.resources`,
 with a healthy path, a broken one and a dangling association for ``describe`` and ``audit``.
 
+Besides this default account, the demo answers the profiles ``demo-prod`` and ``demo-staging``,
+each an AWS account of its own (:mod:`chimenum.demo.accounts`), and serves STS
+(:mod:`chimenum.demo.sts`), so a run over several accounts and regions can be tried.
+
 Some numbers move on while the demo runs, counted from the first request, so ``chimenum wait`` can
 be tried: see :data:`DEMO_TIMELINE`.
 """
@@ -28,9 +32,15 @@ import threading
 from typing import Any
 
 from chimenum.core.apis import SERVICE_NAMES
-from chimenum.core.ids import encoded
 from chimenum.core.session import Sandbox
 from chimenum.core.settings import Settings
+from chimenum.demo.accounts import DEMO_PROFILES, named_accounts
+from chimenum.demo.numbers import (
+    ALL_CAPABILITIES,
+    CALL_ONLY_CAPABILITIES,
+    number,
+    voice_arn,
+)
 from chimenum.demo.resources import (
     CHIME_ACCOUNT,
     CHIME_USER,
@@ -45,78 +55,11 @@ from chimenum.demo.resources import (
 )
 from chimenum.demo.server import DemoServer
 
-#: What voice-connector numbers usually have: calls both ways, no messaging.
-CALL_ONLY_CAPABILITIES: dict[str, bool] = {
-    "InboundCall": True,
-    "OutboundCall": True,
-    "InboundSMS": False,
-    "OutboundSMS": False,
-    "InboundMMS": False,
-    "OutboundMMS": False,
-}
-
-
-def voice_arn(e164: str, account: str = "111122223333", region: str = "us-east-1") -> str:
-    """The ``PhoneNumberArn`` Chime SDK Voice gives a number: ``...:phone-number/12065550100``.
-
-    AWS publishes no example of this ARN (neither the API reference, the botocore model nor the
-    AWS CLI's examples show one), so its form is a decision: the number's digits without the
-    ``+``. The form the demo used before, the id percent-encoded (``phone-number/%2B1206...``),
-    cannot be passed back: ``ListTagsForResource`` requires its ``ResourceARN`` to match
-    ``^arn[\\/\\:\\-\\_\\.a-zA-Z0-9]+$``, which allows neither ``%`` nor ``+``, and an ARN the
-    service hands out must be one its own tagging API accepts.
-    """
-    return f"arn:aws:chime:{region}:{account}:phone-number/{e164.lstrip('+')}"
-
-
-_ALL_CAPABILITIES = dict.fromkeys(
-    ("InboundCall", "OutboundCall", "InboundSMS", "OutboundSMS", "InboundMMS", "OutboundMMS"),
-    True,
-)
-
-
-def _number(
-    e164: str,
-    status: str,
-    product: str,
-    *,
-    type_: str = "Local",
-    country: str = "US",
-    associations: tuple[tuple[str, str, str], ...] = (),
-    capabilities: dict[str, bool] | None = None,
-    calling_name: str | None = None,
-    calling_name_status: str = "Unassigned",
-    created: str = "2024-01-15T10:20:30.123Z",
-    updated: str = "2024-06-02T08:00:00.000Z",
-    deleted: str | None = None,
-) -> dict[str, Any]:
-    record: dict[str, Any] = {
-        "PhoneNumberId": encoded(e164),
-        "E164PhoneNumber": e164,
-        "Country": country,
-        "Type": type_,
-        "ProductType": product,
-        "Status": status,
-        "Capabilities": capabilities if capabilities is not None else dict(_ALL_CAPABILITIES),
-        "Associations": [
-            {"Value": value, "Name": name, "AssociatedTimestamp": when}
-            for name, value, when in associations
-        ],
-        "CallingNameStatus": calling_name_status,
-        "CreatedTimestamp": created,
-        "UpdatedTimestamp": updated,
-    }
-    if calling_name is not None:
-        record["CallingName"] = calling_name
-    if deleted is not None:
-        record["DeletionTimestamp"] = deleted
-    return record
-
 
 def sample_numbers() -> list[dict[str, Any]]:
     """The demo account's numbers, as the service puts them on the wire."""
     return [
-        _number(
+        number(
             "+12065550100",
             "Assigned",
             "BusinessCalling",
@@ -124,43 +67,43 @@ def sample_numbers() -> list[dict[str, Any]]:
                 ("AccountId", CHIME_ACCOUNT, "2024-01-15T10:25:00.000Z"),
                 ("UserId", CHIME_USER, "2024-01-15T10:26:41.500Z"),
             ),
-            capabilities={**_ALL_CAPABILITIES, "InboundMMS": False, "OutboundMMS": False},
+            capabilities={**ALL_CAPABILITIES, "InboundMMS": False, "OutboundMMS": False},
             calling_name="AnyCompany",
             calling_name_status="UpdateSucceeded",
         ),
-        _number(
+        number(
             "+12065550101",
             "Assigned",
             "VoiceConnector",
             capabilities=CALL_ONLY_CAPABILITIES,
             associations=(("VoiceConnectorId", VC_MAIN, "2024-02-01T12:00:00.000Z"),),
         ),
-        _number(
+        number(
             "+12065550102",
             "Assigned",
             "VoiceConnector",
             capabilities=CALL_ONLY_CAPABILITIES,
             associations=(("VoiceConnectorGroupId", GROUP, "2024-02-03T16:30:00.000Z"),),
         ),
-        _number(
+        number(
             "+12065550103",
             "Assigned",
             "SipMediaApplicationDialIn",
             capabilities=CALL_ONLY_CAPABILITIES,
             associations=(("SipRuleId", RULE_BROKEN, "2024-03-10T09:15:00.000Z"),),
         ),
-        _number("+12065550104", "Unassigned", "BusinessCalling"),
-        _number(
+        number("+12065550104", "Unassigned", "BusinessCalling"),
+        number(
             "+12065550105",
             "AcquireInProgress",
             "BusinessCalling",
             created="2024-06-02T07:59:58.000Z",
         ),
-        _number(
+        number(
             "+12065550106", "AcquireFailed", "VoiceConnector", capabilities=CALL_ONLY_CAPABILITIES
         ),
-        _number("+12065550107", "ReleaseInProgress", "BusinessCalling"),
-        _number(
+        number("+12065550107", "ReleaseInProgress", "BusinessCalling"),
+        number(
             "+12065550108",
             "DeleteInProgress",
             "VoiceConnector",
@@ -169,8 +112,8 @@ def sample_numbers() -> list[dict[str, Any]]:
             associations=(("VoiceConnectorId", VC_GONE, "2024-02-05T10:00:00.000Z"),),
             deleted="2024-06-09T08:00:00.000Z",
         ),
-        _number("+12065550109", "ReleaseFailed", "BusinessCalling"),
-        _number(
+        number("+12065550109", "ReleaseFailed", "BusinessCalling"),
+        number(
             "+12065550110",
             "DeleteFailed",
             "SipMediaApplicationDialIn",
@@ -178,7 +121,7 @@ def sample_numbers() -> list[dict[str, Any]]:
             associations=(("SipRuleId", RULE_OK, "2024-03-12T09:00:00.000Z"),),
             deleted="2024-06-09T08:00:00.000Z",
         ),
-        _number(
+        number(
             "+18005550100",
             "Assigned",
             "VoiceConnector",
@@ -189,7 +132,7 @@ def sample_numbers() -> list[dict[str, Any]]:
             calling_name_status="UpdateInProgress",
             associations=(("VoiceConnectorId", VC_MAIN, "2024-04-20T14:00:00.000Z"),),
         ),
-        _number(
+        number(
             "+18885550100",
             "Unassigned",
             "SipMediaApplicationDialIn",
@@ -199,14 +142,14 @@ def sample_numbers() -> list[dict[str, Any]]:
             calling_name_status="UpdateFailed",
         ),
         # Outside the US a number can only be a SIP media application's dial-in number.
-        _number(
+        number(
             "+442079460000",
             "Assigned",
             "SipMediaApplicationDialIn",
             country="GB",
             associations=(("SipRuleId", RULE_UK, "2024-05-02T11:00:00.000Z"),),
             capabilities={
-                **_ALL_CAPABILITIES,
+                **ALL_CAPABILITIES,
                 "InboundSMS": False,
                 "OutboundSMS": False,
                 "InboundMMS": False,
@@ -248,21 +191,21 @@ def sample_voice_numbers() -> list[dict[str, Any]]:
     voice_products = ("VoiceConnector", "SipMediaApplicationDialIn")
     shared = [n for n in sample_numbers() if n["ProductType"] in voice_products]
     ported = [
-        _number(
+        number(
             "+12065550111",
             "PortinInProgress",
             "VoiceConnector",
             capabilities=CALL_ONLY_CAPABILITIES,
             created="2024-06-01T12:00:00.000Z",
         ),
-        _number(
+        number(
             "+12065550112",
             "PortinCancelRequested",
             "VoiceConnector",
             capabilities=CALL_ONLY_CAPABILITIES,
             created="2024-06-01T12:00:00.000Z",
         ),
-        _number(
+        number(
             "+12065550113",
             "Cancelled",
             "SipMediaApplicationDialIn",
@@ -287,16 +230,23 @@ _lock = threading.Lock()
 _server: DemoServer | None = None
 
 
-def demo_server() -> DemoServer:
-    """The demo account's server, not started and with no status change scheduled yet."""
-    voice_numbers = sample_voice_numbers()
-    return DemoServer(
-        sample_numbers(), voice_records=voice_numbers, resources=sample_resources(voice_numbers)
-    )
-
-
 #: Static credentials for the demo account; they only ever reach 127.0.0.1.
 DEMO_CREDENTIALS = ("AKIDCHIMENUMDEMO0000", "chimenum-demo-secret-key")
+
+
+def demo_server() -> DemoServer:
+    """The demo's server, not started and with no status change scheduled yet: the default
+    account (:data:`DEMO_CREDENTIALS`' key) and the named ones (:data:`DEMO_PROFILES`' keys);
+    any other key is refused, as AWS refuses a key it does not know."""
+    voice_numbers = sample_voice_numbers()
+    named = named_accounts()
+    return DemoServer(
+        sample_numbers(),
+        voice_records=voice_numbers,
+        resources=sample_resources(voice_numbers),
+        accounts={DEMO_PROFILES[profile][1]: account for profile, account in named.items()},
+        default_keys=(DEMO_CREDENTIALS[0],),
+    )
 
 
 def endpoint_url(api: str = "chime") -> str:
@@ -311,13 +261,15 @@ def endpoint_url(api: str = "chime") -> str:
 
 
 def sandbox() -> Sandbox:
-    """The demo account as plain data for the run object: its URLs (the service started, once),
-    its credentials and the regions its Chime SDK Voice API is in (a region typo is refused as
-    it would be against AWS)."""
+    """The demo account as plain data for the run object: its URLs (the service started, once;
+    ``"sts"`` where it serves STS), its credentials, the regions its Chime SDK Voice API is in
+    (a region typo is refused as it would be against AWS) and the named profiles ``demo-prod``
+    and ``demo-staging``, each its own account with its own credentials."""
     return Sandbox(
-        {api: endpoint_url(api) for api in SERVICE_NAMES},
+        {api: endpoint_url(api) for api in (*SERVICE_NAMES, "sts")},
         *DEMO_CREDENTIALS,
         regions=VOICE_CONNECTOR_REGIONS,
+        profiles={profile: (key, secret) for profile, (_, key, secret) in DEMO_PROFILES.items()},
     )
 
 

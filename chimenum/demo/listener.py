@@ -20,7 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from chimenum.demo.sts import answer as sts_answer
+
 if TYPE_CHECKING:
+    from chimenum.demo.accounts import Account
     from chimenum.demo.server import DemoServer
 
 #: The documented exceptions, with the HTTP status the service answers them with.
@@ -34,6 +37,8 @@ API_ERRORS: dict[str, int] = {
     "ServiceFailureException": 500,
     "ServiceUnavailableException": 503,
     "ExpiredTokenException": 403,
+    # A key no account has: AWS's answer to any service, before the request is looked at.
+    "UnrecognizedClientException": 403,
 }
 
 SIGV4 = re.compile(
@@ -114,6 +119,20 @@ class DemoHandler(BaseHTTPRequestHandler):
             phone_id = unquote(route[len("/phone-numbers/") :])
         self.answer(route, phone_id, query, SIGV4.match(self.headers.get("Authorization", "")))
 
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode("utf-8", "replace")
+        form = {name: values[0] for name, values in parse_qs(body).items()}
+        self.answer_sts(form, SIGV4.match(self.headers.get("Authorization", "")))
+
+    def answer_sts(self, form: dict[str, str], auth: re.Match[str] | None) -> None:
+        """Answer one STS request (query protocol: a form in, XML out)."""
+        if self.server.api != "sts":
+            self.send_error_code("NotFoundException", "No such route.")
+            return
+        status, body = sts_answer(self.server.service, form, auth["akid"] if auth else None)
+        self.send(status, body, "text/xml")
+
     def answer(
         self,
         route: str,
@@ -125,25 +144,35 @@ class DemoHandler(BaseHTTPRequestHandler):
         if auth is None:
             self.send_error_code("ForbiddenException", "Missing or malformed SigV4 Authorization.")
             return
-        service, api = self.server.service, self.server.api
+        service, api, region = self.server.service, self.server.api, auth["region"]
+        account = service.account_for(auth["akid"])
+        if account is None:
+            self.send_error_code(
+                "UnrecognizedClientException",
+                "The security token included in the request is invalid.",
+            )
+            return
         if route == "/phone-numbers":
-            status, body = service.list_page(query, api)
+            status, body = service.list_page(query, api, account, region)
             if status != 200:
                 self.send_error_code(body["Code"], body["Message"])
                 return
             self.send_json(status, body)
             return
         if phone_id is None:
-            self.answer_resource(route, query, auth["region"])
+            self.answer_resource(route, query, region, account)
             return
-        record = service.record(api, phone_id)
+        record = service.record(api, phone_id, account=account, region=region)
         if record is None:
             self.send_error_code("NotFoundException", "The requested resource was not found.")
             return
         self.send_json(200, {"PhoneNumber": record})
 
-    def answer_resource(self, route: str, query: dict[str, list[str]], region: str) -> None:
-        """A related resource (voice connector, SIP rule, account...) in the signed region."""
+    def answer_resource(
+        self, route: str, query: dict[str, list[str]], region: str, account: Account
+    ) -> None:
+        """A related resource (voice connector, SIP rule, account...) of the caller's account
+        in the signed region."""
         service = self.server.service
         found = match_route(self.server.api, route)
         if found is None:
@@ -155,7 +184,7 @@ class DemoHandler(BaseHTTPRequestHandler):
             return
         # ListTagsForResource names its resource in the query; GetUser's path needs its account.
         resource_id = (query.get("arn") or [""])[0] if kind == "Tags" else params["id"]
-        record = service.resource(region, kind, resource_id)
+        record = service.resource(region, kind, resource_id, account)
         if record is None or ("account" in params and record["AccountId"] != params["account"]):
             self.send_error_code("NotFoundException", "The requested resource was not found.")
             return

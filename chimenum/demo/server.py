@@ -11,6 +11,11 @@ rest-json bodies, ISO 8601 timestamps, errors as an HTTP status, ``x-amzn-ErrorT
 a SigV4 ``Authorization`` header, so signing is exercised as against AWS. This module holds
 the state (records, scheduled status changes, pages); :mod:`.listener` the HTTP side.
 
+Every request reaches the account its SigV4 access key selects (:mod:`.accounts`: the default
+account's records given to :class:`DemoServer`, and named ones), as on AWS; a key no account has
+is refused (``UnrecognizedClientException``) once ``default_keys`` names the default account's.
+STS answers on a port of its own (:mod:`.sts`), so a run can ask whose credentials it holds.
+
 Both APIs are served, each from its own record set and its own loopback port, as the real services
 live on different hosts (``chime.us-east-1.amazonaws.com`` and ``voice-chime.<region>...``): the
 port is the only robust way to tell them apart, since both sign as ``chime``, use the same paths,
@@ -28,14 +33,19 @@ import base64
 import copy
 import threading
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from chimenum.core.apis import MAX_PAGE_SIZE
 from chimenum.core.ids import decoded, encoded
+from chimenum.demo.accounts import ANY_REGION, Account
 from chimenum.demo.listener import DemoHandler, Listener, serve
 from chimenum.demo.resources import VOICE_CONNECTOR_REGIONS, wire_time
+
+#: The AWS account the default account's credentials belong to (STS GetCallerIdentity).
+DEFAULT_ACCOUNT_ID = "123456789012"
 
 
 @dataclass
@@ -71,34 +81,59 @@ class DemoServer:
         *,
         voice_records: Any = (),
         resources: dict[str, dict[tuple[str, str], Any]] | None = None,
+        accounts: Mapping[str, Account] | None = None,
+        default_keys: Iterable[str] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         voice_port: int = 0,
+        sts_port: int = 0,
     ) -> None:
-        # Keyed by the E.164 number, whichever form a record's id is in: requests name it so
-        # once the path is decoded, and so do move() and the tests.
-        self.records: dict[str, dict[str, Any]] = {decoded(r["PhoneNumberId"]): r for r in records}
-        self.voice_records: dict[str, dict[str, Any]] = {
-            decoded(r["PhoneNumberId"]): r for r in voice_records
-        }
+        #: The account of ``records``: its Chime SDK Voice numbers are answered in every region.
+        self.default_account = Account(
+            DEFAULT_ACCOUNT_ID,
+            records,
+            voice_records={ANY_REGION: voice_records},
+            resources=resources,
+        )
+        # The default account's inventories and related resources (per region, keyed by
+        # (kind, id); see :mod:`chimenum.demo.resources`), as the tests reach them.
+        self.records = self.default_account.records
+        self.voice_records = self.default_account.voice_records[ANY_REGION]
+        self.resources = self.default_account.resources
+        #: Access key id -> account: the named accounts, and the temporary keys AssumeRole issued.
+        self.accounts: dict[str, Account] = dict(accounts or {})
+        #: The keys the default account answers to; ``None``: every key no other account has.
+        self.default_keys = None if default_keys is None else frozenset(default_keys)
+        #: What GetCallerIdentity answers for a temporary key: (ARN, user id) of its role session.
+        self.sessions: dict[str, tuple[str, str]] = {}
         #: Answer ids plain (``+12065550100``) rather than percent-encoded as the service does.
         self.plain_ids = False
-        #: Related resources per region (the SigV4 scope's), keyed by (kind, id); see
-        #: :mod:`chimenum.demo.resources`.
-        self.resources: dict[str, dict[tuple[str, str], Any]] = {
-            region: dict(store) for region, store in (resources or {}).items()
-        }
         self.voice_regions: list[str] = list(VOICE_CONNECTOR_REGIONS)
         #: Scheduled status changes per (api, id), applied in order, and GETs seen per (api, id).
         self.transitions: dict[tuple[str, str], list[Transition]] = {}
         self.gets: dict[tuple[str, str], int] = {}
         self.lock = threading.Lock()
         self._servers: dict[str, Listener] = {}
-        for api, api_port in (("chime", port), ("voice", voice_port)):
+        for api, api_port in (("chime", port), ("voice", voice_port), ("sts", sts_port)):
             listener = Listener((host, api_port), self.handler)
             listener.service = self
             listener.api = api
             self._servers[api] = listener
+
+    def account_for(self, access_key: str) -> Account | None:
+        """The account a request signed with ``access_key`` reaches (``None``: no account has
+        that key, which AWS answers ``UnrecognizedClientException``)."""
+        with self.lock:
+            account = self.accounts.get(access_key)
+        if account is None and (self.default_keys is None or access_key in self.default_keys):
+            return self.default_account
+        return account
+
+    def account_by_id(self, account_id: str) -> Account | None:
+        """The account with that AWS account id, default included (AssumeRole's target)."""
+        with self.lock:
+            every = [self.default_account, *self.accounts.values()]
+        return next((a for a in every if a.account_id == account_id), None)
 
     def url_for(self, api: str) -> str:
         host, port = self._servers[api].server_address[:2]
@@ -114,8 +149,18 @@ class DemoServer:
         """Where the server answers as Chime SDK Voice."""
         return self.url_for("voice")
 
-    def records_for(self, api: str) -> dict[str, dict[str, Any]]:
-        return self.voice_records if api == "voice" else self.records
+    @property
+    def sts_url(self) -> str:
+        """Where the server answers as STS (query protocol, :mod:`chimenum.demo.sts`)."""
+        return self.url_for("sts")
+
+    def records_for(
+        self, api: str, account: Account | None = None, region: str | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """``account``'s numbers of ``api`` (default: the default account's), for Chime SDK
+        Voice those ``region`` answers (``None``: the account-wide ones)."""
+        account = account or self.default_account
+        return account.voice(region) if api == "voice" else account.records
 
     def served(self, record: dict[str, Any]) -> dict[str, Any]:
         """A copy of ``record`` with its id as the service answers it: percent-encoded
@@ -190,26 +235,46 @@ class DemoServer:
             record["UpdatedTimestamp"] = wire_time(datetime.now(timezone.utc))
 
     def record(
-        self, api: str, phone_number_id: str, *, count: bool = True
+        self,
+        api: str,
+        phone_number_id: str,
+        *,
+        count: bool = True,
+        account: Account | None = None,
+        region: str | None = None,
     ) -> dict[str, Any] | None:
-        """The number as the service would answer it now (``None``: not in that API)."""
+        """The number as the service would answer it now (``None``: not in that API, or not in
+        that account and region). Status changes play on the default account's numbers."""
+        account = account or self.default_account
         with self.lock:
-            if phone_number_id not in self.records_for(api):
+            if api == "voice":
+                found = account.find_voice(region, phone_number_id)
+            else:
+                found = account.records.get(phone_number_id)
+            if found is None:
                 return None
-            self._advance(api, phone_number_id)
-            if count:
-                key = (api, phone_number_id)
-                self.gets[key] = self.gets.get(key, 0) + 1
-            return self.served(self.records_for(api)[phone_number_id])
+            if account is self.default_account and phone_number_id in self.records_for(api):
+                self._advance(api, phone_number_id)
+                if count:
+                    key = (api, phone_number_id)
+                    self.gets[key] = self.gets.get(key, 0) + 1
+            return self.served(found)
 
-    def resource(self, region: str, kind: str, resource_id: str) -> Any:
+    def resource(
+        self, region: str, kind: str, resource_id: str, account: Account | None = None
+    ) -> Any:
         """The related resource as the service would answer it in ``region`` (``None``: none)."""
+        account = account or self.default_account
         with self.lock:
-            record = self.resources.get(region, {}).get((kind, resource_id))
+            record = account.resources.get(region, {}).get((kind, resource_id))
             return copy.deepcopy(record)
 
     def list_page(
-        self, query: dict[str, list[str]], api: str = "chime"
+        self,
+        query: dict[str, list[str]],
+        api: str = "chime",
+        account: Account | None = None,
+        region: str | None = None,
     ) -> tuple[int, dict[str, Any]]:
         def one(name: str) -> str | None:
             values = query.get(name)
@@ -236,7 +301,7 @@ class DemoServer:
             # every record for every page made a large listing slow on the server's side.
             matching = [
                 r
-                for r in self.records_for(api).values()
+                for r in self.records_for(api, account, region).values()
                 if (status is None or r.get("Status") == status)
                 and (product is None or r.get("ProductType") == product)
                 and (

@@ -16,6 +16,9 @@ User-Agent does not name the service. Numbers can be moved through statuses over
 (:meth:`FakeChime.move`), after some seconds or after some requests for that number, so that
 ``chimenum wait`` is tested against a service whose answers really change.
 
+Accounts (:class:`~chimenum.demo.accounts.Account`, chosen by the access key a request is signed
+with), STS and broken accounts are in :mod:`testing.fakechime.accounts`.
+
 It backs the ``--demo`` account (see :mod:`chimenum.demo`), the tests and the benchmark; run it
 alone with ``python -m testing.fakechime --help``.
 """
@@ -28,15 +31,17 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from chimenum.core.ids import encoded
 from chimenum.demo import CALL_ONLY_CAPABILITIES, voice_arn
-from chimenum.demo.listener import API_ERRORS, DemoHandler, match_route
+from chimenum.demo.accounts import Account
+from chimenum.demo.listener import API_ERRORS, SIGV4, DemoHandler, match_route
 from chimenum.demo.server import DemoServer
+from testing.fakechime.accounts import AccountAnswers
 from testing.fakechime.canned import Canned
 from testing.fakechime.faults import (
     HOSTILE,
@@ -53,6 +58,7 @@ __all__ = [
     "HOSTILE",
     "HOSTILE_CODE",
     "WIRE_FAULTS",
+    "Account",
     "FakeChime",
     "Fault",
     "generate_numbers",
@@ -64,8 +70,6 @@ __all__ = [
 class LoggedRequest:
     method: str
     path: str
-    query: dict[str, list[str]]
-    phone_number_id: str | None
     #: The HTTP status answered (0 until the answer starts, or for a dropped connection).
     status: int
     time: float
@@ -73,10 +77,15 @@ class LoggedRequest:
     service: str | None
     user_agent: str
     headers: dict[str, str] = field(repr=False)
-    #: Which API was asked: the listener the request arrived on (``"chime"`` or ``"voice"``).
+    #: Which API was asked: the listener the request arrived on (``"chime"``, ``"voice"`` or
+    #: ``"sts"``).
     api: str = "chime"
-    #: The API operation the route belongs to (``GetPhoneNumber``, ``GetSipRule``...).
+    #: The API operation the route belongs to (``GetPhoneNumber``, ``GetSipRule``...), or the
+    #: STS action.
     operation: str = ""
+    #: The query string's parameters (STS: the form's).
+    query: dict[str, list[str]] = field(default_factory=dict)
+    phone_number_id: str | None = None
 
 
 class TokenBucket:
@@ -110,6 +119,8 @@ class FakeChime(DemoServer):
         *,
         voice_records: Iterable[dict[str, Any]] = (),
         resources: dict[str, dict[tuple[str, str], Any]] | None = None,
+        accounts: Mapping[str, Account] | None = None,
+        default_keys: Iterable[str] | None = None,
         latency: float = 0.0,
         latency_jitter: float = 0.0,
         throttle_rate: float | None = None,
@@ -120,17 +131,23 @@ class FakeChime(DemoServer):
         host: str = "127.0.0.1",
         port: int = 0,
         voice_port: int = 0,
+        sts_port: int = 0,
     ) -> None:
         super().__init__(
             records,
             voice_records=voice_records,
             resources=resources,
+            accounts=accounts,
+            default_keys=default_keys,
             host=host,
             port=port,
             voice_port=voice_port,
+            sts_port=sts_port,
         )
         self.plain_ids = plain_ids
         self.faults: dict[str, Fault] = {}
+        #: Broken accounts, by access key id: every request signed with the key gets the fault.
+        self.broken: dict[str, Fault] = {}
         self.requests: list[LoggedRequest] = []
         self.latency = latency
         self.latency_jitter = latency_jitter
@@ -187,6 +204,18 @@ class FakeChime(DemoServer):
         with self.lock:
             self.faults[phone_number_id] = Fault(kind, times, message, delay, skip, region)
 
+    def break_account(
+        self, access_key: str, kind: str, *, message: str = "", delay: float = 30.0
+    ) -> None:
+        """Make every request signed with ``access_key`` (STS included) fail with ``kind``: an
+        API error (``ExpiredTokenException``, ``ForbiddenException``...; STS answers its own
+        code for it, :data:`~testing.fakechime.accounts.STS_CODES`), or ``"slow"``: it hangs
+        until the client gives up or the fake stops."""
+        if kind not in API_ERRORS and kind not in WIRE_FAULTS:
+            raise ValueError(f"unknown fault {kind!r}")
+        with self.lock:
+            self.broken[access_key] = Fault(kind, None, message, delay)
+
     def clear_log(self) -> None:
         with self.lock:
             self.requests.clear()
@@ -209,9 +238,11 @@ class FakeChime(DemoServer):
         with self.lock:
             return [r.phone_number_id for r in self.requests]
 
-    def _take_fault(self, phone_number_id: str | None, region: str | None) -> Fault | None:
+    def _take_fault(
+        self, phone_number_id: str | None, region: str | None, *, wildcard: bool = True
+    ) -> Fault | None:
         with self.lock:
-            for key in (phone_number_id, "*"):
+            for key in (phone_number_id, "*") if wildcard else (phone_number_id,):
                 fault = self.faults.get(key) if key else None
                 if fault is None or fault.region not in (None, region):
                     continue
@@ -248,7 +279,7 @@ def operation_of(api: str, route: str, phone_id: str | None) -> str:
     return found[0] if found else ""
 
 
-class _FakeHandler(FaultAnswers, DemoHandler):
+class _FakeHandler(AccountAnswers, FaultAnswers, DemoHandler):
     logged: LoggedRequest
 
     @property
@@ -256,6 +287,25 @@ class _FakeHandler(FaultAnswers, DemoHandler):
         service = self.server.service
         assert isinstance(service, FakeChime)
         return service
+
+    def log(self, **fields: Any) -> None:
+        """Log the request before answering, so a client that has its answer finds it here."""
+        auth = SIGV4.match(self.headers.get("Authorization", ""))
+        logged = LoggedRequest(
+            method=self.command,
+            path=urlsplit(self.path).path,
+            status=0,
+            time=time.monotonic(),
+            region=auth["region"] if auth else None,
+            service=auth["service"] if auth else None,
+            user_agent=self.headers.get("User-Agent", ""),
+            headers=dict(self.headers.items()),
+            api=self.server.api,
+            **fields,
+        )
+        with self.fake.lock:
+            self.fake.requests.append(logged)
+        self.logged = logged
 
     def answer(
         self,
@@ -265,29 +315,16 @@ class _FakeHandler(FaultAnswers, DemoHandler):
         auth: re.Match[str] | None,
     ) -> None:
         fake = self.fake
-        # Logged before answering, so a client that has its answer always finds its request here.
-        logged = LoggedRequest(
-            method="GET",
-            path=urlsplit(self.path).path,
+        self.log(
             query=query,
             phone_number_id=phone_id,
-            status=0,
-            time=time.monotonic(),
-            region=auth["region"] if auth else None,
-            service=auth["service"] if auth else None,
-            user_agent=self.headers.get("User-Agent", ""),
-            headers=dict(self.headers.items()),
-            api=self.server.api,
             operation=operation_of(self.server.api, route, phone_id),
         )
-        with fake.lock:
-            fake.requests.append(logged)
-        self.logged = logged
         if auth is None:
             super().answer(route, phone_id, query, auth)
             return
-        fault = fake._take_fault(
-            phone_id if phone_id is not None else route.lstrip("/"), logged.region
+        fault = self.broken(auth["akid"]) or fake._take_fault(
+            phone_id if phone_id is not None else route.lstrip("/"), self.logged.region
         )
         if fault is not None and fault.kind == "slow":
             fake.released.wait(fault.delay)
@@ -300,7 +337,7 @@ class _FakeHandler(FaultAnswers, DemoHandler):
         if busy is not None:
             self.send_error_code(busy)
             return
-        canned = fake.canned.answer(self.server.api, logged.path, logged.region)
+        canned = fake.canned.answer(self.server.api, self.logged.path, self.logged.region)
         if canned is not None:
             self.send(200, canned)
             return

@@ -101,6 +101,10 @@ class RenderOptions:
     sort_by: str | None = None
     #: ``--severity``: the least severe finding shown (``describe``, ``audit``).
     severity: str = "info"
+    #: A run over several (profile, region) pairs: each record carries ``Profile``,
+    #: ``AwsAccountId``, ``Region`` (and ``Regions``), and CSV has columns for them from its
+    #: header on, whatever its first row (docs/estate.md).
+    several: bool = False
 
 
 class Renderer:
@@ -134,6 +138,11 @@ class Renderer:
 
     def totals(self, summary: dict[str, Any]) -> None:
         """What the whole run sums up to (``audit``), handed over before :meth:`finish`."""
+
+    def pairs(self, pairs: list[dict[str, Any]]) -> None:
+        """A several-pair run's ``Pairs`` (each pair's ``Profile``, ``AwsAccountId``,
+        ``Region``, ``Numbers``, ``ExitCode``, ``Error``), before :meth:`finish`: the JSON
+        document ends with it (docs/estate.md); other formats leave it to stderr."""
 
 
 def get_renderer(

@@ -21,7 +21,7 @@ from chimenum.core.safe import inert
 from chimenum.output.document import jsonable, to_json
 from chimenum.output.formats import Renderer
 from chimenum.output.formats.findings import FindingRows, findings_lines
-from chimenum.output.formats.json import emit
+from chimenum.output.formats.json import emit, with_pairs
 from chimenum.output.formats.layout import Painter, Span, block, cell_len, plain
 from chimenum.output.formats.ndjson import write_line
 from chimenum.output.formats.text import to_text
@@ -35,12 +35,15 @@ MAX_KEPT_FINDINGS = 10_000
 #: bounded, whatever a resource's name or a backend's text.
 MAX_MESSAGE_CELLS = 300
 #: What a finding's line in the table shows, all that the table keeps of it.
-SHOWN = ("Severity", "PhoneNumberId", "Code", "Muted", "MuteReason")
+SHOWN = ("Severity", "PhoneNumberId", "Code", "Muted", "MuteReason", "AwsAccountId", "Region")
 #: The summary's rows: label, then the key of its counters.
 COUNTERS = (
     ("By status", "ByStatus"),
     ("By product type", "ByProductType"),
     ("By country", "ByCountry"),
+    # A several-pair run's only (docs/estate.md).
+    ("By AWS account", "ByAwsAccountId"),
+    ("By region", "ByRegion"),
     ("Findings by severity", "FindingsBySeverity"),
     ("Findings by code", "FindingsByCode"),
 )
@@ -63,6 +66,7 @@ class AuditRenderer(Renderer):
         self.kept: list[dict[str, Any]] = []
         self.omitted = 0
         self.counts: dict[str, Any] = {}
+        self.pair_lines: list[dict[str, Any]] | None = None
 
     def add(self, result: Result) -> None:
         findings = findings_of(result)
@@ -73,9 +77,13 @@ class AuditRenderer(Renderer):
     def totals(self, summary: dict[str, Any]) -> None:
         self.counts = summary
 
+    def pairs(self, pairs: list[dict[str, Any]]) -> None:
+        self.pair_lines = pairs
+
     def document(self) -> dict[str, Any]:
         doc = {"Summary": self.counts, "Findings": self.kept, "FindingsOmitted": self.omitted}
-        return doc if self.counts.get("Complete", True) else {**doc, "Incomplete": True}
+        doc = doc if self.counts.get("Complete", True) else {**doc, "Incomplete": True}
+        return with_pairs(doc, self.pair_lines)
 
 
 class AuditJson(AuditRenderer):
@@ -125,6 +133,8 @@ class AuditTable(AuditRenderer):
         width = self.env.width
         rows: list[tuple[str, list[Span]]] = [("Numbers", [(str(self.counts["Numbers"]), "")])]
         for label, key in COUNTERS:
+            if key not in self.counts:
+                continue
             counts = self.counts[key]
             shown = ", ".join(f"{inert(k)} {v}" for k, v in counts.items()) or "none"
             rows.append((label, [(shown, "")]))
@@ -206,7 +216,7 @@ class AuditNdjson(Renderer):
 class AuditCsv(Renderer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.rows = FindingRows(self.env)
+        self.rows = FindingRows(self.env, several=self.options.several)
 
     def add(self, result: Result) -> None:
         self.rows.add(findings_of(result))

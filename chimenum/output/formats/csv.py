@@ -69,6 +69,8 @@ FIELDS = (
     "Name",
 )
 ERROR_FIELDS = ("ErrorCode", "ErrorMessage")
+#: Where a number of a several-pair run came from (docs/estate.md): columns only in such a run.
+ESTATE_FIELDS = ("Profile", "AwsAccountId", "Region", "Regions")
 NUMBER_FIELDS = ("PhoneNumberId", "E164PhoneNumber")
 #: What a spreadsheet reads as the start of a formula, once leading spaces are skipped.
 FORMULA_START = ("=", "+", "-", "@")
@@ -154,6 +156,7 @@ class CsvRenderer(Renderer):
         self.count = 0
         self.started = False
         self.errors = self.options.kind != "list"
+        self.estate = ESTATE_FIELDS if self.options.several else ()
         # --query needs the whole document: the JSON renderer keeps it.
         self.document = JsonRenderer(self.env, self.options) if self.options.query else None
 
@@ -164,16 +167,17 @@ class CsvRenderer(Renderer):
         if not self.started:
             self.started = True
             if self.options.headers:
-                self.rows.row(FIELDS + ERROR_FIELDS if self.errors else FIELDS)
+                self.rows.row(FIELDS + self.estate + (ERROR_FIELDS if self.errors else ()))
         if result.document is not None:
-            row = number_row(result.document["PhoneNumber"])
+            number = result.document["PhoneNumber"]
+            row = number_row(number) + [number.get(name) for name in self.estate]
             if self.errors:
                 row += [None, None]
         else:
             error = error_object(result)
             # Both id columns name the number asked for: no answer says how the service spells it.
             asked = error["PhoneNumberId"]
-            row = [asked if name in NUMBER_FIELDS else None for name in FIELDS]
+            row = [asked if name in NUMBER_FIELDS else None for name in FIELDS + self.estate]
             row += [error["ErrorCode"], error["ErrorMessage"]]
         self.rows.row(row)
         self.count += 1

@@ -26,8 +26,8 @@ from chimenum.core.ids import e164_of
 from chimenum.core.safe import inert
 from chimenum.output.document import jsonable, to_json
 from chimenum.output.formats import Renderer
-from chimenum.output.formats.findings import FindingRows, findings_lines
-from chimenum.output.formats.json import emit, error_object, incomplete
+from chimenum.output.formats.findings import FindingRows, findings_lines, where_of
+from chimenum.output.formats.json import emit, error_object, incomplete, with_pairs
 from chimenum.output.formats.layout import Branch, Painter, Span, tree_lines
 from chimenum.output.formats.ndjson import write_line
 from chimenum.output.formats.text import to_text
@@ -97,6 +97,7 @@ class Tree:
                 (e164_of(number), "bold"),
                 _present(number.get("Status"), number.get("ProductType"), number.get("Country")),
                 f"  {number['Name']}" if number.get("Name") else "",
+                (where_of(number), "dim"),
             )
         )
         resolved = doc["Resolved"]
@@ -246,6 +247,7 @@ class DescriptionsJson(Renderer):
         self.documents: list[dict[str, Any]] = []
         self.errors: list[dict[str, str]] = []
         self.unfinished: Sequence[str] | None = None
+        self.pair_lines: list[dict[str, Any]] | None = None
 
     def add(self, result: Result) -> None:
         if result.document is None:
@@ -256,11 +258,15 @@ class DescriptionsJson(Renderer):
     def incomplete(self, next_token: str | None, unfinished: Sequence[str] = ()) -> None:
         self.unfinished = unfinished
 
+    def pairs(self, pairs: list[dict[str, Any]]) -> None:
+        self.pair_lines = pairs
+
     def document(self) -> dict[str, Any] | None:
         if self.options.kind == "one":
             return self.documents[0] if self.documents else None
         doc = {"Descriptions": self.documents, "PhoneNumberErrors": self.errors}
-        return doc if self.unfinished is None else {**doc, **incomplete(self.unfinished)}
+        doc = doc if self.unfinished is None else {**doc, **incomplete(self.unfinished)}
+        return with_pairs(doc, self.pair_lines)
 
     def finish(self) -> None:
         doc = self.document()
@@ -286,7 +292,7 @@ class DescriptionsNdjson(Renderer):
 class DescriptionsCsv(Renderer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.rows = FindingRows(self.env)
+        self.rows = FindingRows(self.env, several=self.options.several)
 
     def add(self, result: Result) -> None:
         if result.document is not None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from chimenum.core.findings import ERROR, INFO, WARNING
 from chimenum.core.safe import inert
-from chimenum.output.formats.csv import CsvRows
+from chimenum.output.formats.csv import ESTATE_FIELDS, CsvRows
 from chimenum.output.formats.layout import Painter, Span, block, cell_len
 from chimenum.output.times import message_text
 
@@ -60,7 +60,7 @@ def findings_lines(
         (
             inert(item.get("Severity")),
             # A finding of no number: an expired mute rule.
-            inert(item.get("PhoneNumberId") or "-") if with_number else "",
+            inert(f"{item.get('PhoneNumberId') or '-'}{where_of(item)}") if with_number else "",
             inert(item.get("Code")),
             inert(muted_mark(item) + message_text(item.get("Message"), utc=utc)),
         )
@@ -96,6 +96,16 @@ def findings_lines(
     return out
 
 
+def where_of(item: dict[str, Any]) -> str:
+    """Where a several-pair run's number was read: ``  ACCOUNT REGION`` (its ``Regions``,
+    comma-joined, when several answered); nothing for one pair's, which carry no account."""
+    account = item.get("AwsAccountId")
+    if not account:
+        return ""
+    regions = item.get("Regions") or [item.get("Region")]
+    return f"  {account} {','.join(str(r) for r in regions if r)}".rstrip()
+
+
 def muted_mark(finding: dict[str, Any]) -> str:
     """What a muted finding's message starts with in people's views: that it is, and why."""
     return f"muted ({finding.get('MuteReason')}): " if finding.get("Muted") else ""
@@ -107,14 +117,16 @@ def _pad(text: str, cells: int) -> str:
 
 
 class FindingRows(CsvRows):
-    """``-o csv`` of ``describe`` and ``audit``: a header, then one row per finding."""
+    """``-o csv`` of ``describe`` and ``audit``: a header, then one row per finding; a
+    several-pair run's (``several``) say where each was found in columns of their own."""
 
-    def __init__(self, env: Environment) -> None:
+    def __init__(self, env: Environment, *, several: bool) -> None:
         super().__init__(env)
-        self.row(FINDING_COLUMNS)
+        self.columns = FINDING_COLUMNS + (ESTATE_FIELDS if several else ())
+        self.row(self.columns)
 
     def add(self, findings: list[dict[str, Any]]) -> None:
         for item in findings:
             row = {**item, "Muted": bool(item.get("Muted"))}
-            self.row(row.get(column) for column in FINDING_COLUMNS)
+            self.row(row.get(column) for column in self.columns)
         self.flush()

@@ -76,6 +76,11 @@ def document(
     return {"PhoneNumbers": numbers, "PhoneNumberErrors": errors}
 
 
+def with_pairs(doc: dict[str, Any], pairs: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """``doc`` ending with a several-pair run's ``Pairs`` (``None``: one pair, doc as is)."""
+    return doc if pairs is None else {**doc, "Pairs": pairs}
+
+
 def incomplete(unfinished: Sequence[str]) -> dict[str, Any]:
     """The keys that end the document of a batch a stop signal cut short, every kind's."""
     return {"Incomplete": True, "Unfinished": list(unfinished)}
@@ -107,6 +112,7 @@ class JsonRenderer(Renderer):
         self.next_token: str | None = None
         self.stopped = False
         self.unfinished: Sequence[str] = ()
+        self.pair_lines: list[dict[str, Any]] | None = None
         #: Numbers already written by :meth:`page_done` (a streamed document is open).
         self.written = 0
 
@@ -158,7 +164,8 @@ class JsonRenderer(Renderer):
             next_token=self.next_token,
             unfinished=self.unfinished,
         )
-        tail = {k: v for k, v in (doc or {"Incomplete": True}).items() if k != "PhoneNumbers"}
+        doc = with_pairs(doc or {"Incomplete": True}, self.pair_lines)
+        tail = {k: v for k, v in doc.items() if k != "PhoneNumbers"}
         # The keys after the array, cut from the document they would end.
         rest = to_json({"": None, **tail})[len('{\n    "": null') :]
         self.emit("\n    ]" + rest + "\n")
@@ -167,7 +174,7 @@ class JsonRenderer(Renderer):
         emit(self.env, text)
 
     def document(self) -> dict[str, Any] | None:
-        return document(
+        doc = document(
             self.options.kind,
             self.numbers,
             self.errors,
@@ -175,6 +182,18 @@ class JsonRenderer(Renderer):
             next_token=self.next_token,
             unfinished=self.unfinished,
         )
+        if self.pair_lines is None:
+            return doc
+        # Several pairs: a pair that failed leaves no token to resume with, and the others'
+        # numbers still stand.
+        return with_pairs(
+            doc or {"PhoneNumbers": self.numbers, "Incomplete": True}, self.pair_lines
+        )
+
+    def pairs(self, pairs: list[dict[str, Any]]) -> None:
+        # One id's document stays the number's own: its record says where it came from.
+        if self.options.kind != "one":
+            self.pair_lines = pairs
 
     def incomplete(self, next_token: str | None, unfinished: Sequence[str] = ()) -> None:
         self.stopped = True

@@ -58,6 +58,14 @@ def _field(key: str) -> Callable[[Values, Number], list[Span]]:
     return lambda values, number: values.text(number.get(key))
 
 
+def _regions(values: Values, number: Number) -> list[Span]:
+    """Every region that answered a number of a several-region run, else its one region."""
+    regions = number.get("Regions")
+    if isinstance(regions, list):
+        return values.text(", ".join(str(r) for r in regions))
+    return values.text(number.get("Region"))
+
+
 #: Every column, most important first: the order of the table, ``-o wide`` and ``--columns``.
 COLUMNS: tuple[Column, ...] = (
     Column("number", "Phone number", "id", lambda v, n: v.text(e164_of(n))),
@@ -95,6 +103,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("deleted", "Deletion", "id", lambda v, n: v.timestamp_spans(n.get("DeletionTimestamp"))),
     Column("order-id", "Order id", "id", _field("OrderId"), field="OrderId"),
     Column("arn", "ARN", "id", _field("PhoneNumberArn"), field="PhoneNumberArn"),
+    # Where a number of a several-pair run came from: default columns (after the
+    # associations) only in such a run.
+    Column("account", "AWS account", "id", _field("AwsAccountId"), field="AwsAccountId"),
+    Column("region", "Region", "id", _regions, field="Region"),
+    Column("profile", "Profile", "id", _field("Profile"), field="Profile"),
 )
 BY_NAME = {column.name: column for column in COLUMNS}
 COLUMN_NAMES = tuple(BY_NAME)
@@ -105,6 +118,9 @@ DEFAULT_COLUMNS = (
     "number",
     "status",
     "associations",
+    "account",
+    "region",
+    "profile",
     "name",
     "calling-name",
     "type",
