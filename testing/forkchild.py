@@ -7,6 +7,7 @@ from __future__ import annotations
 import atexit
 import codecs
 import contextlib
+import fcntl
 import io
 import os
 import resource
@@ -45,14 +46,21 @@ def become(request: Request, fds: list[int], started: dict[str, tuple[str, str]]
         signal.signal(signal.SIGINT, signal.default_int_handler)
     for signum in (signal.SIGPIPE, signal.SIGXFSZ):  # as CPython sets them at start
         signal.signal(signum, signal.SIG_IGN)
-    received = dict(zip(request.opened, fds, strict=False))
+    # Every fd the launcher had, at its number (a shell's `<(...)` is /dev/fd/63): first out
+    # of the way of every number taken, then each to its place.
+    above = max([*request.opened, *fds, 2]) + 1
+    moved = {
+        target: fcntl.fcntl(fd, fcntl.F_DUPFD, above)
+        for target, fd in zip(request.opened, fds, strict=True)
+    }
+    for fd in fds:
+        os.close(fd)
     for target in (0, 1, 2):
-        if target in received:
-            os.dup2(received[target], target)
-        else:
+        if target not in moved:
             with contextlib.suppress(OSError):
                 os.close(target)
-    for fd in fds:
+    for target, fd in moved.items():
+        os.dup2(fd, target)
         os.close(fd)
     os.chdir(request.cwd)
     os.umask(request.umask)

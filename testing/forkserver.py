@@ -6,10 +6,11 @@ botocore and chimenum.cli and decoding botocore's JSON. The server does that onc
 worker (``python -m testing.forkserver SOCKET``), then forks a child per run. Tests run a
 launcher named ``chimenum`` (:attr:`ForkServer.bin`, first on the shells' PATH;
 testing/forklauncher.py): a script run by ``python -SE`` (no site, a few ms) that sends the
-server its argv, environment, cwd, umask, the signals it inherited ignored and its fds 0-2
-(``socket.send_fds``; a closed one stays closed in the child), forwards every catchable signal
-it gets to the child, and ends as the child ended (killed by a signal: the same signal,
-SIG_DFL first). An environment that changes how the interpreter itself starts (any
+server its argv, environment, cwd, umask, the signals it inherited ignored and every fd it has
+open, each at its own number in the child (``socket.send_fds``; a closed 0-2 stays closed; a
+shell's ``<(...)`` is /dev/fd/63), forwards every catchable signal it gets to the child, and
+ends as the child ended (killed by a signal: the same signal, SIG_DFL first). An environment
+that changes how the interpreter itself starts (any
 ``PYTHON*`` variable but a ``PYTHONIOENCODING`` whose encoding Python knows, which the child
 applies itself, ``LC_ALL``/``LC_CTYPE``/``LANG`` different from the server's), or a HOME
 other than the server's (botocore fixes its cache folders from it when imported), makes the
@@ -68,6 +69,8 @@ FORWARDED = tuple(
 STARTUP_VARIABLES = (b"LC_ALL", b"LC_CTYPE", b"LANG", b"HOME")
 #: The largest request (argv and environment); a bigger one runs the real script.
 MAX_REQUEST = 1 << 20
+#: The most fds a launcher hands over (a few past 0-2: a shell's ``<(...)``); more: the real script.
+MAX_FDS = 32
 #: The environment the test process started with, before any test changed it.
 _STARTUP_ENV = dict(os.environ)
 
@@ -221,6 +224,7 @@ def serve(path: Path, lifeline: socket.socket) -> None:
         "variables": STARTUP_VARIABLES,
         "forwarded": tuple(int(s) for s in FORWARDED),
         "max_request": MAX_REQUEST,
+        "max_fds": MAX_FDS,
     }
     source = Path(__file__).with_name("forklauncher.py").read_text()
     launcher.write_text(f"#!{sys.executable} -SE\n{source}\n\nmain(**{settings!r})\n")
@@ -265,7 +269,7 @@ def serve(path: Path, lifeline: socket.socket) -> None:
                     os.kill(pid, signal.SIGKILL)
                 selector.unregister(sock)
             else:
-                message, fds, _, _ = socket.recv_fds(sock, MAX_REQUEST, 3)
+                message, fds, _, _ = socket.recv_fds(sock, MAX_REQUEST, MAX_FDS)
                 if message == b"stats":
                     sock.send(b"served %d" % served)
                 if not message.startswith(b"run\0"):

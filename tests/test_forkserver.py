@@ -228,6 +228,19 @@ def test_pythonioencoding_is_applied_by_the_forked_child(
     assert fork_server.served() == before + 1  # forked, with the interpreter's stdio codecs
 
 
+def test_a_file_the_shell_opened_past_stderr_is_there(
+    fake: FakeChime, chimenum_exe: str, chimenum_script: str, fork_server: ForkServer
+) -> None:
+    """bash's `<(...)` hands a command /dev/fd/63: the child has it at that number too."""
+    script = '"$0" get --from-file <(printf "%s\\n" +12065550100 +12065550101) --json'
+    runs = [ran(["bash", "-c", script, exe]) for exe in (chimenum_script, chimenum_exe)]
+    assert runs[0] == runs[1]
+    assert runs[0][0] == 0 and b"+12065550101" in runs[0][1]
+    before = fork_server.served()
+    ran(["bash", "-c", script, chimenum_exe])
+    assert fork_server.served() == before + 1
+
+
 def test_an_ignored_sigint_is_inherited_and_chimenum_still_stops_on_it(
     fake: FakeChime, chimenum_exe: str, chimenum_script: str, fork_server: ForkServer
 ) -> None:
