@@ -209,8 +209,9 @@ class Estate:
         for done, found in enumerate(identified, 1):
             # A probe's session and clients are reference cycles: left to the collector's own
             # pace, all 20 sources' probes were seen alive at once. Collected a wave at a
-            # time, at most a wave's are (a collection: about 60 ms of CPU).
-            if done % workers == 0:
+            # time, at most a wave's are (a collection: about 60 ms of CPU; none after the
+            # last wave, when no other source's probes are to come).
+            if done % workers == 0 and done < len(sources):
                 gc.collect()
             yield found
 
@@ -258,16 +259,17 @@ class Estate:
                 found = self._made.setdefault((pair, kind), found)
         return found
 
-    def release(self, account: str) -> None:
+    def release(self, account: str, *, collect: bool = True) -> None:
         """Forget the runs of ``account``'s pairs, and what was made for them: its numbers are
-        all done. Botocore's sessions and clients are reference cycles: collected now, their
-        memory serves the next account's."""
+        all done. Botocore's sessions and clients are reference cycles: collected now
+        (``collect``: another account comes next), their memory serves the next account's."""
         with self._lock:
             for pair in [p for p in self._runs if p.account == account]:
                 del self._runs[pair]
             for key in [k for k in self._made if k[0].account == account]:
                 del self._made[key]
-        gc.collect()
+        if collect:
+            gc.collect()
 
     def stop(self) -> None:
         """Abandon every pair: every wait ends at once and no further request is sent."""
@@ -391,4 +393,4 @@ def released(estate: Estate, items: Iterator[T], account_of: Callable[[T], str])
         account = this
         yield item
     if account is not None:
-        estate.release(account)
+        estate.release(account, collect=False)  # the last: nothing comes to use the memory
