@@ -109,6 +109,7 @@ def test_the_table_lists_the_most_severe_first_then_by_number(fake: FakeChime, c
     assert [r["Code"] for r in rows] == [f["Code"] for f in found]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output", sorted(REGISTRY["audit"]))
 def test_severity_picks_the_findings_every_format_carries(
     fake: FakeChime, chimenum, output: str

@@ -401,6 +401,7 @@ def _two_pair_run(chimenum: Cli, tmp_path: Path, document: str, fmt: str) -> Any
     return chimenum("diff", str(tmp_path / "old.json"), str(tmp_path / "new.json"), *output)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("document", "fmt"), entries())
 def test_every_format_says_where_each_record_came_from(
     chimenum: Cli, estate: FakeChime, tmp_path: Path, document: Document, fmt: str

@@ -190,6 +190,7 @@ def hostile_names(fake: FakeChime) -> None:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("document", "output"), EVERY_FORMAT)
 def test_every_format_of_every_kind_keeps_hostile_names_inert(
     fake: FakeChime,

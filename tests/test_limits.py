@@ -147,6 +147,7 @@ def test_retry_after_is_capped(fake: FakeChime, monkeypatch: pytest.MonkeyPatch)
 # -- wait: a hard deadline -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["slow", "trickle"])
 def test_wait_timeout_holds_against_a_silent_or_trickling_server(
     fake: FakeChime, chimenum, kind: str

@@ -78,6 +78,7 @@ def test_muted_findings_never_fail_and_say_why(fake: FakeChime, chimenum, muteli
     assert _audit(chimenum, "--mutelist", mutelist, "--fail-on", "warning").exit_code == 15
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output", ["table", "json", "ndjson", "csv", "text"])
 def test_every_audit_format_marks_a_muted_finding(
     fake: FakeChime, chimenum, mutelist, output: str

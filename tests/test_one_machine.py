@@ -182,6 +182,7 @@ RULES = (
 SOURCES = {str(path.relative_to(PACKAGE)): path for path in package_sources()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("rule", RULES, ids=lambda rule: rule.name)
 def test_there_is_no_second(rule: Rule) -> None:
     found = {

@@ -370,6 +370,7 @@ QUERIED = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("command", "query"), [*((c, None) for c in KIND_COMMANDS), *QUERIED])
 def test_yaml_is_the_json_document_of_every_kind(
     fake: FakeChime, chimenum, voice: None, command: str, query: str | None

@@ -36,6 +36,9 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")
 #: Every (document kind, format) of the format registry.
 EVERY_FORMAT = [pytest.param(*entry, id="-".join(entry)) for entry in entries()]
 
+#: Hundreds of examples each, over every renderer: the whole suite runs them, --fast does not.
+pytestmark = pytest.mark.slow
+
 
 def with_fixtures(max_examples: int) -> settings:
     """Settings for a property that uses pytest fixtures (safe to share between examples)."""

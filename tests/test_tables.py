@@ -459,6 +459,7 @@ def test_every_format_of_every_kind_on_an_ascii_stdout(
         )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("document", "output"), EVERY_FORMAT)
 def test_every_format_of_every_kind_keeps_ids_whole_on_a_narrow_terminal(
     fake: FakeChime,
