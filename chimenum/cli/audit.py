@@ -107,7 +107,8 @@ def audit(
 
     def described() -> Iterator[Described]:
         if pairs:
-            context.run_of(ctx, max_attempts=max_attempts)
+            # Recorded in the Settings: the estate's pools are capped by it, not the default.
+            context.run_of(ctx, concurrency=concurrency, max_attempts=max_attempts)
             resolver_for = estate.resolver_for(ctx, env, tags=tags, number_timeout=number_timeout)
             yield from pairs.described(filters, limit, resolver_for, env.now(), concurrency)
             pairs.finish(renderer)
