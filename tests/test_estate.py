@@ -476,3 +476,52 @@ def test_diff_live_a_failed_pair_removes_nothing(
     assert "error: profile staging in us-east-1: ExpiredToken" in run.stderr
     assert json.loads(run.stdout)["Summary"]["NumbersRemoved"] == 0
     assert run.exit_code == 10
+
+
+def test_a_region_that_fails_fails_only_its_own_pair(chimenum: Cli, aws_env: Path) -> None:
+    # The demo, as the README runs it: no endpoint configured, so the region is checked.
+    run = chimenum(
+        "--demo", "--api", "voice", "--profile", "demo-prod", "--region", "ap-south-2",
+        "--region", "us-west-2", "list", "--json",
+    )  # fmt: skip
+    lines = run.stderr.splitlines()
+    assert len(lines) == 1 and "profile demo-prod in ap-south-2: InvalidRegion" in lines[0]
+    doc = json.loads(run.stdout)
+    assert {n["Region"] for n in doc["PhoneNumbers"]} == {"us-west-2"}
+    assert len(doc["PhoneNumbers"]) == 3
+    bad, west = doc["Pairs"]
+    assert (bad["Region"], bad["Error"].split(":")[0]) == ("ap-south-2", "InvalidRegion")
+    assert (west["Region"], west["AwsAccountId"], west["Error"]) == (
+        "us-west-2",
+        "111111111111",
+        None,
+    )
+
+
+def test_a_region_refused_is_not_blamed_on_the_next(chimenum: Cli, estate: FakeChime) -> None:
+    estate.inject("sts:GetCallerIdentity", "ForbiddenException", region="us-east-1")
+    run = chimenum(*VOICE_REGIONS, "list", "--json")
+    doc = json.loads(run.stdout)
+    east, west = doc["Pairs"]
+    assert (east["Region"], east["ExitCode"]) == ("us-east-1", 6)
+    assert "AccessDenied" in east["Error"]
+    assert (west["Region"], west["Error"], west["Numbers"]) == ("us-west-2", None, 2)
+    assert "in us-west-2" not in run.stderr
+
+
+def test_an_assumed_account_is_in_the_region_of_the_profile_it_is_assumed_from(
+    chimenum: Cli, estate: FakeChime, profiles: Path, tmp_path: Path
+) -> None:
+    (profiles / "aws-config").write_text(
+        "[default]\nregion = us-east-1\n[profile prod]\nregion = us-west-2\n"
+    )
+    accounts = tmp_path / "accounts"
+    accounts.write_text("222222222222\n")
+    run = chimenum(
+        "--api", "voice", "--profile", "prod", "--assume-role-arn",
+        "arn:aws:iam::{account}:role/Auditor", "--accounts", str(accounts), "list", "--json",
+    )  # fmt: skip
+    assert run.exit_code == 0, run.stderr
+    doc = json.loads(run.stdout)
+    assert [p["Region"] for p in doc["Pairs"]] == ["us-west-2"]
+    assert {n["Region"] for n in doc["PhoneNumbers"]} == {"us-west-2"}

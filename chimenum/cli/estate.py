@@ -125,13 +125,13 @@ class Pairs:
 
     def identified(self) -> list[Pair]:
         found: list[Pair] = []
-        for pairs, failure in self.estate.pairs():
-            for pair in pairs:
+        for pairs in self.estate.pairs():
+            for pair, _ in pairs:
                 self._line(pair)
-            if failure is None:
-                found += pairs
-            else:
-                for pair in pairs:
+            for pair, failure in pairs:
+                if failure is None:
+                    found.append(pair)
+                else:
                     self.unasked.append((pair, failure))
                     self.fail(pair, failure)
         return core.accounts_grouped(found)

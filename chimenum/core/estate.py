@@ -144,6 +144,10 @@ class Estate:
         self.stopped = False
 
     def _run(self, source: Source, region: str | None) -> Run:
+        if region is None and source.account is not None and self._base is not None:
+            # An assumed account has no profile of its own: its region is the one the profile
+            # it is assumed from resolves to, not AWS_PROFILE's or the default profile's.
+            region = str(self._base.client().meta.region_name)
         own = replace(self.settings, profile=source.profile, region=region)
         run = Run(
             own,
@@ -163,41 +167,54 @@ class Estate:
                 found = self._runs[pair] = self._run(pair.source, pair.region)
             return found
 
-    def _identify(self, source: Source) -> tuple[list[Pair], Failure | None]:
-        """The pairs of ``source``: its account (assumed into, or asked of STS) and regions."""
+    def _identify(self, source: Source) -> list[tuple[Pair, Failure | None]]:
+        """The pairs of ``source``, each with its failure if it has one: its account (assumed
+        into, or asked of STS) and regions. The source is identified in the first region given
+        that answers: a region that fails (invalid, unreachable, refused) fails its own pair,
+        not the regions after it."""
         from chimenum.core import identity
 
         settings = self.settings
-        first = settings.regions[0] if settings.regions else settings.region
         # The regions a failure is said for: those given, else the one the profile resolves to.
-        regions: list[str | None] = list(settings.regions) or [first]
-        try:
-            if source.account is not None:
-                assert self._base is not None and settings.assume_role_arn
+        regions: list[str | None] = list(settings.regions) or [settings.region]
+        if source.account is not None:
+            assert self._base is not None and settings.assume_role_arn
+            try:
                 credentials = identity.assume_role(
                     self._base, settings.assume_role_arn, source.account
                 )
-                with self._lock:
-                    self._credentials[source] = credentials
-                account = source.account
-            probe = self._run(source, first)
-            regions = list(settings.regions) or [str(probe.client().meta.region_name)]
-            if source.account is None:
-                account = identity.caller_account(probe)
-            if settings.all_regions:
-                regions = list(identity.voice_regions(probe))
-        except Stopped:
-            raise
-        except Exception as exc:
-            return [Pair(source, r) for r in regions], failure_of(exc)
-        # The probe is not kept for its region's pair: a run is made when a pair is listed and
-        # released once its account is done (:meth:`release`), so that at most the accounts
-        # at work hold a run (a botocore session and its clients), not all.
-        return [Pair(source, region, account) for region in regions], None
+            except Stopped:
+                raise
+            except Exception as exc:
+                # Refused by the account, not by a region: every pair of it is.
+                failure = failure_of(exc)
+                return [(Pair(source, r), failure) for r in regions]
+            with self._lock:
+                self._credentials[source] = credentials
+        failed: list[tuple[Pair, Failure | None]] = []
+        for tried, region in enumerate(regions):
+            try:
+                probe = self._run(source, region)
+                if not settings.regions:
+                    # Said for a failure too: the region the profile resolves to.
+                    region = str(probe.client().meta.region_name)
+                account = source.account or identity.caller_account(probe)
+                found = identity.voice_regions(probe) if settings.all_regions else None
+            except Stopped:
+                raise
+            except Exception as exc:
+                failed.append((Pair(source, region), failure_of(exc)))
+                continue
+            # The probe is not kept for its region's pair: a run is made when a pair is listed
+            # and released once its account is done (:meth:`release`), so that at most the
+            # accounts at work hold a run (a botocore session and its clients), not all.
+            left = list(found) if found is not None else [region, *regions[tried + 1 :]]
+            return failed + [(Pair(source, r, account), None) for r in left]
+        return failed
 
-    def pairs(self) -> Iterator[tuple[list[Pair], Failure | None]]:
+    def pairs(self) -> Iterator[list[tuple[Pair, Failure | None]]]:
         """Each source's pairs once identified, in the order given, a quarter of
-        ``concurrency`` sources asked at once; a source that could not be identified comes
+        ``concurrency`` sources asked at once; a pair that could not be identified comes
         with its failure."""
         sources = sources_of(self.settings)
         if self.settings.assume_role_arn:
