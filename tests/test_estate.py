@@ -525,3 +525,18 @@ def test_an_assumed_account_is_in_the_region_of_the_profile_it_is_assumed_from(
     doc = json.loads(run.stdout)
     assert [p["Region"] for p in doc["Pairs"]] == ["us-west-2"]
     assert {n["Region"] for n in doc["PhoneNumbers"]} == {"us-west-2"}
+
+
+def test_two_profiles_of_one_account_count_its_region_once(
+    chimenum: Cli, estate: FakeChime, profiles: Path
+) -> None:
+    with (profiles / "aws-credentials").open("a") as credentials:
+        credentials.write(f"[prod2]\naws_access_key_id = {PROD_KEY}\naws_secret_access_key = x\n")
+    args = ("--api", "voice", "--profile", "prod", "--profile", "prod2")
+    run = chimenum(*args, "--region", "us-east-1", "--region", "us-west-2", "list", "--json")
+    assert run.exit_code == 0, run.stderr
+    assert all(len(set(n["Regions"])) == len(n["Regions"]) for n in numbers_of(run.stdout))
+    audit = chimenum(*args, "--region", "us-east-1", "audit", "--json", "--fail-on", "never")
+    assert audit.exit_code == 0, audit.stderr
+    summary = json.loads(audit.stdout)["Summary"]
+    assert summary["ByRegion"] == {"us-east-1": summary["Numbers"]}

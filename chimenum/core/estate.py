@@ -15,8 +15,8 @@ at most ``concurrency`` requests in flight across all pairs (:class:`~chimenum.c
 A pair's listing is held (pickled, a page at a time) until every region of its account is
 listed: a number that several regions of one account answer is one record (keyed by
 ``AwsAccountId`` and E.164) whose ``Regions`` lists them all. An account's runs are released
-once its numbers are through. Memory is bounded by the accounts at work at once (a quarter of
-``concurrency`` listed, identified), not the estate.
+once its numbers are through. Memory is bounded by the accounts at work at once (the pairs
+listed at once; a quarter of ``concurrency`` identified), not the estate.
 """
 
 from __future__ import annotations
@@ -330,7 +330,10 @@ def _account(group: list[Listed], *, regions: bool) -> Iterator[tuple[Pair, dict
     seen: dict[str, list[str | None]] = {}
     for listed in group:
         for e164 in listed.e164s:
-            seen.setdefault(e164, []).append(listed.pair.region)
+            found = seen.setdefault(e164, [])
+            # Two profiles of one account in one region: the region once.
+            if listed.pair.region not in found:
+                found.append(listed.pair.region)
     for listed in group:
         for number in listed.numbers():
             found = seen.pop(e164_of(number), None)
