@@ -330,10 +330,10 @@ def _account(group: list[Listed], *, regions: bool) -> Iterator[tuple[Pair, dict
     seen: dict[str, list[str | None]] = {}
     for listed in group:
         for e164 in listed.e164s:
-            found = seen.setdefault(e164, [])
+            answered = seen.setdefault(e164, [])
             # Two profiles of one account in one region: the region once.
-            if listed.pair.region not in found:
-                found.append(listed.pair.region)
+            if listed.pair.region not in answered:
+                answered.append(listed.pair.region)
     for listed in group:
         for number in listed.numbers():
             found = seen.pop(e164_of(number), None)
