@@ -476,3 +476,40 @@ def test_diff_live_a_failed_pair_removes_nothing(
     assert "error: profile staging in us-east-1: ExpiredToken" in run.stderr
     assert json.loads(run.stdout)["Summary"]["NumbersRemoved"] == 0
     assert run.exit_code == 10
+
+
+def test_debug_over_assume_role_prints_no_issued_credential(
+    chimenum: Cli, estate: FakeChime, tmp_path: Path
+) -> None:
+    accounts = tmp_path / "accounts"
+    accounts.write_text("111111111111\n222222222222\n")
+    run = chimenum(
+        "--debug", "--assume-role-arn", "arn:aws:iam::{account}:role/Auditor",
+        "--accounts", str(accounts), "list", "-o", "csv",
+    )  # fmt: skip
+    assert run.exit_code == 0, run.stderr[-2000:]
+    issued = [value for pair in estate.issued.values() for value in pair]
+    assert len(issued) == 4
+    # botocore logged both answers' bodies: the elements are there, their values are not.
+    assert run.stderr.count("<SecretAccessKey><redacted></SecretAccessKey>") == 2
+    assert run.stderr.count("<SessionToken><redacted></SessionToken>") == 2
+    for secret in (*issued, "chimenum-test-secret"):
+        assert secret not in run.stderr
+
+
+def test_debug_over_get_caller_identity_prints_no_credential(
+    chimenum: Cli, estate: FakeChime, profiles: Path
+) -> None:
+    token = "prod-session-token-" + "x" * 40
+    credentials = profiles / "aws-credentials"
+    credentials.write_text(
+        credentials.read_text().replace(
+            "aws_secret_access_key = prod-secret\n",
+            f"aws_secret_access_key = prod-secret\naws_session_token = {token}\n",
+        )
+    )
+    run = chimenum("--debug", "--profile", "prod", "--profile", "staging", "list", "-o", "csv")
+    assert run.exit_code == 0, run.stderr[-2000:]
+    assert "GetCallerIdentity" in run.stderr
+    for secret in ("prod-secret", "st-secret", token):
+        assert secret not in run.stderr
