@@ -513,3 +513,15 @@ def test_debug_over_get_caller_identity_prints_no_credential(
     assert "GetCallerIdentity" in run.stderr
     for secret in ("prod-secret", "st-secret", token):
         assert secret not in run.stderr
+
+
+def test_a_pair_with_a_usage_error_is_no_success(chimenum: Cli) -> None:
+    # The demo, as no region is refused when an endpoint is configured (the fake's).
+    run = chimenum(
+        "--demo", "--api", "voice", "--profile", "demo-prod",
+        "--region", "ap-south-2", "--region", "us-west-2", "list", "--json",
+    )  # fmt: skip
+    assert "InvalidRegion" in run.stderr
+    assert run.exit_code == ExitCode.USAGE
+    pairs = json.loads(run.stdout)["Pairs"]
+    assert pairs and all(p["Error"] and p["ExitCode"] == ExitCode.USAGE for p in pairs)
