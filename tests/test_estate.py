@@ -525,3 +525,19 @@ def test_a_pair_with_a_usage_error_is_no_success(chimenum: Cli) -> None:
     assert run.exit_code == ExitCode.USAGE
     pairs = json.loads(run.stdout)["Pairs"]
     assert pairs and all(p["Error"] and p["ExitCode"] == ExitCode.USAGE for p in pairs)
+
+
+def test_get_an_id_only_a_usage_error_met_is_reported_and_the_found_one_printed(
+    chimenum: Cli,
+) -> None:
+    run = chimenum(
+        "--demo", "--api", "voice", "--profile", "demo-prod", "--region", "us-east-1",
+        "--region", "ap-south-2", "get", "+19995550000", "+12125550100", "--json",
+    )  # fmt: skip
+    assert run.exit_code == ExitCode.USAGE, run.stderr
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+    doc = json.loads(run.stdout)
+    assert [n["E164PhoneNumber"] for n in doc["PhoneNumbers"]] == ["+12125550100"]
+    assert [(e["PhoneNumberId"], e["ErrorCode"]) for e in doc["PhoneNumberErrors"]] == [
+        ("+19995550000", "InvalidRegion")
+    ]
