@@ -491,6 +491,7 @@ def test_a_region_that_fails_fails_only_its_own_pair(chimenum: Cli, aws_env: Pat
     assert len(doc["PhoneNumbers"]) == 3
     bad, west = doc["Pairs"]
     assert (bad["Region"], bad["Error"].split(":")[0]) == ("ap-south-2", "InvalidRegion")
+    assert (run.exit_code, bad["ExitCode"], west["ExitCode"]) == (2, 2, 0)
     assert (west["Region"], west["AwsAccountId"], west["Error"]) == (
         "us-west-2",
         "111111111111",
@@ -540,3 +541,56 @@ def test_two_profiles_of_one_account_count_its_region_once(
     assert audit.exit_code == 0, audit.stderr
     summary = json.loads(audit.stdout)["Summary"]
     assert summary["ByRegion"] == {"us-east-1": summary["Numbers"]}
+
+
+def test_debug_over_assume_role_prints_no_issued_credential(
+    chimenum: Cli, estate: FakeChime, tmp_path: Path
+) -> None:
+    accounts = tmp_path / "accounts"
+    accounts.write_text("111111111111\n222222222222\n")
+    run = chimenum(
+        "--debug", "--assume-role-arn", "arn:aws:iam::{account}:role/Auditor",
+        "--accounts", str(accounts), "list", "-o", "csv",
+    )  # fmt: skip
+    assert run.exit_code == 0, run.stderr[-2000:]
+    issued = [value for pair in estate.issued.values() for value in pair]
+    assert len(issued) == 4
+    # botocore logged both answers' bodies: the elements are there, their values are not.
+    assert run.stderr.count("<SecretAccessKey><redacted></SecretAccessKey>") == 2
+    assert run.stderr.count("<SessionToken><redacted></SessionToken>") == 2
+    for secret in (*issued, "chimenum-test-secret"):
+        assert secret not in run.stderr
+
+
+def test_debug_over_get_caller_identity_prints_no_credential(
+    chimenum: Cli, estate: FakeChime, profiles: Path
+) -> None:
+    token = "prod-session-token-" + "x" * 40
+    credentials = profiles / "aws-credentials"
+    credentials.write_text(
+        credentials.read_text().replace(
+            "aws_secret_access_key = prod-secret\n",
+            f"aws_secret_access_key = prod-secret\naws_session_token = {token}\n",
+        )
+    )
+    run = chimenum("--debug", "--profile", "prod", "--profile", "staging", "list", "-o", "csv")
+    assert run.exit_code == 0, run.stderr[-2000:]
+    assert "GetCallerIdentity" in run.stderr
+    for secret in ("prod-secret", "st-secret", token):
+        assert secret not in run.stderr
+
+
+def test_get_an_id_only_a_usage_error_met_is_reported_and_the_found_one_printed(
+    chimenum: Cli,
+) -> None:
+    run = chimenum(
+        "--demo", "--api", "voice", "--profile", "demo-prod", "--region", "us-east-1",
+        "--region", "ap-south-2", "get", "+19995550000", "+12125550100", "--json",
+    )  # fmt: skip
+    assert run.exit_code == ExitCode.USAGE, run.stderr
+    assert "internal error" not in run.stderr and "Traceback" not in run.stderr
+    doc = json.loads(run.stdout)
+    assert [n["E164PhoneNumber"] for n in doc["PhoneNumbers"]] == ["+12125550100"]
+    assert [(e["PhoneNumberId"], e["ErrorCode"]) for e in doc["PhoneNumberErrors"]] == [
+        ("+19995550000", "InvalidRegion")
+    ]

@@ -82,10 +82,18 @@ def test_most_severe_failure_wins_and_fetched_numbers_still_print(
 def test_severity_order_is_the_documented_one() -> None:
     from chimenum.core.errors import most_severe
 
-    documented = [10, 11, 5, 6, 12, 9, 8, 7, 4, 3, 15]
+    documented = [2, 10, 11, 5, 6, 12, 9, 8, 7, 4, 3, 15]
     for i, code in enumerate(documented):
         assert most_severe(ExitCode(c) for c in documented[i:]) == code
     assert most_severe([]) == ExitCode.OK
+
+
+@pytest.mark.parametrize("code", [code for code in ExitCode if code is not ExitCode.OK])
+def test_no_failure_is_ever_most_severe_as_ok(code: ExitCode) -> None:
+    from chimenum.core.errors import most_severe
+
+    assert most_severe([code]) == code
+    assert most_severe([ExitCode.OK, code, ExitCode.OK]) == code
 
 
 def test_no_credentials_is_a_configuration_error(

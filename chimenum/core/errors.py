@@ -83,7 +83,10 @@ EXIT_CODE_MEANINGS: dict[ExitCode, str] = {
 #: problems that affect every id (configuration, network, auth) outrank per-id answers, and
 #: any failure to fetch (a number, or a resource needed to describe one) outranks what was
 #: learnt from the answers (a wait that ended unreached, findings): a description that is
-#: incomplete must not pass for one that is merely unhealthy.
+#: incomplete must not pass for one that is merely unhealthy. A usage error comes first of the
+#: failures: it reaches a batch only through a pair of an estate (a region that does not exist,
+#: a parameter botocore refuses), where nothing was sent and no retry can help until the command
+#: is changed.
 SEVERITY: tuple[ExitCode, ...] = (
     ExitCode.HANGUP,
     ExitCode.USER_SIGNAL,
@@ -91,6 +94,7 @@ SEVERITY: tuple[ExitCode, ...] = (
     ExitCode.TERMINATED,
     ExitCode.INTERRUPTED,
     ExitCode.INTERNAL,
+    ExitCode.USAGE,
     ExitCode.QUERY_FAILED,
     ExitCode.CONFIG,
     ExitCode.NETWORK,
@@ -110,11 +114,13 @@ SEVERITY: tuple[ExitCode, ...] = (
 
 
 def most_severe(codes: Iterable[ExitCode]) -> ExitCode:
+    """The first of ``codes`` in :data:`SEVERITY`; OK only when every one is OK (a code the
+    order does not rank, such as 74, is still a failure: the highest such is returned)."""
     seen = set(codes)
     for code in SEVERITY:
         if code in seen:
             return code
-    return ExitCode.OK
+    return max(seen - {ExitCode.OK}, default=ExitCode.OK)
 
 
 #: The documented exceptions of GetPhoneNumber (both APIs), and the aliases AWS front ends use

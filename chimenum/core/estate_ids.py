@@ -55,7 +55,9 @@ class Looked:
         ]
         if self.not_found:
             said.append(f"not found by the other {len(self.not_found)}")
-        code = next(f.code for _, f in failed if f.exit_code is worst)
+        # most_severe returns one of the codes it was given, but a default keeps a ranking
+        # that ever missed one from ending the run in a traceback with its results lost.
+        code = next((f.code for _, f in failed if f.exit_code == worst), failed[0][1].code)
         return Failure(code, "; ".join(said), worst)
 
 

@@ -149,6 +149,9 @@ class Run:
                 self._sts = session.create_client(
                     "sts", region_name=own.meta.region_name, config=config, **kwargs
                 )
+                from chimenum.core import secrets
+
+                secrets.watch_sts(self._sts)
             return self._sts
 
     def _resolver(self) -> Resolver:

@@ -20,7 +20,12 @@ What is replaced, by :data:`REDACTED`:
   header, field or parameter named like a secret (``X-Amz-Security-Token``, ``SessionToken``,
   ``password``...), the value in botocore's "Invalid header value b'...'";
 - the password of a URL (``http://user:PASS@host``: ``--endpoint-url``, ``AWS_ENDPOINT_URL*``,
-  ``HTTPS_PROXY``), wherever such a URL is quoted.
+  ``HTTPS_PROXY``), wherever such a URL is quoted;
+- the content of any XML element and the value of any JSON key named like a credential
+  (``<SecretAccessKey>``, ``<SessionToken>``, ``"accessToken"``, ``"apiKey"``; a pagination
+  token is none): the bodies botocore logs at DEBUG, STS ``AssumeRole``'s and SSO's included.
+  The STS client also learns the credentials it is answered with before the answer is parsed
+  (:func:`watch_sts`), so they are scrubbed as values wherever they are quoted later.
 
 The registry is per process and emptied by :func:`forget` when a run ends (the error boundary).
 """
@@ -30,6 +35,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import quote
 
 REDACTED = "<redacted>"
@@ -39,7 +45,21 @@ _SECRET_NAMES = (
     r"secret_?access_?key|session_?token|access_?token|refresh_?token|client_?secret|"
     r"aws_secret_access_key|aws_session_token|password"
 )
+#: Names of an answer's XML elements and JSON keys whose value is a credential: anything named
+#: like a secret, a password, a private or API key, or a token other than a pagination one.
+_CREDENTIAL_FIELD = (
+    r"(?![\w.-]*(?:next|starting|continuation|pagination)_?token\b)"
+    r"[\w.-]*(?:secret|password|token|private_?key|signing_?key|api_?key)[\w.-]*"
+)
+#: ``<SecretAccessKey>...</SecretAccessKey>`` (an STS or IMDS answer), namespaced or not.
+_XML_CREDENTIAL = re.compile(rf"(?i)(<(?:[\w.-]+:)?{_CREDENTIAL_FIELD}(?:\s[^<>]*)?>)([^<]+)")
+#: ``"sessionToken": "..."`` (a JSON answer, or the repr of a parsed one).
+_JSON_CREDENTIAL = re.compile(
+    rf"""(?i)((["']){_CREDENTIAL_FIELD}\2\s*:\s*b?(["']))(.*?)(?<!\\)\3"""
+)
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (_XML_CREDENTIAL, rf"\g<1>{REDACTED}"),
+    (_JSON_CREDENTIAL, rf"\g<1>{REDACTED}\g<3>"),
     # 'X-Amz-Security-Token': b'...', "sessionToken": "...", x-amz-security-token:..., a=b&...
     (
         re.compile(rf"""(?i)(["']?\b(?:{_SECRET_NAMES})\b["']?\s*[:=]\s*b?["']?)[^"'\s,;&}}\]]+"""),
@@ -114,3 +134,29 @@ def learn_token(request: object, **_: object) -> None:
     token = headers.get("X-Amz-Security-Token") if headers is not None else None
     if token:
         add([token.decode("latin-1") if isinstance(token, bytes) else str(token)])
+
+
+#: Shorter values in a credential field are flags or lengths, not keys (an STS secret key is 40
+#: characters, a session token hundreds): scrubbing "true" everywhere would hide the answers.
+_LEARNT_LENGTH = 16
+
+
+def learn_answer(response_dict: dict[str, object], **_: object) -> None:
+    """botocore ``before-parse`` handler for the STS client: the credentials an answer carries
+    (``AssumeRole``'s) are secrets from before its parser logs the body at DEBUG, wherever
+    else they are quoted later."""
+    body = response_dict.get("body")
+    if not isinstance(body, bytes | str) or not body:
+        return
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    found = [m[2] for m in _XML_CREDENTIAL.finditer(text)]
+    found += [m[4] for m in _JSON_CREDENTIAL.finditer(text)]
+    add(value for value in found if len(value) >= _LEARNT_LENGTH)
+
+
+def watch_sts(client: Any) -> None:
+    """Learn the secrets an STS client signs with and is answered with, before botocore sends
+    the request and before it parses (and logs) the answer."""
+    events = client.meta.events
+    events.register_first("before-send", learn_token)
+    events.register_first("before-parse", learn_answer)

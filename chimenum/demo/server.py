@@ -106,6 +106,8 @@ class DemoServer:
         self.default_keys = None if default_keys is None else frozenset(default_keys)
         #: What GetCallerIdentity answers for a temporary key: (ARN, user id) of its role session.
         self.sessions: dict[str, tuple[str, str]] = {}
+        #: The secret key and session token AssumeRole issued with each temporary key.
+        self.issued: dict[str, tuple[str, str]] = {}
         #: Answer ids plain (``+12065550100``) rather than percent-encoded as the service does.
         self.plain_ids = False
         self.voice_regions: list[str] = list(VOICE_CONNECTOR_REGIONS)

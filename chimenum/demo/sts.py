@@ -110,15 +110,17 @@ def answer(server: DemoServer, form: dict[str, str], access_key: str | None) -> 
     key = "ASIA" + secrets.token_hex(8).upper()
     role_id = f"AROA{role['account']}{role['name'].upper()[:5]:X<5}:{session}"
     session_arn = f"arn:aws:sts::{role['account']}:assumed-role/{role['name']}/{session}"
+    secret, token = secrets.token_urlsafe(30), secrets.token_urlsafe(96)
     with server.lock:
         server.accounts[key] = target
         server.sessions[key] = (session_arn, role_id)
+        server.issued[key] = (secret, token)
     expires = datetime.now(timezone.utc) + timedelta(seconds=duration)
     result = {
         "Credentials": {
             "AccessKeyId": key,
-            "SecretAccessKey": secrets.token_urlsafe(30),
-            "SessionToken": secrets.token_urlsafe(96),
+            "SecretAccessKey": secret,
+            "SessionToken": token,
             "Expiration": wire_time(expires),
         },
         "AssumedRoleUser": {"AssumedRoleId": role_id, "Arn": session_arn},
