@@ -231,7 +231,8 @@ def test_unreachable_endpoint_fails_within_10_s_by_default(chimenum, refused_url
     0.5 s. Waiting out the default's 5 s as well would test the clock, not chimenum."""
     run = chimenum("get", ONE, "+12065550101", "--endpoint-url", refused_url, "--debug")
     assert run.exit_code == 11
-    assert run.stderr.splitlines()[-1] == f"chimenum: connection refused by {refused_url}"
+    # The other id's request may still be logging under --debug when the refusal is said.
+    assert f"chimenum: connection refused by {refused_url}" in run.stderr.splitlines()
     assert "Setting chime timeout as (5.0, 15.0)" in run.stderr
     # The two ids' first requests may both be under way; neither is tried again.
     assert run.stderr.count(MAKING_REQUEST) <= 2
