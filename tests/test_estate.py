@@ -594,3 +594,14 @@ def test_get_an_id_only_a_usage_error_met_is_reported_and_the_found_one_printed(
     assert [(e["PhoneNumberId"], e["ErrorCode"]) for e in doc["PhoneNumberErrors"]] == [
         ("+19995550000", "InvalidRegion")
     ]
+
+
+def test_wait_over_several_pairs_is_refused_not_answered_from_the_first(chimenum: Cli) -> None:
+    # demo-staging holds the number: asking demo-prod alone would call it not found.
+    run = chimenum(
+        "--demo", "--api", "voice", "--profile", "demo-prod", "--profile", "demo-staging",
+        "--region", "us-east-1", "wait", "+13125550111", "--status", "Unassigned",
+    )  # fmt: skip
+    assert run.exit_code == 2
+    assert "wait reads one profile in one region" in run.stderr
+    assert "NotFound" not in run.stderr and run.stdout == ""

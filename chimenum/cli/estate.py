@@ -62,6 +62,17 @@ def several(ctx: click.Context) -> bool:
     return core.several(settings)
 
 
+def one_pair(ctx: click.Context, command: str) -> None:
+    """Refuse (exit 2) several pairs for ``command``, which reads one: asking only the first
+    pair would call a number another pair holds not found."""
+    if several(ctx):
+        raise click.UsageError(
+            f"{command} reads one profile in one region: give one --profile and one --region"
+            " (list, get, describe and audit read several)",
+            ctx,
+        )
+
+
 def estate_of(ctx: click.Context) -> Estate:
     """The run's estate, made once (``--demo``: the demo's accounts)."""
     found: Estate | None = ctx.meta.get(_ESTATE)

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from chimenum.cli import context, runner
+from chimenum.cli import context, estate, runner
 from chimenum.cli.inputs import id_arguments, one_id, read_ids
 from chimenum.cli.options import (
     EXIT_CODES_HELP,
@@ -137,6 +137,7 @@ def wait(
     is one line per id whatever their number.
     """
     wanted = flattened(statuses)
+    estate.one_pair(ctx, "wait")
     settings = context.settings_of(ctx)
     check_for_api(ctx, settings.api, [("status", status) for status in wanted])
     fmt = "json" if as_json else output
