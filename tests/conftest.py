@@ -38,25 +38,54 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     forkserver.stop_shared()
 
 
+def foreign(name: str) -> bool:
+    """A variable of the machine's that would leak into a test's AWS configuration."""
+    return name.startswith(("AWS_", "CHIMENUM_")) or name in ("NO_COLOR", "CLICOLOR_FORCE")
+
+
+def isolated_variables(folder: Path) -> dict[str, str]:
+    """What every test's environment sets: AWS configuration in empty files under ``folder``,
+    static test credentials, no instance metadata, TZ=UTC, 200 columns."""
+    config = folder / "aws-config"
+    credentials = folder / "aws-credentials"
+    config.write_text("")
+    credentials.write_text("")
+    return {
+        "AWS_CONFIG_FILE": str(config),
+        "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ACCESS_KEY_ID": TEST_ACCESS_KEY,
+        "AWS_SECRET_ACCESS_KEY": TEST_SECRET_KEY,
+        "XDG_CACHE_HOME": str(folder / "cache"),
+        "TZ": "UTC",
+        "COLUMNS": "200",
+    }
+
+
 @pytest.fixture(autouse=True)
 def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     for name in list(os.environ):
-        if name.startswith(("AWS_", "CHIMENUM_")) or name in ("NO_COLOR", "CLICOLOR_FORCE"):
+        if foreign(name):
             monkeypatch.delenv(name)
-    config = tmp_path / "aws-config"
-    credentials = tmp_path / "aws-credentials"
-    config.write_text("")
-    credentials.write_text("")
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(credentials))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", TEST_ACCESS_KEY)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", TEST_SECRET_KEY)
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("TZ", "UTC")
-    monkeypatch.setenv("COLUMNS", "200")
+    for name, value in isolated_variables(tmp_path).items():
+        monkeypatch.setenv(name, value)
     time.tzset()
     return tmp_path
+
+
+def demo_fake() -> FakeChime:
+    """The fake with the demo's numbers and related resources (not started)."""
+    voice = sample_voice_numbers()
+    return FakeChime(sample_numbers(), voice_records=voice, resources=sample_resources(voice))
+
+
+def endpoint_variables(server: FakeChime) -> dict[str, str]:
+    """The variables that point chimenum (and botocore) at ``server``."""
+    return {
+        "AWS_ENDPOINT_URL_CHIME": server.url,
+        "AWS_ENDPOINT_URL_CHIME_SDK_VOICE": server.voice_url,
+        "AWS_ENDPOINT_URL_STS": server.sts_url,
+    }
 
 
 @pytest.fixture
@@ -70,21 +99,21 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeChime]:
     adds accounts to ``server.accounts`` (access key -> :class:`~testing.fakechime.Account`).
     STS answers on ``server.sts_url``, where AWS_ENDPOINT_URL_STS points.
     """
-    voice = sample_voice_numbers()
-    with FakeChime(
-        sample_numbers(), voice_records=voice, resources=sample_resources(voice)
-    ) as server:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME", server.url)
-        monkeypatch.setenv("AWS_ENDPOINT_URL_CHIME_SDK_VOICE", server.voice_url)
-        monkeypatch.setenv("AWS_ENDPOINT_URL_STS", server.sts_url)
+    with demo_fake() as server:
+        for name, value in endpoint_variables(server).items():
+            monkeypatch.setenv(name, value)
         yield server
+
+
+#: What the ``voice`` fixture sets.
+VOICE = {"CHIMENUM_API": "voice", "AWS_REGION": "us-east-1"}
 
 
 @pytest.fixture
 def voice(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chime SDK Voice in us-east-1, as `CHIMENUM_API=voice AWS_REGION=us-east-1` sets it."""
-    monkeypatch.setenv("CHIMENUM_API", "voice")
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    for name, value in VOICE.items():
+        monkeypatch.setenv(name, value)
 
 
 @dataclass
@@ -163,6 +192,8 @@ def documented(request: pytest.FixtureRequest) -> Callable[[str], tuple[str, dic
 
 #: What ``--fast`` leaves out: the markers registered in pyproject.toml.
 SLOW_MARKERS = ("slow", "tooling", "shell")
+#: The tests of a minute or more (a quick start installs two venvs with pip), run before all others.
+LONGEST = ("test_quick_start_as_written_leaves_a_command_and_its_man_page",)
 #: Where ``chimenum_exe`` tests stay in the fast subset. Forked from the fork server, a process
 #: costs milliseconds, not a Python start-up; these files check what only a process shows: the
 #: exit codes of signals, closed streams and broken pipes. Elsewhere a process test drives a
@@ -189,7 +220,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
     # Long tests first (a stable sort: files stay in order within each group), so that the two
     # workers end together on short tests rather than one waiting on the other's last long one.
-    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in SLOW_MARKERS))
+    # The longest of all leads: worksteal hands each worker a contiguous half of this order, and
+    # a minute of pip that starts late is a minute the other worker spends idle at the end.
+    items.sort(
+        key=lambda item: (
+            getattr(item, "originalname", item.name) not in LONGEST,
+            not any(item.get_closest_marker(m) for m in SLOW_MARKERS),
+        )
+    )
     if not config.getoption("--fast"):
         return
     kept = [i for i in items if not any(i.get_closest_marker(m) for m in SLOW_MARKERS)]

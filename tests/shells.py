@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+import ptys
 import pytest
 
 from testing import forkserver
@@ -155,7 +156,7 @@ def zsh_complete_lines(lines: list[str], env: dict[str, str], tmp: Path) -> list
             "done": DONE,
         }
     )
-    child = pexpect.spawn(
+    child = ptys.spawn(
         "zsh",
         ["-f", "-i"],
         env={**env, "TERM": "dumb", "PS1": "READY> "},
@@ -175,7 +176,7 @@ def zsh_complete_lines(lines: list[str], env: dict[str, str], tmp: Path) -> list
             deadline = time.monotonic() + 30
             while DONE not in capture.read_text():
                 assert time.monotonic() < deadline, f"zsh did not complete: {child.before!r}"
-                time.sleep(0.05)
+                time.sleep(0.01)
             found.append([w for w in capture.read_text().splitlines() if w != DONE])
             child.send("\x15")  # kill-whole-line
             child.sendline("print -r -- END-OF-$((20 + 22))")  # arithmetic: the echo cannot match

@@ -10,6 +10,7 @@ import os
 import re
 
 import pexpect
+import ptys
 import pytest
 
 from chimenum.core.errors import ExitCode
@@ -188,7 +189,7 @@ def test_on_an_80_column_terminal_messages_hang_under_their_code(
     fake: FakeChime, chimenum_exe: str
 ) -> None:
     env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}  # the terminal's width
-    child = pexpect.spawn(
+    child = ptys.spawn(
         chimenum_exe, ["audit", "--fail-on", "never"], encoding="utf-8", dimensions=(50, 80),
         timeout=30, env=env,
     )  # fmt: skip

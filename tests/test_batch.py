@@ -369,8 +369,13 @@ def test_ndjson_lines_appear_before_the_batch_ends(
     assert len(rest.splitlines()) == 50
 
 
-def _run_with_stderr_on_a_terminal(args: list[str]) -> tuple[int, bytes, str]:
-    """Run with stdout piped and stderr on a pseudo-terminal; return code, stdout, terminal."""
+def _run_with_stderr_on_a_terminal(
+    args: list[str], when_shown: tuple[str, Callable[[], None]] | None = None
+) -> tuple[int, bytes, str]:
+    """Run with stdout piped and stderr on a pseudo-terminal; return code, stdout, terminal.
+
+    ``when_shown``: (text, action): the action runs once the terminal has shown the text.
+    """
     master, slave = pty.openpty()
     proc = subprocess.Popen(
         args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave, close_fds=True
@@ -379,6 +384,7 @@ def _run_with_stderr_on_a_terminal(args: list[str]) -> tuple[int, bytes, str]:
     chunks: list[bytes] = []
 
     def drain() -> None:
+        waiting = when_shown
         while True:
             try:
                 data = os.read(master, 4096)
@@ -387,6 +393,9 @@ def _run_with_stderr_on_a_terminal(args: list[str]) -> tuple[int, bytes, str]:
             if not data:
                 return
             chunks.append(data)
+            if waiting and waiting[0] in b"".join(chunks).decode("utf-8", "replace"):
+                waiting[1]()
+                waiting = None
 
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
@@ -399,10 +408,14 @@ def _run_with_stderr_on_a_terminal(args: list[str]) -> tuple[int, bytes, str]:
 def test_progress_bar_on_a_terminal_for_a_slow_batch(
     make_fake: Callable[..., FakeChime], chimenum_exe: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    make_fake(60, latency=0.06)
+    fake = make_fake(60)
     monkeypatch.setenv("CHIMENUM_PROGRESS_DELAY", "0")  # "slow" is the test's to say
+    # Slow by construction: one answer is held until the bar is on the terminal, so the batch
+    # cannot end before the bar shows, however slow the machine is to draw it.
+    held = numbers(59)[30]
+    fake.inject(held, "slow", delay=60)
     args = [chimenum_exe, "get", *numbers(59), "+12065569999", "--json", "--concurrency", "2"]
-    code, out, terminal = _run_with_stderr_on_a_terminal(args)
+    code, out, terminal = _run_with_stderr_on_a_terminal(args, ("ids/s", fake.released.set))
     assert code == 3
     assert len(json.loads(out)["PhoneNumbers"]) == 59  # stdout untouched by the bar
     assert "ids/s" in terminal
@@ -415,23 +428,29 @@ def test_progress_bar_on_a_terminal_for_a_slow_batch(
 def test_no_progress_bar_for_a_quick_batch_or_with_quiet(
     make_fake: Callable[..., FakeChime], chimenum_exe: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    make_fake(60, latency=0.06)
+    fake = make_fake(60)
     # "Quick" is shorter than the delay; the test sets the delay, so a busy machine cannot make
     # five ids slow.
     monkeypatch.setenv("CHIMENUM_PROGRESS_DELAY", "3600")
     quick = [chimenum_exe, "get", *numbers(5), "--json"]
+    code, out, terminal = _run_with_stderr_on_a_terminal(quick)
+    assert (code, terminal) == (0, "")
+    assert json.loads(out)["PhoneNumberErrors"] == []
+    # --quiet: a batch slow enough for the bar (as in the test above) shows none.
+    monkeypatch.setenv("CHIMENUM_PROGRESS_DELAY", "0")
+    fake.inject(numbers(60)[30], "slow", delay=0.5)
     quiet = [chimenum_exe, "get", *numbers(60), "--json", "--concurrency", "2", "--quiet"]
-    for args in (quick, quiet):
-        code, out, terminal = _run_with_stderr_on_a_terminal(args)
-        assert code == 0
-        assert json.loads(out)["PhoneNumberErrors"] == []
-        assert terminal == ""
+    code, out, terminal = _run_with_stderr_on_a_terminal(quiet)
+    assert (code, terminal) == (0, "")
+    assert json.loads(out)["PhoneNumberErrors"] == []
 
 
 def test_no_progress_bar_when_stderr_is_not_a_terminal(
-    make_fake: Callable[..., FakeChime], chimenum_exe: str
+    make_fake: Callable[..., FakeChime], chimenum_exe: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    make_fake(60, latency=0.06)
+    fake = make_fake(60)
+    monkeypatch.setenv("CHIMENUM_PROGRESS_DELAY", "0")  # slow enough for a bar, were it a terminal
+    fake.inject(numbers(60)[30], "slow", delay=0.5)
     proc = subprocess.run(
         [chimenum_exe, "get", *numbers(60), "--json", "--concurrency", "2"],
         capture_output=True,

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import click
+import ptys
 import pytest
 from shells import (
     COMPLETIONS,
@@ -306,11 +307,10 @@ def test_completion_never_writes_to_stderr_even_when_the_app_fails(tmp_path: Pat
 
 def test_a_real_tab_in_interactive_bash(fake: FakeChime, tmp_path: Path) -> None:
     """readline itself completes each word when the candidate is unique; then the line runs."""
-    import pexpect
     from shells import require
 
     require("bash")
-    child = pexpect.spawn(
+    child = ptys.spawn(
         "bash",
         ["--norc", "--noprofile", "-i"],
         env={**shell_env(), "PS1": "READY> ", "TERM": "dumb"},

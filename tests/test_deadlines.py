@@ -7,6 +7,10 @@ whatever the machine's speed, while every other answer of the run, on a busy mac
 time enough. The head is finite, so a run whose deadline regressed gets the whole answer after
 some 40 s and fails its assertions rather than hanging.
 
+Each of those runs waits out its 3 s, and nothing but the clock can end one sooner, so they all
+start at once (:func:`trickled`: a fake and a ``chimenum`` process each) and each test reads its
+own: the module waits 3 s, not 3 s a run.
+
 A proxy that wants credentials (407), and a load balancer's HTML 5xx page, are said to be what they
 are, with their own ``ErrorCode``.
 """
@@ -15,10 +19,14 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
+import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
+from conftest import VOICE, Run, demo_fake, endpoint_variables, foreign, isolated_variables
 
 from chimenum.core.errors import ExitCode
 from chimenum.demo import resources as demo
@@ -35,11 +43,97 @@ def no_traceback(stderr: str) -> None:
     assert "Traceback" not in stderr and "Exception" not in stderr
 
 
+# -- a trickled answer ends at the read timeout -------------------------------------------------
+
+
+def _more_numbers(fake: FakeChime) -> None:
+    for n in range(150):
+        fake.records[f"+1206556{n:04d}"] = {"PhoneNumberId": f"+1206556{n:04d}"}
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A run against a fake that trickles the head of one answer."""
+
+    args: tuple[str, ...]
+    #: What the fake trickles, and what ``fake.inject`` is given besides.
+    target: str
+    skip: int = 0
+    voice: bool = False
+    prepare: Callable[[FakeChime], None] | None = None
+
+
+SCENARIOS = {
+    "get": Scenario(("get", ONE, TWO, THREE, "--json"), TWO),
+    # The second page trickles.
+    "list": Scenario(("list", "--json"), "phone-numbers", skip=1, prepare=_more_numbers),
+    "describe": Scenario(
+        ("describe", TWO, "+12065550103", "--json", "--fail-on", "never"),
+        f"voice-connectors/{demo.VC_MAIN}",
+        voice=True,
+    ),
+    "audit": Scenario(
+        ("audit", "--json", "--fail-on", "never"), f"voice-connectors/{demo.VC_MAIN}"
+    ),
+    "wait": Scenario(("wait", ONE, TWO, "--status", "Assigned", "--timeout", "30"), TWO),
+}
+
+
+@dataclass
+class Trickled:
+    """One scenario's run, under way: its fake, and its process."""
+
+    fake: FakeChime
+    process: subprocess.Popen[str]
+
+    def run(self) -> Run:
+        """The run as a user sees it, once it has ended."""
+        out, err = self.process.communicate(timeout=120)
+        return Run(self.process.returncode, out, err)
+
+
+@pytest.fixture(scope="module")
+def trickled(
+    chimenum_exe: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[tuple[str, str], Trickled]]:
+    """Every scenario in both trickle modes (and wait in one), each run started now."""
+    base = {name: value for name, value in os.environ.items() if not foreign(name)}
+    started: dict[tuple[str, str], Trickled] = {}
+    try:
+        for name, scenario in SCENARIOS.items():
+            for kind in TRICKLES[-1:] if name == "wait" else TRICKLES:
+                fake = demo_fake().start()
+                if scenario.prepare:
+                    scenario.prepare(fake)
+                fake.inject(scenario.target, kind, delay=DELAY, skip=scenario.skip)
+                env = {
+                    **base,
+                    **isolated_variables(tmp_path_factory.mktemp(f"{name}-{kind}")),
+                    **endpoint_variables(fake),
+                    **(VOICE if scenario.voice else {}),
+                }
+                process = subprocess.Popen(
+                    [chimenum_exe, *scenario.args, *SHORT],
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                )
+                started[name, kind] = Trickled(fake, process)
+        yield started
+    finally:
+        for each in started.values():
+            each.process.kill()
+            each.process.communicate()
+            each.fake.stop()
+
+
 @pytest.mark.slow  # waits out its read timeout
 @pytest.mark.parametrize("kind", TRICKLES)
-def test_get_a_trickled_head_is_that_ids_timeout(fake: FakeChime, chimenum, kind: str) -> None:
-    fake.inject(TWO, kind, delay=DELAY)
-    run = chimenum("get", ONE, TWO, THREE, "--json", *SHORT)
+def test_get_a_trickled_head_is_that_ids_timeout(trickled, kind: str) -> None:
+    this = trickled["get", kind]
+    run = this.run()
     assert run.exit_code == ExitCode.NETWORK
     doc = json.loads(run.stdout)
     assert [n["E164PhoneNumber"] for n in doc["PhoneNumbers"]] == [ONE, THREE]
@@ -50,18 +144,15 @@ def test_get_a_trickled_head_is_that_ids_timeout(fake: FakeChime, chimenum, kind
     assert line.startswith(f"chimenum: error: {TWO}: NetworkError: {TIMED_OUT}")
     assert line.endswith("(see --read-timeout)")
     no_traceback(run.stderr)
-    assert fake.requested_ids().count(TWO) == 1  # a read timeout is not retried
+    assert this.fake.requested_ids().count(TWO) == 1  # a read timeout is not retried
 
 
 @pytest.mark.slow  # waits out its read timeout
 @pytest.mark.parametrize("kind", TRICKLES)
 def test_list_a_trickled_page_stops_the_listing_and_keeps_the_pages_before(
-    fake: FakeChime, chimenum, kind: str
+    trickled, kind: str
 ) -> None:
-    for n in range(150):
-        fake.records[f"+1206556{n:04d}"] = {"PhoneNumberId": f"+1206556{n:04d}"}
-    fake.inject("phone-numbers", kind, delay=DELAY, skip=1)  # the second page
-    run = chimenum("list", "--json", *SHORT)
+    run = trickled["list", kind].run()
     assert run.exit_code == ExitCode.NETWORK
     doc = json.loads(run.stdout)
     assert len(doc["PhoneNumbers"]) == 99 and doc["Incomplete"] is True
@@ -73,11 +164,8 @@ def test_list_a_trickled_page_stops_the_listing_and_keeps_the_pages_before(
 
 @pytest.mark.slow  # waits out its read timeout
 @pytest.mark.parametrize("kind", TRICKLES)
-def test_describe_a_trickled_related_lookup_fails_that_lookup_only(
-    fake: FakeChime, chimenum, voice, kind: str
-) -> None:
-    fake.inject(f"voice-connectors/{demo.VC_MAIN}", kind, delay=DELAY)
-    run = chimenum("describe", TWO, "+12065550103", "--json", "--fail-on", "never", *SHORT)
+def test_describe_a_trickled_related_lookup_fails_that_lookup_only(trickled, kind: str) -> None:
+    run = trickled["describe", kind].run()
     assert run.exit_code == ExitCode.NETWORK
     first, second = json.loads(run.stdout)["Descriptions"]
     target = first["Resolved"]["Associations"][0]["Target"]
@@ -92,26 +180,23 @@ def test_describe_a_trickled_related_lookup_fails_that_lookup_only(
 
 @pytest.mark.slow  # waits out its read timeout
 @pytest.mark.parametrize("kind", TRICKLES)
-def test_audit_a_trickled_related_lookup_fails_that_lookup_only(
-    fake: FakeChime, chimenum, kind: str
-) -> None:
-    fake.inject(f"voice-connectors/{demo.VC_MAIN}", kind, delay=DELAY)
-    run = chimenum("audit", "--json", "--fail-on", "never", *SHORT)
+def test_audit_a_trickled_related_lookup_fails_that_lookup_only(trickled, kind: str) -> None:
+    this = trickled["audit", kind]
+    run = this.run()
     assert run.exit_code == ExitCode.NETWORK
     doc = json.loads(run.stdout)
     assert doc["Summary"]["Complete"] is True
-    assert doc["Summary"]["Numbers"] == len(fake.records)
+    assert doc["Summary"]["Numbers"] == len(this.fake.records)
     failed = [f for f in doc["Findings"] if f["Code"] == "LOOKUP_FAILED"]
     assert failed and all(f["ResourceId"] == demo.VC_MAIN for f in failed)
     assert all(TIMED_OUT in f["Message"] for f in failed)
     assert run.stderr == ""
-    assert fake.count("GetVoiceConnector") >= 1
+    assert this.fake.count("GetVoiceConnector") >= 1
 
 
 @pytest.mark.slow  # waits out its read timeout
-def test_wait_a_trickled_poll_is_that_ids_timeout(fake: FakeChime, chimenum) -> None:
-    fake.inject(TWO, "trickle-headers", delay=DELAY)
-    run = chimenum("wait", ONE, TWO, "--status", "Assigned", "--timeout", "30", *SHORT)
+def test_wait_a_trickled_poll_is_that_ids_timeout(trickled) -> None:
+    run = trickled["wait", "trickle-headers"].run()
     assert run.exit_code == ExitCode.NETWORK
     assert TIMED_OUT in run.stderr and TWO in run.stderr
     no_traceback(run.stderr)

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import ptys
 import pytest
 
 from testing import forkchild
@@ -133,7 +134,7 @@ def test_a_signal_mid_run_ends_it_the_same_way(
 def _on_a_terminal(exe: str, *args: str) -> tuple[int | None, int | None, str]:
     import pexpect
 
-    child = pexpect.spawn(exe, list(args), encoding="utf-8", dimensions=(40, 90), timeout=60)
+    child = ptys.spawn(exe, list(args), encoding="utf-8", dimensions=(40, 90), timeout=60)
     child.expect(pexpect.EOF)
     child.close()
     return child.exitstatus, child.signalstatus, child.before
@@ -161,7 +162,7 @@ def test_ctrl_c_on_a_terminal_reaches_the_child(
 
     fake.inject(ONE, "slow", delay=600)
     before = fork_server.served()
-    child = pexpect.spawn(chimenum_exe, ["get", ONE], encoding="utf-8", timeout=60)
+    child = ptys.spawn(chimenum_exe, ["get", ONE], encoding="utf-8", timeout=60)
     deadline = time.monotonic() + 60
     while ONE not in fake.requested_ids():
         assert time.monotonic() < deadline, "the request never arrived"

@@ -8,6 +8,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import ptys
 import pytest
 from aws_cli import aws, print_iso8601
 
@@ -182,9 +183,8 @@ def test_invalid_query_is_a_usage_error_before_any_request(
 
 def on_tty(exe: str, *args: str, env: dict[str, str] | None = None) -> str:
     """Run the installed console script on a pseudo-terminal; return what the terminal got."""
-    import pexpect
 
-    child = pexpect.spawn(
+    child = ptys.spawn(
         exe,
         list(args),
         env={**os.environ, "TERM": "xterm-256color", **(env or {})},

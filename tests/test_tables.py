@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pexpect
+import ptys
 import pytest
 
 from chimenum.core.findings import SEVERITIES
@@ -43,7 +44,7 @@ HINT = "chimenum: "
 def on_terminal(exe: str, columns: int, *args: str, **env: str) -> tuple[int, list[str]]:
     """Run on a pty ``columns`` wide; the exit status and the lines it wrote (colour removed)."""
     environ = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
-    child = pexpect.spawn(
+    child = ptys.spawn(
         exe,
         list(args),
         encoding="utf-8",

@@ -11,6 +11,7 @@ import re
 import time
 
 import pexpect
+import ptys
 import pytest
 
 from testing.fakechime import FakeChime
@@ -21,7 +22,7 @@ SGR = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def spawn(exe: str, *args: str) -> pexpect.spawn:
-    return pexpect.spawn(
+    return ptys.spawn(
         exe, list(args), encoding="utf-8", codec_errors="strict", dimensions=(50, 160), timeout=30
     )
 
@@ -101,7 +102,7 @@ def test_list_columns_go_by_priority_and_no_id_is_split(
     from chimenum.output.formats.layout import cell_len
 
     records = sample_numbers() if api == "chime" else sample_voice_numbers()
-    child = pexpect.spawn(
+    child = ptys.spawn(
         chimenum_exe, ["--api", api, "list"], encoding="utf-8", dimensions=(200, columns),
         env={**os.environ, "AWS_REGION": "us-east-1", "COLUMNS": ""}, timeout=60,
     )  # fmt: skip

@@ -8,6 +8,7 @@ import re
 import subprocess
 
 import pexpect
+import ptys
 import pytest
 
 from testing.fakechime import FakeChime
@@ -203,7 +204,7 @@ def test_live_table_on_a_terminal(fake: FakeChime, chimenum_exe: str, no_color: 
     env = dict(os.environ, COLUMNS="100", LINES="30", TERM="xterm-256color")
     if no_color:
         env["NO_COLOR"] = "1"
-    child = pexpect.spawn(
+    child = ptys.spawn(
         chimenum_exe,
         ["wait", "+12065550105", "+12065550100", "--status", "Assigned", "--interval", "0.2"],
         env=env,
