@@ -106,7 +106,7 @@ def fish_complete(line: str, env: dict[str, str]) -> list[str]:
 
 
 _ZSH_CAPTURE = r"""
-autoload -U compinit && compinit -u -D
+autoload -U compinit && compinit -u -d %(dump)s
 zstyle ':completion:*' list-prompt ''
 zstyle ':completion:*' select-prompt ''
 source %(script)s
@@ -152,6 +152,9 @@ def zsh_complete_lines(lines: list[str], env: dict[str, str], tmp: Path) -> list
         _ZSH_CAPTURE
         % {
             "script": shlex.quote(str(COMPLETIONS / "chimenum.zsh")),
+            # compinit scans every completion function zsh has unless it finds a dump of what it
+            # found (~/.zcompdump for a user): one per test session, not half a second each zsh.
+            "dump": shlex.quote(str(tmp.parent / "zcompdump")),
             "capture": shlex.quote(str(capture)),
             "done": DONE,
         }
