@@ -218,10 +218,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         name = getattr(item, "originalname", item.name)
         if item.path.name not in FAST_PROCESS_FILES or name in SLOW_PROCESS_TESTS:
             item.add_marker(pytest.mark.slow)
-    # Long tests first (a stable sort: files stay in order within each group), so that the two
-    # workers end together on short tests rather than one waiting on the other's last long one.
-    # The longest of all leads: worksteal hands each worker a contiguous half of this order, and
-    # a minute of pip that starts late is a minute the other worker spends idle at the end.
+    # Long tests first (a stable sort: files stay in order within each group), so that the
+    # workers end together on short tests rather than waiting on one worker's last long one.
+    # The longest of all leads: worksteal hands each worker a contiguous share of this order, and
+    # a minute of pip that starts late is a minute the other workers spend idle at the end.
     items.sort(
         key=lambda item: (
             getattr(item, "originalname", item.name) not in LONGEST,

@@ -405,6 +405,12 @@ def _run_with_stderr_on_a_terminal(
     return proc.returncode, out, b"".join(chunks).decode("utf-8", "replace")
 
 
+#: How long the cases without a bar hold one answer: time enough for a bar to appear (its timer
+#: fires at once with a delay of 0, then rich is imported) on a busy machine, so that each of
+#: them would show one were it not for what it tests.
+HOLD = 2.0
+
+
 def test_progress_bar_on_a_terminal_for_a_slow_batch(
     make_fake: Callable[..., FakeChime], chimenum_exe: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -438,7 +444,7 @@ def test_no_progress_bar_for_a_quick_batch_or_with_quiet(
     assert json.loads(out)["PhoneNumberErrors"] == []
     # --quiet: a batch slow enough for the bar (as in the test above) shows none.
     monkeypatch.setenv("CHIMENUM_PROGRESS_DELAY", "0")
-    fake.inject(numbers(60)[30], "slow", delay=0.5)
+    fake.inject(numbers(60)[30], "slow", delay=HOLD)
     quiet = [chimenum_exe, "get", *numbers(60), "--json", "--concurrency", "2", "--quiet"]
     code, out, terminal = _run_with_stderr_on_a_terminal(quiet)
     assert (code, terminal) == (0, "")
@@ -450,7 +456,7 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(
 ) -> None:
     fake = make_fake(60)
     monkeypatch.setenv("CHIMENUM_PROGRESS_DELAY", "0")  # slow enough for a bar, were it a terminal
-    fake.inject(numbers(60)[30], "slow", delay=0.5)
+    fake.inject(numbers(60)[30], "slow", delay=HOLD)
     proc = subprocess.run(
         [chimenum_exe, "get", *numbers(60), "--json", "--concurrency", "2"],
         capture_output=True,

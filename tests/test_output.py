@@ -183,7 +183,6 @@ def test_invalid_query_is_a_usage_error_before_any_request(
 
 def on_tty(exe: str, *args: str, env: dict[str, str] | None = None) -> str:
     """Run the installed console script on a pseudo-terminal; return what the terminal got."""
-
     child = ptys.spawn(
         exe,
         list(args),
