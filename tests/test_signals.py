@@ -13,6 +13,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -391,3 +392,42 @@ def test_a_flush_to_a_vanished_terminal_fails_quietly(fake: FakeChime, chimenum_
     assert proc.wait(timeout=60) == 129
     # The ids before the held one may be in flight still: how many were fetched varies.
     assert re.fullmatch(rf"chimenum: hung up \(SIGHUP\): [0-3] of {len(BATCH)} ids fetched\n", err)
+
+
+# -- a stop raised inside a finaliser --------------------------------------------------------
+
+
+def _noisy_finaliser(signum: int) -> None:
+    """A finaliser during which a stop signal arrives: the handler runs at the call below, and
+    its exception is one Python swallows (a finaliser's exceptions are only printed)."""
+    signal.raise_signal(signum)
+    (lambda: None)()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_raised_inside_a_finaliser_is_raised_again(signum: int) -> None:
+    """The garbage collector closed a connection pool just as SIGTERM came: the run must still
+    stop at once, not wait out the request it is blocked on, and print no traceback."""
+    import weakref
+
+    from chimenum.cli.signals import STOPS, stop_on_signals
+
+    printed: list[Any] = []
+    previous, sys_hook = sys.unraisablehook, printed.append
+    sys.unraisablehook = sys_hook
+    try:
+        with stop_on_signals() as signals, pytest.raises(STOPS[signum][0]):
+
+            class Pool:
+                pass
+
+            pool = Pool()
+            weakref.finalize(pool, _noisy_finaliser, signum)
+            del pool  # the finaliser runs here and swallows the stop
+            # What the run does next: wait on an answer. Only the signal sent again ends this
+            # wait; without it the test fails a minute later, the stop lost.
+            threading.Event().wait(60)
+    finally:
+        sys.unraisablehook = previous
+    assert signals.received == signum
+    assert printed == []  # nothing reached the hook that prints "Exception ignored"

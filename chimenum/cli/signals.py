@@ -24,8 +24,13 @@
   inherits it ignored: Ctrl-C, or ``kill -INT``, would then do nothing, and a run waiting for an
   answer would end much later in a network timeout (exit 11).
 - The first of those signals is recorded before its exception is raised, so the run ends as
-  the signal says even when the exception never reaches the boundary (raised inside a
-  finaliser, where Python only prints it, or after the command had already finished).
+  the signal says even when the exception never reaches the boundary (after the command had
+  already finished).
+- A handler's exception raised inside a finaliser (a connection pool closed by the garbage
+  collector, say) is one Python swallows: it would print "Exception ignored" with a traceback,
+  and the run would go on, possibly blocked for a whole read timeout. The run's
+  ``sys.unraisablehook`` takes it instead, prints nothing, and sends the signal again to the
+  main thread, whose next Python code (or blocking call, interrupted) raises it for good.
 - A second stop signal, while the first one's output is being flushed, is raised at once and
   ends the run without waiting for the flush (a write blocked on a reader that never reads).
 - After any of them, the console script exits at once (:func:`end_now`) rather than wait for
@@ -34,14 +39,16 @@
 
 from __future__ import annotations
 
+import _thread
 import contextlib
+import functools
 import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 
 from chimenum.core.errors import ExitCode
 
@@ -79,6 +86,8 @@ STOPS: dict[int, tuple[type[BaseException], str, ExitCode]] = {
 }
 #: The exit codes of a run a signal stopped: the console script then exits at once.
 STOP_CODES = frozenset(code for _, _, code in STOPS.values())
+#: What a stop signal's handler raises.
+STOP_TYPES = tuple(raised for raised, _, _ in STOPS.values())
 
 
 class RunSignals:
@@ -86,11 +95,20 @@ class RunSignals:
 
     def __init__(self) -> None:
         self.received: int | None = None
+        #: The stop was raised inside a finaliser and swallowed: its next delivery counts as
+        #: the first (a held block still takes it whole).
+        self.swallowed = False
+        #: The handlers are installed (a signal sent again arrives too late otherwise).
+        self.active = True
+        self._lock = threading.Lock()
 
     def on_signal(self, signum: int, frame: FrameType | None) -> None:
         global _pending
-        first = self.received is None
-        if first:
+        if not self.active:
+            return  # sent again as the run ended: the run ends as the first one says
+        first = self.received is None or self.swallowed
+        self.swallowed = False
+        if self.received is None:
             self.received = signum
         stop = STOPS[signum][0]
         if _held and first:
@@ -98,6 +116,30 @@ class RunSignals:
             return
         _pending = None
         raise stop
+
+    def unraisable(self, unraisable: Any, previous: Callable[[Any], object]) -> None:
+        """``sys.unraisablehook`` while the run's handlers are installed."""
+        if not isinstance(unraisable.exc_value, STOP_TYPES) or self.received is None:
+            previous(unraisable)
+            return
+        self.swallowed = True
+        # From another thread, once this hook has returned: raised in here, the stop would be
+        # swallowed again. A bare thread, not threading.Thread: its start() waits for the
+        # thread in Python code, where the signal sent would be handled, inside this hook.
+        # After start_new_thread this hook runs no more Python code, so the new thread gets
+        # the interpreter (and the signal a place to land) only once the hook has returned.
+        _thread.start_new_thread(self._send_again, (self.received,))
+
+    def _send_again(self, signum: int) -> None:
+        main = threading.main_thread().ident
+        with self._lock:
+            if self.active and main is not None:
+                signal.pthread_kill(main, signum)
+
+    def deactivate(self) -> None:
+        """The run's handlers are about to be put back: no signal is sent again after this."""
+        with self._lock:
+            self.active = False
 
     def ending(self) -> tuple[str, ExitCode] | None:
         """The word and exit code the run ends with because of a signal; ``None``: no signal."""
@@ -167,9 +209,13 @@ def stop_on_signals() -> Iterator[RunSignals]:
         yield signals
         return
     previous = {signum: signal.signal(signum, signals.on_signal) for signum in STOPS}
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = functools.partial(signals.unraisable, previous=previous_hook)
     try:
         yield signals
     finally:
+        signals.deactivate()
+        sys.unraisablehook = previous_hook
         for signum, handler in previous.items():
             # None: a handler not set from Python, which cannot be put back; the default is.
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)
