@@ -158,6 +158,8 @@ RULES = (
             "demo/listener.py": "the demo's loopback HTTP server: http.server's threads serve"
             " its requests; it is a service, not chimenum's work",
             "output/progress.py": "the progress bar's delayed start: one timer, not work",
+            "cli/signals.py": "a stop signal sent again to the main thread, from a bare thread"
+            " once a finaliser swallowed its exception: one call, not work",
         },
     ),
     Rule("a cell-width function", widths, "output/formats/layout.py"),
