@@ -192,8 +192,17 @@ def documented(request: pytest.FixtureRequest) -> Callable[[str], tuple[str, dic
 
 #: What ``--fast`` leaves out: the markers registered in pyproject.toml.
 SLOW_MARKERS = ("slow", "tooling", "shell")
-#: The tests of a minute or more (a quick start installs two venvs with pip), run before all others.
-LONGEST = ("test_quick_start_as_written_leaves_a_command_and_its_man_page",)
+#: Run before all others, in this order: the quick start (two venvs installed with pip, a
+#: minute), then the runs that wait out a real 8 s read timeout (tests/test_deadlines.py), so that
+#: neither starts late and leaves the other workers idle at the end.
+LONGEST = (
+    "test_quick_start_as_written_leaves_a_command_and_its_man_page",
+    "test_get_a_trickled_head_is_that_ids_timeout",
+    "test_list_a_trickled_page_stops_the_listing_and_keeps_the_pages_before",
+    "test_describe_a_trickled_related_lookup_fails_that_lookup_only",
+    "test_audit_a_trickled_related_lookup_fails_that_lookup_only",
+    "test_wait_a_trickled_poll_is_that_ids_timeout",
+)
 #: Where ``chimenum_exe`` tests stay in the fast subset. Forked from the fork server, a process
 #: costs milliseconds, not a Python start-up; these files check what only a process shows: the
 #: exit codes of signals, closed streams and broken pipes. Elsewhere a process test drives a
@@ -218,16 +227,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         name = getattr(item, "originalname", item.name)
         if item.path.name not in FAST_PROCESS_FILES or name in SLOW_PROCESS_TESTS:
             item.add_marker(pytest.mark.slow)
+
     # Long tests first (a stable sort: files stay in order within each group), so that the
     # workers end together on short tests rather than waiting on one worker's last long one.
     # The longest of all leads: worksteal hands each worker a contiguous share of this order, and
     # a minute of pip that starts late is a minute the other workers spend idle at the end.
-    items.sort(
-        key=lambda item: (
-            getattr(item, "originalname", item.name) not in LONGEST,
-            not any(item.get_closest_marker(m) for m in SLOW_MARKERS),
-        )
-    )
+    def order(item: pytest.Item) -> tuple[int, bool]:
+        name = getattr(item, "originalname", item.name)
+        first = LONGEST.index(name) if name in LONGEST else len(LONGEST)
+        return first, not any(item.get_closest_marker(m) for m in SLOW_MARKERS)
+
+    items.sort(key=order)
     if not config.getoption("--fast"):
         return
     kept = [i for i in items if not any(i.get_closest_marker(m) for m in SLOW_MARKERS)]
