@@ -4,7 +4,7 @@ pexpect sleeps 50 ms before each ``send`` (for programs that drop what is typed 
 turn echo off) and ptyprocess 100 ms in each ``close`` (its own or the garbage collector's), to
 give the kernel time to report the exit. The programs driven here read typed input whenever it
 comes, and a child still exiting when it is closed is reaped by ``terminate``, whose signals
-cannot change an exit status already set: the pauses are idle time, some 80 terminals a run.
+cannot change an exit status already set: the pauses are only idle time, in every terminal.
 """
 
 from __future__ import annotations
