@@ -7,14 +7,17 @@ import os
 from typing import Any
 
 
-def share_botocore_data_files() -> None:
-    """Decode each of botocore's bundled JSON files once per process, not once per run.
+def share_botocore_data_files(*folders: str) -> None:
+    """Decode each of botocore's bundled JSON files (and those under ``folders``) once per
+    process, not once per run.
 
     Every run builds its own botocore session, whose loader decodes endpoints.json,
     partitions.json, the endpoint rules and the service model again: three quarters of a
     ``get``'s CPU in the suite. botocore already shares these documents between the clients of
     one session (its loader caches them), so sharing them between sessions assumes nothing new.
-    Only files under botocore's own data folder are kept; a file a test writes is read each time.
+    Only files under botocore's own data folder (and ``folders``) are kept; a file a test writes
+    is read each time. It patches the botocore that ``import botocore`` answers with: in the AWS
+    CLI oracle's server (tests/aws_cli.py), awscli's own copy.
     """
     from botocore.loaders import JSONFileLoader, Loader
 
@@ -22,9 +25,10 @@ def share_botocore_data_files() -> None:
     if getattr(unshared, "shared", False):
         return
     decoded: dict[str, Any] = {}
+    kept = tuple(folder.rstrip(os.sep) + os.sep for folder in (Loader.BUILTIN_DATA_PATH, *folders))
 
     def load_file(self: JSONFileLoader, file_path: str) -> Any:
-        if not file_path.startswith(Loader.BUILTIN_DATA_PATH + os.sep):
+        if not file_path.startswith(kept):
             return unshared(self, file_path)
         if file_path not in decoded:
             decoded[file_path] = unshared(self, file_path)

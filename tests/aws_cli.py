@@ -189,19 +189,12 @@ def _warm() -> None:
     """
     import awscli.clidriver
     import awscli.handlers  # the plugins every driver loads
-    from botocore.loaders import JSONFileLoader, Loader
+    from botocore.loaders import Loader
 
-    package_data = (Loader.BUILTIN_DATA_PATH + os.sep, str(Path(awscli.__file__).parent / "data"))
-    decode, decoded = JSONFileLoader.load_file, {}
+    sys.path.append(str(Path(__file__).resolve().parent.parent))  # the checkout's testing/
+    from testing.botocore_data import share_botocore_data_files
 
-    def load_file(self: Any, file_path: str) -> Any:
-        if not file_path.startswith(package_data):
-            return decode(self, file_path)
-        if file_path not in decoded:
-            decoded[file_path] = decode(self, file_path)
-        return decoded[file_path]
-
-    JSONFileLoader.load_file = load_file  # type: ignore[method-assign]
+    share_botocore_data_files(str(Path(awscli.__file__).parent / "data"))
     for name in ("list_available_services", "determine_latest_version"):
         setattr(Loader, name, _per_search_path(getattr(Loader, name)))
     driver = awscli.clidriver.create_clidriver()
